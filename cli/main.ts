@@ -1,0 +1,177 @@
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { Simulation } from '../simulation/run/simulation';
+import { formatDiagnostic } from '../simulation/scenario/diagnostics';
+import { loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
+import { parseDuration } from '../simulation/util/duration';
+import { fsHost, writeFileAtomic } from './host';
+import { formatSummary } from './summary';
+
+/** Exit codes (docs/cli.md). */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+
+const VERSION = '0.1.0';
+
+const HELP: Record<string, string> = {
+  main: `gameday — rehearse progressive delivery on a deterministic simulation
+
+Usage: gameday <command> [options]
+
+Commands:
+  run <scenario>         simulate a scenario and print a summary (or JSON)
+  validate <file...>     check scenarios and manifest files; list every error
+  help [command]         show help for a command
+
+Options:
+  -h, --help             show help
+  -v, --version          print the version
+
+Exit codes: 0 success, 1 invalid input, 2 bad usage, 3 internal error.
+Run 'gameday help <command>' for a command's options. Reference: docs/cli.md`,
+  run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--json] [--out FILE]
+
+Simulates the scenario and prints a readable summary: per service and version,
+requests, errors and latency quantiles; per traffic stream, what clients saw.
+
+Options:
+  --seed N          seed for every random stream (default: the scenario's spec.seed)
+  --duration D      simulated time, Go syntax such as 10m or 1h30m (default: spec.duration)
+  --json            print the result as one JSON object instead of the summary
+  --out FILE        also write the JSON result to FILE (atomically)
+
+The same scenario and seed always give the same result; only stats.wallMs varies.`,
+  validate: `Usage: gameday validate <file...>
+
+Checks each file and prints every problem as file:line:column: field: message.
+A file with a Scenario document is loaded with its included manifests and
+compiled; a file of manifests only (Canary, MetricTemplate, IngressRoute, ...)
+is checked manifest by manifest. Exit 0 when every file is valid (warnings
+allowed), 1 otherwise.`,
+};
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Runs the CLI with the given arguments; returns the exit code. */
+export function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '-h' || command === '--help') {
+      io.out(`${HELP.main}\n`);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === '-v' || command === '--version') {
+      io.out(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (command === 'help') {
+      const topic = rest[0] ?? 'main';
+      if (!HELP[topic]) throw new UsageError(`no command named ${topic}`);
+      io.out(`${HELP[topic]}\n`);
+      return EXIT.ok;
+    }
+    if (rest.includes('-h') || rest.includes('--help')) {
+      if (!HELP[command]) throw new UsageError(`unknown command ${command}`);
+      io.out(`${HELP[command]}\n`);
+      return EXIT.ok;
+    }
+    switch (command) {
+      case 'run':
+        return runCommand(rest, io);
+      case 'validate':
+        return validateCommand(rest, io);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, help`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || isParseArgsError(e)) {
+      io.err(`gameday: ${(e as Error).message}\nRun 'gameday --help' for usage.\n`);
+      return EXIT.usage;
+    }
+    io.err(`gameday: internal error: ${(e as Error)?.message ?? String(e)}\nThis is a bug; please report it with the scenario that caused it.${process.env.GAMEDAY_DEBUG ? `\n${(e as Error)?.stack}` : ' (GAMEDAY_DEBUG=1 shows the stack trace.)'}\n`);
+    return EXIT.internal;
+  }
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? '';
+  return code.startsWith('ERR_PARSE_ARGS');
+}
+
+function runCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    if (!/^[0-9]+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed expects a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(values.seed)}`);
+    seed = Number(values.seed);
+  }
+  let duration: number | undefined;
+  if (values.duration !== undefined) {
+    const d = parseDuration(values.duration);
+    if (typeof d !== 'number') throw new UsageError(`--duration: ${d.error}`);
+    if (d <= 0) throw new UsageError('--duration must be greater than zero');
+    duration = d;
+  }
+  const file = toPosix(positionals[0]);
+  const loaded = loadScenario(file, fsHost);
+  for (const d of loaded.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  if (!loaded.ok) {
+    io.err(`gameday: ${file} is not a valid scenario (${loaded.diagnostics.filter((d) => d.severity === 'error').length} errors)\n`);
+    return EXIT.invalid;
+  }
+  const t0 = performance.now();
+  const sim = new Simulation(loaded.scenario, { seed, duration });
+  const result = sim.runToEnd();
+  const wallMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  const output = { ...result, stats: { ...result.stats, wallMs } };
+  const json = `${JSON.stringify(output, null, 2)}\n`;
+  if (values.out) writeFileAtomic(values.out, json);
+  io.out(values.json ? json : formatSummary(loaded.scenario, output));
+  return EXIT.ok;
+}
+
+function validateCommand(args: string[], io: Io): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length === 0) throw new UsageError('validate takes one or more files');
+  let failed = false;
+  for (const raw of positionals) {
+    const file = toPosix(raw);
+    const text = fsHost.readFile(file);
+    let diagnostics;
+    let what: string;
+    if (text !== null && !looksLikeScenario(text)) {
+      const r = validateManifestFile(file, fsHost);
+      diagnostics = r.diagnostics;
+      what = `${r.manifests} manifest${r.manifests === 1 ? '' : 's'}`;
+    } else {
+      const r = loadScenario(file, fsHost);
+      diagnostics = r.diagnostics;
+      what = r.ok ? `scenario ${r.scenario.name}` : 'scenario';
+    }
+    for (const d of diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = diagnostics.length - errors;
+    if (errors > 0) failed = true;
+    const tail = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+    io.out(errors > 0 ? `${file}: invalid, ${errors} error${errors === 1 ? '' : 's'}${tail}\n` : `${file}: valid ${what}${tail}\n`);
+  }
+  return failed ? EXIT.invalid : EXIT.ok;
+}
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, '/');
+}

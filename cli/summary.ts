@@ -1,0 +1,44 @@
+import type { RunResult } from '../simulation/run/simulation';
+import type { OutcomeSummary } from '../simulation/model/stats';
+import { formatDuration } from '../simulation/util/duration';
+
+interface Named {
+  name: string;
+  file: string;
+  description?: string;
+}
+
+/** The readable summary `gameday run` prints. */
+export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs: number } }): string {
+  const lines: string[] = [];
+  lines.push(`Scenario ${scenario.name} (${scenario.file}), seed ${r.seed}, ${formatDuration(r.stats.simSeconds)} simulated in ${(r.stats.wallMs / 1000).toFixed(2)} s`);
+  if (scenario.description) lines.push(scenario.description);
+  lines.push(`${r.stats.requests} requests from clients, ${r.stats.calls} calls in all, ${r.stats.events} events`);
+  lines.push('');
+  const rows: string[][] = [['service', 'version', 'requests', 'errors', 'error %', 'p50', 'p90', 'p99', 'util']];
+  for (const [app, versions] of Object.entries(r.services)) {
+    for (const [version, v] of Object.entries(versions)) {
+      if (!v) continue;
+      rows.push([app, version, ...cells(v), v.utilisation === null ? '-' : `${(v.utilisation * 100).toFixed(1)}%`]);
+    }
+  }
+  lines.push(...table(rows));
+  lines.push('');
+  const srows: string[][] = [['stream', '', 'requests', 'errors', 'error %', 'p50', 'p90', 'p99', '']];
+  for (const [name, s] of Object.entries(r.streams)) srows.push([name, '', ...cells(s), '']);
+  lines.push(...table(srows));
+  return `${lines.join('\n')}\n`;
+}
+
+function cells(s: OutcomeSummary): string[] {
+  return [String(s.requests), String(s.errors), `${(s.errorRatio * 100).toFixed(2)}%`, ms(s.latency.p50), ms(s.latency.p90), ms(s.latency.p99)];
+}
+
+function ms(x: number | null): string {
+  return x === null ? '-' : x < 1 ? `${(x * 1000).toFixed(1)}ms` : `${x.toFixed(2)}s`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+}

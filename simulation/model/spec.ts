@@ -1,0 +1,104 @@
+import type { DistributionSpec } from './distributions';
+import type { OverdispersionSpec } from '../traffic/arrivals';
+import type { RateProfileSpec } from '../traffic/profile';
+
+/**
+ * The compiled, validated system a run simulates: plain immutable data,
+ * built by the scenario compiler from the Scenario document and the
+ * Kubernetes/Flagger/Traefik manifests. All times are in seconds.
+ */
+export type Version = 'primary' | 'canary';
+export const VERSIONS: readonly Version[] = ['primary', 'canary'];
+
+export interface DependencySpec {
+  /** Kubernetes Service called (namespace/name). */
+  service: string;
+  /** Sequential calls per request. */
+  calls: number;
+  /** The caller gives up after this long (Infinity: never); the call then fails as 504. */
+  timeout: number;
+  /** Probability that a failed call (5xx) fails the caller's request too. */
+  failurePropagation: number;
+  /** Status the caller returns when a failure propagates. */
+  failureStatus: number;
+}
+
+/** What one revision of an application does with a request. */
+export interface BehaviourSpec {
+  latency: DistributionSpec;
+  /** Non-200 responses and their probabilities (the remainder is 200). */
+  statusCodes: ReadonlyArray<{ code: number; probability: number }>;
+  dependencies: ReadonlyArray<DependencySpec>;
+}
+
+/** An application: the code behind one target Deployment, in both revisions. */
+export interface AppSpec {
+  name: string;
+  namespace: string;
+  /** Requests a pod works on at once; more wait in its FIFO queue. */
+  concurrency: number;
+  /** A request waiting longer than this in a pod's queue is rejected with 503. */
+  queueTimeout: number;
+  /** Time from pod creation to ready. */
+  startupTime: number;
+  /** Time a terminating pod may take to drain before it is killed. */
+  terminationGracePeriod: number;
+  /** Time a crashed container takes to restart (before startupTime). */
+  restartDelay: number;
+  primary: BehaviourSpec;
+  canary: BehaviourSpec;
+}
+
+/** A Deployment as simulated: which app and revision its pods run. */
+export interface WorkloadSpec {
+  name: string;
+  namespace: string;
+  app: string;
+  version: Version;
+  /** Replicas at the start of the run. */
+  replicas: number;
+  /** Labels on its pods (for Service selectors). */
+  labels: Readonly<Record<string, string>>;
+}
+
+/** A Kubernetes Service: selects the pods of matching workloads. */
+export interface ServiceSpec {
+  name: string;
+  namespace: string;
+  selector: Readonly<Record<string, string>>;
+  /** Where this Service came from, for messages. */
+  origin: 'manifest' | 'flagger' | 'implicit';
+}
+
+/** An external traffic stream entering at a Service (routing through Traefik comes later). */
+export interface StreamSpec {
+  name: string;
+  /** Target Service, namespace/name. */
+  target: string;
+  rate: RateProfileSpec;
+  overdispersion: OverdispersionSpec | null;
+  /** The proxy gives up after this long and answers 504 (Infinity: Traefik's default, no timeout). */
+  timeout: number;
+}
+
+/** Scales a workload at a time (the canary revision is deployed at the rollout time). */
+export interface ScaleEventSpec {
+  at: number;
+  workload: string;
+  replicas: number;
+  reason: string;
+}
+
+export interface WorldSpec {
+  apps: ReadonlyArray<AppSpec>;
+  workloads: ReadonlyArray<WorkloadSpec>;
+  services: ReadonlyArray<ServiceSpec>;
+  streams: ReadonlyArray<StreamSpec>;
+  scaleEvents: ReadonlyArray<ScaleEventSpec>;
+  /** Interval at which the run records a series point. */
+  recordInterval: number;
+}
+
+export function qualified(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,756 @@
+import type { Kernel } from '../kernel/kernel';
+import type { RandomStreams, Rng } from '../kernel/random';
+import { ArrivalProcess } from '../traffic/arrivals';
+import { RateProfile } from '../traffic/profile';
+import { Sampler } from './distributions';
+import { type AppSpec, type BehaviourSpec, qualified, type Version, type WorldSpec } from './spec';
+import { OutcomeStats, type OutcomeSummary } from './stats';
+
+/** Pod lifecycle states. */
+export const POD_STARTING = 0;
+export const POD_READY = 1;
+export const POD_TERMINATING = 2;
+export const POD_CRASHED = 3;
+export const POD_GONE = 4;
+export const POD_STATE_NAMES = ['starting', 'ready', 'terminating', 'crashed', 'gone'] as const;
+export type PodStateName = (typeof POD_STATE_NAMES)[number];
+
+/** Request slot states. */
+const R_FREE = 0;
+const R_QUEUED = 1;
+const R_RUNNING = 2;
+const R_WAITING = 3;
+const R_EXPIRED = 4;
+
+/** Status codes the simulator itself produces. */
+export const STATUS_OK = 200;
+export const STATUS_BAD_GATEWAY = 502; // connection to the pod lost (crash, kill)
+export const STATUS_UNAVAILABLE = 503; // no ready endpoint, or queue timeout
+export const STATUS_GATEWAY_TIMEOUT = 504; // the caller's timeout elapsed
+
+class Pod {
+  state = POD_STARTING;
+  gen = 0;
+  busy = 0;
+  queue = new Int32Array(16);
+  qHead = 0;
+  qLen = 0;
+  lastChange = 0;
+  busyArea = 0;
+  readySince = -1;
+  readySeconds = 0;
+  restarts = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly workload: number,
+    readonly behaviour: number,
+    readonly concurrency: number,
+    readonly createdAt: number,
+  ) {
+    this.lastChange = createdAt;
+  }
+
+  enqueue(slot: number): void {
+    if (this.qLen === this.queue.length) {
+      const bigger = new Int32Array(this.queue.length * 2);
+      for (let i = 0; i < this.qLen; i++) bigger[i] = this.queue[(this.qHead + i) % this.queue.length];
+      this.queue = bigger;
+      this.qHead = 0;
+    }
+    this.queue[(this.qHead + this.qLen) % this.queue.length] = slot;
+    this.qLen++;
+  }
+
+  dequeue(): number {
+    const slot = this.queue[this.qHead];
+    this.qHead = (this.qHead + 1) % this.queue.length;
+    this.qLen--;
+    return slot;
+  }
+
+  /** Integrates busy workers over time; call before every change of `busy`. */
+  account(now: number): void {
+    this.busyArea += this.busy * (now - this.lastChange);
+    this.lastChange = now;
+  }
+
+  readyTime(now: number): number {
+    return this.readySeconds + (this.readySince >= 0 ? now - this.readySince : 0);
+  }
+}
+
+interface Dependency {
+  service: number;
+  calls: number;
+  timeout: number;
+  propagation: number;
+  failureStatus: number;
+}
+
+/** One revision of one app at run time. */
+class Behaviour {
+  readonly sampler: Sampler;
+  readonly latencyRng: Rng;
+  readonly statusRng: Rng;
+  readonly propagationRng: Rng;
+  readonly codes: Int32Array;
+  readonly cumulative: Float64Array;
+  deps: Dependency[] = [];
+  readonly stats = new OutcomeStats();
+  queueWaitSum = 0;
+  started = 0;
+  /** Ever had pods or requests: reported in results. */
+  used = false;
+
+  constructor(
+    readonly app: AppSpec,
+    readonly version: Version,
+    readonly spec: BehaviourSpec,
+    streams: RandomStreams,
+  ) {
+    this.sampler = new Sampler(spec.latency);
+    const key = `app/${app.name}/${version}`;
+    this.latencyRng = streams.stream(`${key}/latency`);
+    this.statusRng = streams.stream(`${key}/status`);
+    this.propagationRng = streams.stream(`${key}/propagation`);
+    this.codes = Int32Array.from(spec.statusCodes, (s) => s.code);
+    let acc = 0;
+    this.cumulative = Float64Array.from(spec.statusCodes, (s) => (acc += s.probability));
+  }
+
+  drawStatus(): number {
+    const n = this.codes.length;
+    if (n === 0) return STATUS_OK;
+    const u = this.statusRng.uniform();
+    for (let i = 0; i < n; i++) if (u < this.cumulative[i]) return this.codes[i];
+    return STATUS_OK;
+  }
+}
+
+class K8sService {
+  endpoints = new Int32Array(8);
+  count = 0;
+  rr = 0;
+  requests = 0;
+  unavailable = 0;
+  constructor(
+    readonly key: string,
+    readonly workloads: number[],
+    readonly rng: Rng,
+  ) {}
+}
+
+class Workload {
+  pods: number[] = [];
+  desired: number;
+  serial = 0;
+  constructor(
+    readonly name: string,
+    readonly namespace: string,
+    readonly behaviour: number,
+    readonly app: AppSpec,
+    replicas: number,
+    readonly services: number[],
+  ) {
+    this.desired = replicas;
+  }
+}
+
+class Stream {
+  readonly stats = new OutcomeStats();
+  constructor(
+    readonly name: string,
+    readonly process: ArrivalProcess,
+    readonly service: number,
+    readonly timeout: number,
+  ) {}
+}
+
+export interface SeriesPoint {
+  t: number;
+  /** Cumulative responses per series key (see World.seriesKeys). */
+  requests: number[];
+  /** Cumulative 5xx responses per series key. */
+  errors: number[];
+  /** Requests in pods (queued or in progress) per series key. */
+  inflight: number[];
+  /** Ready pods per series key. */
+  readyPods: number[];
+}
+
+export interface VersionSummary extends OutcomeSummary {
+  queueWait: { mean: number | null };
+  utilisation: number | null;
+  pods: Record<PodStateName, number>;
+  restarts: number;
+}
+
+export interface WorldSummary {
+  services: Record<string, Partial<Record<Version, VersionSummary>>>;
+  streams: Record<string, OutcomeSummary>;
+  kubernetesServices: Record<string, { requests: number; unavailable: number }>;
+}
+
+/**
+ * The simulated system in exact mode: every request is simulated through
+ * its Service, a pod's FIFO queue and workers, its service time and its
+ * dependency calls. All state lives in typed arrays and preallocated objects;
+ * the per-request path allocates nothing once warmed up.
+ */
+export class World {
+  private readonly pods: Pod[] = [];
+  private readonly behaviours: Behaviour[] = [];
+  private readonly workloads: Workload[] = [];
+  private readonly services: K8sService[] = [];
+  private readonly streams: Stream[] = [];
+  private readonly serviceIndex = new Map<string, number>();
+
+  // Request slots.
+  private cap = 0;
+  private rStart = new Float64Array(0);
+  private rEnq = new Float64Array(0);
+  private rParent = new Int32Array(0);
+  private rParentGen = new Int32Array(0);
+  private rStream = new Int32Array(0);
+  private rPod = new Int32Array(0);
+  private rState = new Int8Array(0);
+  private rResponded = new Int8Array(0);
+  private rGen = new Int32Array(0);
+  private rDep = new Int32Array(0);
+  private rCall = new Int32Array(0);
+  private rService = new Int32Array(0);
+  private freeList = new Int32Array(0);
+  private freeTop = 0;
+  /** Requests created so far (external and dependency calls). */
+  requestsCreated = 0;
+
+  private readonly evArrival: number;
+  private readonly evWorkDone: number;
+  private readonly evQueueTimeout: number;
+  private readonly evCallTimeout: number;
+  private readonly evPodReady: number;
+  private readonly evPodRestart: number;
+  private readonly evPodKill: number;
+  private readonly evScale: number;
+  private readonly evRecord: number;
+
+  readonly series: SeriesPoint[] = [];
+  readonly seriesKeys: ReadonlyArray<{ app: string; version: Version }>;
+
+  constructor(
+    readonly spec: WorldSpec,
+    private readonly kernel: Kernel,
+    rng: RandomStreams,
+  ) {
+    this.growSlots(1024);
+    this.evArrival = kernel.register('arrival', (s) => this.onArrival(s));
+    this.evWorkDone = kernel.register('work-done', (slot, gen) => this.onWorkDone(slot, gen));
+    this.evQueueTimeout = kernel.register('queue-timeout', (slot, gen) => this.onQueueTimeout(slot, gen));
+    this.evCallTimeout = kernel.register('call-timeout', (slot, gen) => this.onCallTimeout(slot, gen));
+    this.evPodReady = kernel.register('pod-ready', (pod, gen) => this.onPodReady(pod, gen));
+    this.evPodRestart = kernel.register('pod-restart', (pod, gen) => this.onPodRestart(pod, gen));
+    this.evPodKill = kernel.register('pod-kill', (pod, gen) => this.onPodKill(pod, gen));
+    this.evScale = kernel.register('scale', (i) => this.onScale(i));
+    this.evRecord = kernel.register('record', () => this.onRecord());
+
+    const appByName = new Map(spec.apps.map((a) => [a.name, a]));
+    const behaviourIndex = new Map<string, number>();
+    for (const app of spec.apps) {
+      for (const version of ['primary', 'canary'] as const) {
+        behaviourIndex.set(`${app.name}/${version}`, this.behaviours.length);
+        this.behaviours.push(new Behaviour(app, version, app[version], rng));
+      }
+    }
+    this.seriesKeys = this.behaviours.map((b) => ({ app: b.app.name, version: b.version }));
+
+    for (const svc of spec.services) {
+      const matched: number[] = [];
+      spec.workloads.forEach((w, i) => {
+        if (w.namespace === svc.namespace && selects(svc.selector, w.labels)) matched.push(i);
+      });
+      const key = qualified(svc.namespace, svc.name);
+      this.serviceIndex.set(key, this.services.length);
+      this.services.push(new K8sService(key, matched, rng.stream(`kube-proxy/${key}`)));
+    }
+    for (const w of spec.workloads) {
+      const app = appByName.get(w.app);
+      if (!app) throw new Error(`workload ${w.name}: unknown app ${w.app}`);
+      const services: number[] = [];
+      this.services.forEach((s, i) => {
+        if (s.workloads.includes(this.workloads.length)) services.push(i);
+      });
+      const b = behaviourIndex.get(`${w.app}/${w.version}`) as number;
+      this.workloads.push(new Workload(w.name, w.namespace, b, app, w.replicas, services));
+    }
+    for (const b of this.behaviours) {
+      b.deps = b.spec.dependencies.map((d) => ({
+        service: this.requireService(d.service),
+        calls: d.calls,
+        timeout: d.timeout,
+        propagation: d.failurePropagation,
+        failureStatus: d.failureStatus,
+      }));
+    }
+    for (const s of spec.streams) {
+      const profile = new RateProfile(s.rate);
+      const process = new ArrivalProcess(
+        profile,
+        rng.stream(`traffic/${s.name}/arrivals`),
+        s.overdispersion,
+        s.overdispersion ? rng.stream(`traffic/${s.name}/dispersion`) : null,
+      );
+      this.streams.push(new Stream(s.name, process, this.requireService(s.target), s.timeout));
+    }
+
+    // Initial state: the starting replicas are ready at time zero.
+    this.workloads.forEach((w, i) => {
+      for (let k = 0; k < w.desired; k++) this.createPod(i, true);
+    });
+    for (let i = 0; i < this.services.length; i++) this.rebuildEndpoints(i);
+    spec.scaleEvents.forEach((e, i) => kernel.at(e.at, this.evScale, i));
+    this.streams.forEach((s, i) => {
+      const t = s.process.next();
+      if (t !== Infinity) kernel.at(t, this.evArrival, i);
+    });
+    this.onRecord();
+  }
+
+  private requireService(key: string): number {
+    const i = this.serviceIndex.get(key);
+    if (i === undefined) throw new Error(`unknown Service ${key}`);
+    return i;
+  }
+
+  // ---- request slots -------------------------------------------------------
+
+  private growSlots(n: number): void {
+    const old = this.cap;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const i8 = (a: Int8Array) => {
+      const b = new Int8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.rStart = f64(this.rStart);
+    this.rEnq = f64(this.rEnq);
+    this.rParent = i32(this.rParent);
+    this.rParentGen = i32(this.rParentGen);
+    this.rStream = i32(this.rStream);
+    this.rPod = i32(this.rPod);
+    this.rState = i8(this.rState);
+    this.rResponded = i8(this.rResponded);
+    this.rGen = i32(this.rGen);
+    this.rDep = i32(this.rDep);
+    this.rCall = i32(this.rCall);
+    this.rService = i32(this.rService);
+    const fl = new Int32Array(n);
+    fl.set(this.freeList.subarray(0, this.freeTop));
+    // New slots go on the free list so the lowest index is used first.
+    for (let s = n - 1; s >= old; s--) fl[this.freeTop++] = s;
+    this.freeList = fl;
+    this.cap = n;
+  }
+
+  private allocSlot(): number {
+    if (this.freeTop === 0) this.growSlots(this.cap * 2);
+    return this.freeList[--this.freeTop];
+  }
+
+  private freeSlot(slot: number): void {
+    this.rState[slot] = R_FREE;
+    this.rGen[slot]++;
+    this.freeList[this.freeTop++] = slot;
+  }
+
+  // ---- request path --------------------------------------------------------
+
+  private onArrival(streamIndex: number): void {
+    const stream = this.streams[streamIndex];
+    this.send(stream.service, -1, streamIndex, stream.timeout, false);
+    const t = stream.process.next();
+    if (t !== Infinity) this.kernel.at(t, this.evArrival, streamIndex);
+  }
+
+  /**
+   * Sends a request to a Service. External requests (parent -1) come
+   * through the proxy, which balances round-robin over ready endpoints;
+   * in-cluster calls go through kube-proxy, which picks one at random.
+   */
+  private send(serviceIndex: number, parent: number, streamIndex: number, timeout: number, random: boolean): void {
+    const slot = this.allocSlot();
+    const now = this.kernel.now;
+    this.requestsCreated++;
+    this.rStart[slot] = now;
+    this.rParent[slot] = parent;
+    this.rParentGen[slot] = parent >= 0 ? this.rGen[parent] : 0;
+    this.rStream[slot] = streamIndex;
+    this.rResponded[slot] = 0;
+    this.rDep[slot] = 0;
+    this.rCall[slot] = 0;
+    this.rService[slot] = serviceIndex;
+    const svc = this.services[serviceIndex];
+    svc.requests++;
+    if (svc.count === 0) {
+      svc.unavailable++;
+      this.rPod[slot] = -1;
+      this.respond(slot, STATUS_UNAVAILABLE);
+      this.freeSlot(slot);
+      return;
+    }
+    let e: number;
+    if (random) e = Math.floor(svc.rng.uniform() * svc.count);
+    else {
+      e = svc.rr % svc.count;
+      svc.rr = e + 1;
+    }
+    const pod = this.pods[svc.endpoints[e]];
+    this.rPod[slot] = pod.id;
+    if (timeout !== Infinity) this.kernel.at(now + timeout, this.evCallTimeout, slot, this.rGen[slot]);
+    if (pod.busy < pod.concurrency) this.start(pod, slot);
+    else {
+      this.rState[slot] = R_QUEUED;
+      this.rEnq[slot] = now;
+      pod.enqueue(slot);
+      const qt = this.behaviours[pod.behaviour].app.queueTimeout;
+      if (qt !== Infinity) this.kernel.at(now + qt, this.evQueueTimeout, slot, this.rGen[slot]);
+    }
+  }
+
+  private start(pod: Pod, slot: number): void {
+    const now = this.kernel.now;
+    pod.account(now);
+    pod.busy++;
+    const b = this.behaviours[pod.behaviour];
+    b.started++;
+    if (this.rState[slot] === R_QUEUED) b.queueWaitSum += now - this.rEnq[slot];
+    this.rState[slot] = R_RUNNING;
+    this.kernel.at(now + b.sampler.sample(b.latencyRng), this.evWorkDone, slot, this.rGen[slot]);
+  }
+
+  private onWorkDone(slot: number, gen: number): void {
+    if (this.rGen[slot] !== gen || this.rState[slot] !== R_RUNNING) return;
+    this.nextCall(slot);
+  }
+
+  /** Makes the next dependency call, or finishes the request. */
+  private nextCall(slot: number): void {
+    const pod = this.pods[this.rPod[slot]];
+    const b = this.behaviours[pod.behaviour];
+    const deps = b.deps;
+    let d = this.rDep[slot];
+    while (d < deps.length && this.rCall[slot] >= deps[d].calls) {
+      d++;
+      this.rCall[slot] = 0;
+    }
+    this.rDep[slot] = d;
+    if (d >= deps.length) {
+      this.finish(slot, b.drawStatus());
+      return;
+    }
+    this.rCall[slot]++;
+    this.rState[slot] = R_WAITING;
+    this.send(deps[d].service, slot, -1, deps[d].timeout, true);
+  }
+
+  /** A dependency call made by `parent` got its response. */
+  private childResponded(parent: number, parentGen: number, status: number): void {
+    if (this.rGen[parent] !== parentGen || this.rState[parent] !== R_WAITING) return;
+    if (status >= 500) {
+      const b = this.behaviours[this.pods[this.rPod[parent]].behaviour];
+      const dep = b.deps[this.rDep[parent]];
+      if (dep.propagation >= 1 || b.propagationRng.uniform() < dep.propagation) {
+        this.finish(parent, dep.failureStatus);
+        return;
+      }
+    }
+    this.rState[parent] = R_RUNNING;
+    this.nextCall(parent);
+  }
+
+  /** The pod is done with the request: free its worker, answer, release the slot. */
+  private finish(slot: number, status: number): void {
+    const pod = this.pods[this.rPod[slot]];
+    this.releaseWorker(pod);
+    if (this.rResponded[slot] === 0) this.respond(slot, status);
+    this.freeSlot(slot);
+    this.afterRelease(pod);
+  }
+
+  private releaseWorker(pod: Pod): void {
+    pod.account(this.kernel.now);
+    pod.busy--;
+    while (pod.qLen > 0 && pod.busy < pod.concurrency) {
+      const next = pod.dequeue();
+      if (this.rState[next] === R_EXPIRED) this.freeSlot(next);
+      else this.start(pod, next);
+    }
+  }
+
+  private afterRelease(pod: Pod): void {
+    if (pod.state === POD_TERMINATING && pod.busy === 0 && pod.qLen === 0) this.podGone(pod);
+  }
+
+  /** The caller receives its response now. */
+  private respond(slot: number, status: number): void {
+    this.rResponded[slot] = 1;
+    const latency = this.kernel.now - this.rStart[slot];
+    const podId = this.rPod[slot];
+    if (podId >= 0) this.behaviours[this.pods[podId].behaviour].stats.record(status, latency);
+    const parent = this.rParent[slot];
+    if (parent >= 0) this.childResponded(parent, this.rParentGen[slot], status);
+    else this.streams[this.rStream[slot]].stats.record(status, latency);
+  }
+
+  private onQueueTimeout(slot: number, gen: number): void {
+    if (this.rGen[slot] !== gen || this.rState[slot] !== R_QUEUED) return;
+    this.rState[slot] = R_EXPIRED;
+    if (this.rResponded[slot] === 0) this.respond(slot, STATUS_UNAVAILABLE);
+  }
+
+  private onCallTimeout(slot: number, gen: number): void {
+    if (this.rGen[slot] !== gen || this.rResponded[slot] !== 0) return;
+    this.respond(slot, STATUS_GATEWAY_TIMEOUT);
+  }
+
+  // ---- pods ----------------------------------------------------------------
+
+  private createPod(workloadIndex: number, readyNow: boolean): Pod {
+    const w = this.workloads[workloadIndex];
+    const now = this.kernel.now;
+    const pod = new Pod(this.pods.length, `${w.name}-${w.serial++}`, workloadIndex, w.behaviour, w.app.concurrency, now);
+    this.pods.push(pod);
+    w.pods.push(pod.id);
+    this.behaviours[w.behaviour].used = true;
+    if (readyNow) this.setReady(pod);
+    else this.kernel.at(now + w.app.startupTime, this.evPodReady, pod.id, pod.gen);
+    return pod;
+  }
+
+  private setReady(pod: Pod): void {
+    pod.state = POD_READY;
+    pod.readySince = this.kernel.now;
+    pod.lastChange = this.kernel.now;
+  }
+
+  private leaveReady(pod: Pod): void {
+    if (pod.readySince >= 0) {
+      pod.readySeconds += this.kernel.now - pod.readySince;
+      pod.readySince = -1;
+    }
+  }
+
+  private onPodReady(podId: number, gen: number): void {
+    const pod = this.pods[podId];
+    if (pod.gen !== gen || pod.state !== POD_STARTING) return;
+    this.setReady(pod);
+    this.endpointsChanged(pod);
+  }
+
+  private onPodRestart(podId: number, gen: number): void {
+    const pod = this.pods[podId];
+    if (pod.gen !== gen || pod.state !== POD_CRASHED) return;
+    pod.state = POD_STARTING;
+    pod.restarts++;
+    this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.startupTime, this.evPodReady, pod.id, pod.gen);
+  }
+
+  private onPodKill(podId: number, gen: number): void {
+    const pod = this.pods[podId];
+    if (pod.gen !== gen || pod.state !== POD_TERMINATING) return;
+    this.dropRequests(pod, STATUS_BAD_GATEWAY);
+    this.podGone(pod);
+  }
+
+  private podGone(pod: Pod): void {
+    this.leaveReady(pod);
+    pod.account(this.kernel.now);
+    pod.state = POD_GONE;
+    pod.gen++;
+    const w = this.workloads[pod.workload];
+    w.pods = w.pods.filter((p) => p !== pod.id);
+  }
+
+  /** Fails every request queued or in progress on the pod (connection lost). */
+  private dropRequests(pod: Pod, status: number): void {
+    const now = this.kernel.now;
+    pod.account(now);
+    while (pod.qLen > 0) {
+      const slot = pod.dequeue();
+      if (this.rState[slot] !== R_EXPIRED && this.rResponded[slot] === 0) this.respond(slot, status);
+      this.freeSlot(slot);
+    }
+    for (let slot = 0; slot < this.cap; slot++) {
+      const st = this.rState[slot];
+      if ((st === R_RUNNING || st === R_WAITING) && this.rPod[slot] === pod.id) {
+        if (this.rResponded[slot] === 0) this.respond(slot, status);
+        this.freeSlot(slot);
+      }
+    }
+    pod.busy = 0;
+  }
+
+  /** Crashes a pod's container: its requests fail with 502; it restarts after the app's restartDelay. */
+  crashPod(podId: number, restartDelay?: number): void {
+    const pod = this.pods[podId];
+    if (pod.state === POD_GONE || pod.state === POD_CRASHED) return;
+    const wasReady = pod.state === POD_READY;
+    this.leaveReady(pod);
+    pod.state = POD_CRASHED;
+    pod.gen++;
+    // Out of the endpoints first, so callers that react to the failures cannot pick it again.
+    if (wasReady) this.endpointsChanged(pod);
+    this.dropRequests(pod, STATUS_BAD_GATEWAY);
+    const delay = restartDelay ?? this.workloads[pod.workload].app.restartDelay;
+    this.kernel.at(this.kernel.now + delay, this.evPodRestart, pod.id, pod.gen);
+  }
+
+  /** Starts terminating a pod: out of the endpoints at once, drains, then is gone. */
+  terminatePod(podId: number): void {
+    const pod = this.pods[podId];
+    if (pod.state === POD_GONE || pod.state === POD_TERMINATING) return;
+    const wasReady = pod.state === POD_READY;
+    this.leaveReady(pod);
+    pod.state = POD_TERMINATING;
+    pod.gen++;
+    if (wasReady) this.endpointsChanged(pod);
+    if (pod.busy === 0 && pod.qLen === 0) this.podGone(pod);
+    else this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.terminationGracePeriod, this.evPodKill, pod.id, pod.gen);
+  }
+
+  /** Sets a workload's replicas: new pods start; surplus pods (not-ready first, then newest) terminate. */
+  scale(workloadName: string, replicas: number): void {
+    const wi = this.workloads.findIndex((w) => w.name === workloadName);
+    if (wi < 0) throw new Error(`unknown workload ${workloadName}`);
+    const w = this.workloads[wi];
+    w.desired = replicas;
+    const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING);
+    for (let k = live.length; k < replicas; k++) this.createPod(wi, false);
+    if (live.length > replicas) {
+      const order = [...live].sort((a, b) => {
+        const ra = this.pods[a].state === POD_READY ? 1 : 0;
+        const rb = this.pods[b].state === POD_READY ? 1 : 0;
+        return ra - rb || b - a;
+      });
+      for (const p of order.slice(0, live.length - replicas)) this.terminatePod(p);
+    }
+  }
+
+  private onScale(i: number): void {
+    const e = this.spec.scaleEvents[i];
+    this.scale(e.workload, e.replicas);
+  }
+
+  private endpointsChanged(pod: Pod): void {
+    for (const s of this.workloads[pod.workload].services) this.rebuildEndpoints(s);
+  }
+
+  private rebuildEndpoints(serviceIndex: number): void {
+    const svc = this.services[serviceIndex];
+    let n = 0;
+    for (const wi of svc.workloads) {
+      for (const p of this.workloads[wi].pods) {
+        if (this.pods[p].state !== POD_READY) continue;
+        if (n === svc.endpoints.length) {
+          const bigger = new Int32Array(n * 2);
+          bigger.set(svc.endpoints);
+          svc.endpoints = bigger;
+        }
+        svc.endpoints[n++] = p;
+      }
+    }
+    svc.count = n;
+  }
+
+  // ---- recording -----------------------------------------------------------
+
+  private onRecord(): void {
+    const now = this.kernel.now;
+    const n = this.behaviours.length;
+    const point: SeriesPoint = { t: now, requests: new Array(n), errors: new Array(n), inflight: new Array(n).fill(0), readyPods: new Array(n).fill(0) };
+    for (let i = 0; i < n; i++) {
+      point.requests[i] = this.behaviours[i].stats.requests;
+      point.errors[i] = this.behaviours[i].stats.errors;
+    }
+    for (const pod of this.pods) {
+      if (pod.state === POD_GONE) continue;
+      point.inflight[pod.behaviour] += pod.busy + pod.qLen;
+      if (pod.state === POD_READY) point.readyPods[pod.behaviour]++;
+    }
+    this.series.push(point);
+    this.kernel.at(now + this.spec.recordInterval, this.evRecord);
+  }
+
+  // ---- inspection ----------------------------------------------------------
+
+  /** Pods with their state, for tests and views. */
+  podList(): Array<{ id: number; name: string; workload: string; state: PodStateName; busy: number; queued: number; restarts: number }> {
+    return this.pods.map((p) => ({
+      id: p.id,
+      name: p.name,
+      workload: this.workloads[p.workload].name,
+      state: POD_STATE_NAMES[p.state],
+      busy: p.busy,
+      queued: p.qLen,
+      restarts: p.restarts,
+    }));
+  }
+
+  summary(): WorldSummary {
+    const now = this.kernel.now;
+    const services: WorldSummary['services'] = {};
+    const perBehaviour = this.behaviours.map(() => ({ busyArea: 0, readySeconds: 0, concurrency: 0, pods: emptyPodCounts(), restarts: 0 }));
+    for (const pod of this.pods) {
+      const acc = perBehaviour[pod.behaviour];
+      acc.busyArea += pod.busyArea + (pod.state !== POD_GONE ? pod.busy * (now - pod.lastChange) : 0);
+      acc.readySeconds += pod.readyTime(now) * pod.concurrency;
+      acc.pods[POD_STATE_NAMES[pod.state]]++;
+      acc.restarts += pod.restarts;
+    }
+    this.behaviours.forEach((b, i) => {
+      if (!b.used && b.stats.requests === 0) return;
+      const acc = perBehaviour[i];
+      const entry: VersionSummary = {
+        ...b.stats.toJSON(),
+        queueWait: { mean: b.started > 0 ? b.queueWaitSum / b.started : null },
+        utilisation: acc.readySeconds > 0 ? acc.busyArea / acc.readySeconds : null,
+        pods: acc.pods,
+        restarts: acc.restarts,
+      };
+      (services[b.app.name] ??= {})[b.version] = entry;
+    });
+    const streams: WorldSummary['streams'] = {};
+    for (const s of this.streams) streams[s.name] = s.stats.toJSON();
+    const kubernetesServices: WorldSummary['kubernetesServices'] = {};
+    for (const s of this.services) kubernetesServices[s.key] = { requests: s.requests, unavailable: s.unavailable };
+    return { services, streams, kubernetesServices };
+  }
+
+  /** Total external requests answered so far. */
+  externalResponses(): number {
+    let n = 0;
+    for (const s of this.streams) n += s.stats.requests;
+    return n;
+  }
+}
+
+function emptyPodCounts(): Record<PodStateName, number> {
+  return { starting: 0, ready: 0, terminating: 0, crashed: 0, gone: 0 };
+}
+
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (labels[k] !== selector[k]) return false;
+  return true;
+}

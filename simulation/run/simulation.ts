@@ -1,0 +1,154 @@
+import { Kernel } from '../kernel/kernel';
+import { RandomStreams } from '../kernel/random';
+import type { WorldSpec } from '../model/spec';
+import { type SeriesPoint, World, type WorldSummary } from '../model/world';
+
+/** What a run needs: the compiled system plus its identity and defaults. */
+export interface RunnableScenario {
+  name: string;
+  seed: number;
+  /** Seconds. */
+  duration: number;
+  world: WorldSpec;
+}
+
+export interface RunOptions {
+  seed?: number;
+  /** Seconds; defaults to the scenario's duration. */
+  duration?: number;
+}
+
+export type RunState = 'ready' | 'running' | 'done' | 'cancelled';
+
+export interface RunStats {
+  /** External requests answered. */
+  requests: number;
+  /** Requests simulated at every hop (external plus dependency calls). */
+  calls: number;
+  /** Kernel events processed. */
+  events: number;
+  /** Simulated seconds covered. */
+  simSeconds: number;
+}
+
+/** The run result; `gameday run --json` prints it (plus wallMs). */
+export interface RunResult extends WorldSummary {
+  scenario: string;
+  seed: number;
+  mode: 'exact';
+  stats: RunStats;
+}
+
+/**
+ * A run of one scenario with one seed: the API the CLI, a worker and the UI
+ * share. Advance it in slices (so a host can stay responsive and cancel),
+ * read its series incrementally, seek anywhere. A run is a pure function of
+ * scenario and seed, so seeking backwards re-simulates from the start; the
+ * compiled scenario is reused, so only the simulation itself is repeated.
+ */
+export class Simulation {
+  readonly seed: number;
+  readonly endTime: number;
+  private kernel!: Kernel;
+  private world!: World;
+  private _state: RunState = 'ready';
+
+  constructor(
+    readonly scenario: RunnableScenario,
+    options: RunOptions = {},
+  ) {
+    this.seed = options.seed ?? scenario.seed;
+    this.endTime = options.duration ?? scenario.duration;
+    if (!Number.isSafeInteger(this.seed)) throw new RangeError(`seed must be an integer, got ${this.seed}`);
+    if (!(this.endTime >= 0)) throw new RangeError(`duration must be >= 0, got ${this.endTime}`);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.kernel = new Kernel();
+    this.world = new World(this.scenario.world, this.kernel, new RandomStreams(this.seed));
+    if (this._state !== 'cancelled') this._state = 'ready';
+  }
+
+  get state(): RunState {
+    return this._state;
+  }
+
+  /** Current simulated time in seconds. */
+  get now(): number {
+    return this.kernel.now;
+  }
+
+  get done(): boolean {
+    return this._state === 'done';
+  }
+
+  /**
+   * Simulates up to time `t` (capped at the run's end), processing at most
+   * `maxEvents` events. Returns true when the clock reached `t`, false when
+   * the event budget ran out first (call again to continue).
+   */
+  advanceTo(t: number, maxEvents = Infinity): boolean {
+    if (this._state === 'cancelled') throw new Error('the run was cancelled');
+    const target = Math.min(t, this.endTime);
+    if (target < this.kernel.now) {
+      this.seek(target);
+      return true;
+    }
+    this._state = 'running';
+    const reached = this.kernel.runUntil(target, maxEvents);
+    if (reached && this.kernel.now >= this.endTime) this._state = 'done';
+    return reached;
+  }
+
+  /** Simulates to the end of the run. */
+  runToEnd(): RunResult {
+    this.advanceTo(this.endTime);
+    return this.result();
+  }
+
+  /** Moves to time `t`; going back re-simulates from the start. */
+  seek(t: number): void {
+    if (this._state === 'cancelled') throw new Error('the run was cancelled');
+    const target = Math.min(Math.max(0, t), this.endTime);
+    if (target < this.kernel.now) this.reset();
+    this.advanceTo(target);
+  }
+
+  cancel(): void {
+    this._state = 'cancelled';
+  }
+
+  /** Series keys: which app and version each series column belongs to. */
+  get seriesKeys() {
+    return this.world.seriesKeys;
+  }
+
+  /** Series points recorded since index `from`; `next` is the index to ask for next time. */
+  readSeries(from = 0): { points: SeriesPoint[]; next: number } {
+    const points = this.world.series.slice(from);
+    return { points, next: from + points.length };
+  }
+
+  /** Totals so far. */
+  result(): RunResult {
+    const summary = this.world.summary();
+    return {
+      scenario: this.scenario.name,
+      seed: this.seed,
+      mode: 'exact',
+      stats: {
+        requests: this.world.externalResponses(),
+        calls: this.world.requestsCreated,
+        events: this.kernel.events,
+        simSeconds: this.kernel.now,
+      },
+      ...summary,
+    };
+  }
+
+  /** The live world, for tests and fault injection (later issues). */
+  get model(): World {
+    return this.world;
+  }
+}

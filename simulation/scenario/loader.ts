@@ -1,0 +1,404 @@
+import type { DistributionSpec } from '../model/distributions';
+import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
+import type { RunnableScenario } from '../run/simulation';
+import { dirname, resolveRelative } from '../util/path';
+import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostics';
+import { issuesToDiagnostics } from './issues';
+import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
+import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
+import { parseYamlFile, type SourceDocument } from './yaml-source';
+
+/** How the loader reads files: the CLI passes the file system, the browser a virtual one. */
+export interface ScenarioHost {
+  /** The file's text, or null when it does not exist or cannot be read. */
+  readFile(path: string): string | null;
+}
+
+export interface LoadedScenario extends RunnableScenario {
+  file: string;
+  description?: string;
+  lesson?: ScenarioDocument['spec']['lesson'];
+  document: ScenarioDocument;
+  manifests: ReadonlyArray<Omit<Manifest, 'doc'> & { file: string }>;
+  warnings: Diagnostic[];
+}
+
+export type LoadResult = { ok: true; scenario: LoadedScenario; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * Loads a scenario file (multi-document YAML), the manifests it includes,
+ * validates everything and compiles the system to simulate. All problems are
+ * reported at once, each with file, line, column and field path.
+ */
+export function loadScenario(file: string, host: ScenarioHost): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const text = host.readFile(file);
+  if (text === null) return { ok: false, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
+  const parsed = parseYamlFile(file, text);
+  diagnostics.push(...parsed.diagnostics);
+
+  let scenarioDoc: SourceDocument | null = null;
+  const manifests: Manifest[] = [];
+  for (const doc of parsed.documents) {
+    if (!isMapping(doc.value)) {
+      diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
+      continue;
+    }
+    if (doc.value.kind === 'Scenario' || doc.value.apiVersion === SCENARIO_API_VERSION) {
+      if (scenarioDoc) {
+        diagnostics.push({ severity: 'error', file, ...doc.locate(['kind']), path: 'kind', message: 'a scenario file holds exactly one Scenario document; found a second one' });
+        continue;
+      }
+      scenarioDoc = doc;
+      continue;
+    }
+    const m = readManifest(doc, diagnostics);
+    if (m) manifests.push(m);
+  }
+  if (!scenarioDoc) {
+    if (!diagnostics.some((d) => d.severity === 'error')) {
+      diagnostics.push({ severity: 'error', file, line: 1, column: 1, path: '', message: `no Scenario document: expected one document with apiVersion ${SCENARIO_API_VERSION} and kind Scenario` });
+    }
+    return fail(diagnostics);
+  }
+  const result = scenarioDocumentSchema.safeParse(scenarioDoc.value);
+  if (!result.success) {
+    diagnostics.push(...issuesToDiagnostics(result.error.issues, scenarioDoc, scenarioDocumentSchema));
+    return fail(diagnostics);
+  }
+  const document = result.data;
+
+  // Included manifest files, relative to the scenario file.
+  const base = dirname(file);
+  document.spec.include.forEach((rel, i) => {
+    const path = resolveRelative(base, rel);
+    const at = scenarioDoc.locate(['spec', 'include', i]);
+    const inc = host.readFile(path);
+    if (inc === null) {
+      diagnostics.push({ severity: 'error', file, ...at, path: `spec.include[${i}]`, message: `cannot read included file ${JSON.stringify(rel)} (resolved to ${path})` });
+      return;
+    }
+    const p = parseYamlFile(path, inc);
+    diagnostics.push(...p.diagnostics);
+    for (const doc of p.documents) {
+      if (!isMapping(doc.value)) {
+        diagnostics.push({ severity: 'error', file: path, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
+        continue;
+      }
+      if (doc.value.kind === 'Scenario') {
+        diagnostics.push({ severity: 'error', file: path, ...doc.locate(['kind']), path: 'kind', message: 'an included file holds manifests only; the Scenario document belongs in the scenario file' });
+        continue;
+      }
+      const m = readManifest(doc, diagnostics);
+      if (m) manifests.push(m);
+    }
+  });
+  if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+
+  const world = compileWorld(document, scenarioDoc, manifests, diagnostics);
+  if (!world || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  return {
+    ok: true,
+    diagnostics: sortDiagnostics(diagnostics),
+    scenario: {
+      name: document.metadata.name,
+      description: document.metadata.description,
+      file,
+      seed: document.spec.seed,
+      duration: document.spec.duration,
+      lesson: document.spec.lesson,
+      world,
+      document,
+      manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
+      warnings,
+    },
+  };
+}
+
+/**
+ * Validates a file of manifests only (no Scenario document), as
+ * `gameday validate` does for a team's Canary or Traefik files.
+ */
+export function validateManifestFile(file: string, host: ScenarioHost): { diagnostics: Diagnostic[]; manifests: number } {
+  const text = host.readFile(file);
+  if (text === null) return { manifests: 0, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
+  const parsed = parseYamlFile(file, text);
+  const diagnostics = [...parsed.diagnostics];
+  let manifests = 0;
+  for (const doc of parsed.documents) {
+    if (!isMapping(doc.value)) {
+      diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
+      continue;
+    }
+    if (readManifest(doc, diagnostics)) manifests++;
+  }
+  return { diagnostics: sortDiagnostics(diagnostics), manifests };
+}
+
+/** True when the text has a Scenario document (so `validate` loads it as a scenario). */
+export function looksLikeScenario(text: string): boolean {
+  return /^kind:\s*Scenario\s*$/m.test(text) || text.includes(SCENARIO_API_VERSION);
+}
+
+function fail(diagnostics: Diagnostic[]): LoadResult {
+  return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+interface DeploymentInfo {
+  m: Manifest;
+  replicas: number;
+  selector: Record<string, string>;
+  templateLabels: Record<string, string>;
+}
+
+/** Labels Flagger looks for in the target's selector, in its order. */
+const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
+
+/**
+ * Builds the system to simulate, as Kubernetes and Flagger would set it up
+ * after Flagger initialised every Canary: for a Canary on Deployment D with
+ * service name S, the primary Deployment D-primary runs the current revision
+ * with D's replicas, D itself is scaled to zero (it runs the canary revision
+ * when it is scaled up at the rollout time), and the Services S (apex) and
+ * S-primary select the primary pods, S-canary the canary pods.
+ */
+function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Manifest[], diagnostics: Diagnostic[]): WorldSpec | null {
+  const spec = doc.spec;
+  const err = (where: SourceDocument, path: Array<string | number>, message: string, key = false) =>
+    diagnostics.push({ severity: 'error', file: where.file, ...where.locate(path, key), path: formatPath(path), message });
+  const warn = (where: SourceDocument, path: Array<string | number>, message: string) =>
+    diagnostics.push({ severity: 'warning', file: where.file, ...where.locate(path), path: formatPath(path), message });
+
+  // Deployments, unique by name across namespaces.
+  const deployments = new Map<string, DeploymentInfo>();
+  for (const m of manifests.filter((x) => x.kind === 'Deployment')) {
+    const prev = deployments.get(m.name);
+    if (prev) {
+      err(m.doc, ['metadata', 'name'], `Deployment ${m.name} is declared twice (also ${prev.m.doc.file}:${prev.m.doc.locate(['metadata', 'name']).line}); Deployment names must be unique in a scenario`);
+      continue;
+    }
+    const s = m.value.spec as { replicas: number; selector: { matchLabels?: Record<string, string> }; template: { metadata?: { labels?: Record<string, string> } } };
+    const selector = s.selector.matchLabels ?? {};
+    const templateLabels = s.template.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries(selector)) {
+      if (templateLabels[k] !== v) err(m.doc, ['spec', 'selector', 'matchLabels', k], `selector label ${k}=${v} does not match the pod template's labels (Kubernetes rejects such a Deployment)`);
+    }
+    deployments.set(m.name, { m, replicas: s.replicas, selector, templateLabels });
+  }
+
+  // Canaries.
+  const canaryOf = new Map<string, Manifest>();
+  for (const c of manifests.filter((x) => x.kind === 'Canary')) {
+    const cs = c.value.spec as { targetRef: { name: string }; service: { name?: string } };
+    const target = deployments.get(cs.targetRef.name);
+    if (!target) {
+      err(c.doc, ['spec', 'targetRef', 'name'], `no Deployment named ${cs.targetRef.name} in this scenario (declared: ${[...deployments.keys()].join(', ') || 'none'})`);
+      continue;
+    }
+    if (target.m.namespace !== c.namespace) {
+      err(c.doc, ['metadata', 'namespace'], `the Canary is in namespace ${c.namespace} but Deployment ${target.m.name} is in ${target.m.namespace}; Flagger looks for the target in the Canary's namespace`);
+      continue;
+    }
+    if (canaryOf.has(target.m.name)) {
+      err(c.doc, ['spec', 'targetRef', 'name'], `Deployment ${target.m.name} is already the target of Canary ${canaryOf.get(target.m.name)?.name}`);
+      continue;
+    }
+    canaryOf.set(target.m.name, c);
+  }
+
+  // Behaviour for every Deployment.
+  const apps: AppSpec[] = [];
+  for (const [name, d] of deployments) {
+    const beh = spec.services[name];
+    if (!beh) {
+      err(src, ['spec', 'services'], `no behaviour for Deployment ${name}: add services.${name} with at least a latency`, true);
+      continue;
+    }
+    apps.push(toApp(name, d.m.namespace, beh));
+  }
+  for (const name of Object.keys(spec.services)) {
+    if (!deployments.has(name)) err(src, ['spec', 'services', name], `no Deployment named ${name} in this scenario's manifests (declared: ${[...deployments.keys()].join(', ') || 'none'})`, true);
+  }
+
+  // Workloads and the Services Flagger generates.
+  const workloads: WorkloadSpec[] = [];
+  const services: ServiceSpec[] = [];
+  const generated = new Map<string, string>();
+  for (const [name, d] of deployments) {
+    const ns = d.m.namespace;
+    const canary = canaryOf.get(name);
+    if (!canary) {
+      workloads.push({ name, namespace: ns, app: name, version: 'primary', replicas: d.replicas, labels: d.templateLabels });
+      continue;
+    }
+    const key = FLAGGER_SELECTOR_LABELS.find((k) => d.selector[k] !== undefined);
+    if (!key) {
+      err(d.m.doc, ['spec', 'selector', 'matchLabels'], `Flagger needs the target's selector to have one of the labels ${FLAGGER_SELECTOR_LABELS.join(', ')}`);
+      continue;
+    }
+    const value = d.selector[key];
+    workloads.push({ name: `${name}-primary`, namespace: ns, app: name, version: 'primary', replicas: d.replicas, labels: { ...d.templateLabels, [key]: `${value}-primary` } });
+    workloads.push({ name, namespace: ns, app: name, version: 'canary', replicas: 0, labels: d.templateLabels });
+    const svc = ((canary.value.spec as { service: { name?: string } }).service.name ?? name) as string;
+    for (const [svcName, sel] of [
+      [svc, `${value}-primary`],
+      [`${svc}-primary`, `${value}-primary`],
+      [`${svc}-canary`, value],
+    ] as const) {
+      services.push({ name: svcName, namespace: ns, selector: { [key]: sel }, origin: 'flagger' });
+      generated.set(qualified(ns, svcName), canary.name);
+    }
+  }
+  for (const m of manifests.filter((x) => x.kind === 'Service')) {
+    const key = qualified(m.namespace, m.name);
+    if (generated.has(key)) {
+      warn(m.doc, ['metadata', 'name'], `Service ${m.name} is generated by Flagger for Canary ${generated.get(key)}; this manifest is replaced, as Flagger would`);
+      continue;
+    }
+    const selector = (m.value.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
+    if (Object.keys(selector).length === 0) warn(m.doc, ['spec'], `Service ${m.name} has no selector, so no pods back it: requests to it get 503`);
+    services.push({ name: m.name, namespace: m.namespace, selector, origin: 'manifest' });
+  }
+  const declared = new Set(services.map((s) => qualified(s.namespace, s.name)));
+  for (const [name, d] of deployments) {
+    if (canaryOf.has(name) || declared.has(qualified(d.m.namespace, name))) continue;
+    services.push({ name, namespace: d.m.namespace, selector: Object.keys(d.selector).length > 0 ? d.selector : d.templateLabels, origin: 'implicit' });
+  }
+
+  // Service references.
+  const resolve = (ref: string, namespace: string | null): string | null => {
+    if (ref.includes('/')) return services.some((s) => qualified(s.namespace, s.name) === ref) ? ref : null;
+    if (namespace !== null) return services.some((s) => s.namespace === namespace && s.name === ref) ? qualified(namespace, ref) : null;
+    const hits = services.filter((s) => s.name === ref);
+    return hits.length === 1 ? qualified(hits[0].namespace, hits[0].name) : null;
+  };
+  const known = () => services.map((s) => (s.namespace === DEFAULT_NAMESPACE ? s.name : qualified(s.namespace, s.name))).join(', ');
+  const streams: StreamSpec[] = [];
+  const streamNames = new Set<string>();
+  spec.traffic.forEach((t, i) => {
+    if (streamNames.has(t.name)) err(src, ['spec', 'traffic', i, 'name'], `a stream named ${t.name} already exists`);
+    streamNames.add(t.name);
+    const target = resolve(t.target, null);
+    if (!target) {
+      const ambiguous = !t.target.includes('/') && services.filter((s) => s.name === t.target).length > 1;
+      err(src, ['spec', 'traffic', i, 'target'], ambiguous ? `Service ${t.target} exists in several namespaces; write namespace/${t.target}` : `no Service named ${t.target} (known: ${known()})`);
+      return;
+    }
+    streams.push({
+      name: t.name,
+      target,
+      rate: { base: t.rate, bursts: t.bursts },
+      overdispersion: t.overdispersion && t.overdispersion.dispersion > 0 ? t.overdispersion : null,
+      timeout: t.timeout ?? Infinity,
+    });
+  });
+  for (const app of apps) {
+    for (const version of ['primary', 'canary'] as const) {
+      const deps = app[version].dependencies as DependencySpec[];
+      deps.forEach((dep, j) => {
+        const target = resolve(dep.service, app.namespace);
+        const path = version === 'canary' && spec.services[app.name].canary?.dependencies ? ['spec', 'services', app.name, 'canary', 'dependencies', j, 'service'] : ['spec', 'services', app.name, 'dependencies', j, 'service'];
+        if (!target) err(src, path, `no Service named ${dep.service} in namespace ${app.namespace} (known: ${known()})`);
+        else dep.service = target;
+      });
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return null;
+  checkCycles(apps, services, workloads, src, err);
+
+  // The rollout: the canary revision is deployed at `at`.
+  const scaleEvents: WorldSpec['scaleEvents'][number][] = [];
+  if (spec.rollout) {
+    const canaries = [...canaryOf.entries()];
+    const pick = spec.rollout.canary ? canaries.filter(([, c]) => c.name === spec.rollout?.canary) : canaries;
+    if (pick.length !== 1) {
+      err(
+        src,
+        ['spec', 'rollout', spec.rollout.canary ? 'canary' : 'at'],
+        canaries.length === 0
+          ? 'a rollout needs a Canary: this scenario has none'
+          : spec.rollout.canary
+            ? `no Canary named ${spec.rollout.canary} (known: ${canaries.map(([, c]) => c.name).join(', ')})`
+            : `several Canaries: name the one rolled out with rollout.canary (${canaries.map(([, c]) => c.name).join(', ')})`,
+      );
+    } else {
+      const [target] = pick[0];
+      scaleEvents.push({ at: spec.rollout.at, workload: target, replicas: (deployments.get(target) as DeploymentInfo).replicas, reason: 'new revision deployed' });
+    }
+  }
+
+  return { apps, workloads, services, streams, scaleEvents, recordInterval: spec.telemetry.scrapeInterval };
+}
+
+function toApp(name: string, namespace: string, b: AppDocument): AppSpec {
+  const behaviour = (latency: DistributionSpec, codes: Record<string, number>, deps: AppDocument['dependencies']): BehaviourSpec => ({
+    latency,
+    statusCodes: Object.entries(codes)
+      .map(([code, probability]) => ({ code: Number(code), probability }))
+      .filter((s) => s.probability > 0)
+      .sort((x, y) => x.code - y.code),
+    dependencies: deps.map((d) => ({ service: d.service, calls: d.calls, timeout: d.timeout ?? Infinity, failurePropagation: d.failurePropagation, failureStatus: d.failureStatus })),
+  });
+  const primary = behaviour(b.latency, b.statusCodes, b.dependencies);
+  const c = b.canary ?? {};
+  const canary = behaviour(c.latency ?? b.latency, c.statusCodes ?? b.statusCodes, c.dependencies ?? b.dependencies);
+  return {
+    name,
+    namespace,
+    concurrency: b.concurrency,
+    queueTimeout: b.queueTimeout ?? Infinity,
+    startupTime: b.startupTime,
+    terminationGracePeriod: b.terminationGracePeriod,
+    restartDelay: b.restartDelay,
+    primary,
+    canary,
+  };
+}
+
+/** A dependency cycle would make every request call itself for ever. */
+function checkCycles(
+  apps: AppSpec[],
+  services: ServiceSpec[],
+  workloads: WorkloadSpec[],
+  src: SourceDocument,
+  err: (where: SourceDocument, path: Array<string | number>, message: string) => void,
+): void {
+  const appsOfService = new Map<string, Set<string>>();
+  for (const s of services) {
+    const set = new Set<string>();
+    for (const w of workloads) {
+      if (w.namespace === s.namespace && Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => w.labels[k] === v)) set.add(w.app);
+    }
+    appsOfService.set(qualified(s.namespace, s.name), set);
+  }
+  const edges = new Map<string, Set<string>>();
+  for (const a of apps) {
+    const out = new Set<string>();
+    for (const v of ['primary', 'canary'] as const) for (const d of a[v].dependencies) for (const t of appsOfService.get(d.service) ?? []) out.add(t);
+    edges.set(a.name, out);
+  }
+  const state = new Map<string, number>();
+  const stack: string[] = [];
+  const visit = (n: string): boolean => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (state.get(m) === 1) {
+        const cycle = [...stack.slice(stack.indexOf(m)), m];
+        err(src, ['spec', 'services', cycle[0], 'dependencies'], `dependency cycle ${cycle.join(' → ')}: every request would call itself for ever`);
+        return true;
+      }
+      if (!state.has(m) && visit(m)) return true;
+    }
+    stack.pop();
+    state.set(n, 2);
+    return false;
+  };
+  for (const a of apps) if (!state.has(a.name) && visit(a.name)) return;
+}

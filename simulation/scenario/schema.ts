@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import { parseDuration } from '../util/duration';
+
+/**
+ * The Scenario document's schema. One definition serves validation (with
+ * the messages the loader turns into file:line:column errors) and the
+ * published JSON Schema (docs/scenario.schema.json, for editor completion).
+ */
+
+export const SCENARIO_API_VERSION = 'gameday.dev/v1alpha1';
+
+const GO_DURATION = /^[-+]?(0|([0-9]*\.?[0-9]+(ns|us|µs|μs|ms|s|m|h))+)$/;
+
+/** A Go duration ("90s", "5m", "1h30m") parsed to seconds. */
+export const duration = (what = 'a duration') =>
+  z
+    .string({ error: (iss) => `expected ${what} in Go syntax such as 90s, 5m or 1h30m, found ${found(iss.input)}` })
+    .regex(GO_DURATION, { error: (iss) => `expected ${what} in Go syntax such as 90s, 5m or 1h30m (units ns, us, ms, s, m, h), found ${found(iss.input)}` })
+    .transform((s) => parseDuration(s) as number)
+    .meta({ description: `${what} in Go syntax (e.g. 90s, 5m, 1h30m)` });
+
+const positiveDuration = (what: string) =>
+  duration(what).refine((v) => v > 0, { error: `expected ${what} greater than zero` });
+const nonNegativeDuration = (what: string) =>
+  duration(what).refine((v) => v >= 0, { error: `expected ${what} of zero or more` });
+
+const rate = (what = 'a request rate in requests per second') =>
+  z.number({ error: (iss) => `expected ${what}, found ${found(iss.input)}` }).min(0, { error: `expected ${what} of zero or more` }).refine(Number.isFinite, { error: `expected a finite ${what}` });
+
+const probability = (what: string) =>
+  z.number({ error: (iss) => `expected ${what} as a probability between 0 and 1, found ${found(iss.input)}` }).min(0, { error: `expected ${what} between 0 and 1` }).max(1, { error: `expected ${what} between 0 and 1` });
+
+const int = (what: string, min: number) =>
+  z.number({ error: (iss) => `expected ${what} (a whole number), found ${found(iss.input)}` }).int({ error: `expected ${what} to be a whole number` }).min(min, { error: `expected ${what} of at least ${min}` });
+
+function found(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+// ---- traffic ----------------------------------------------------------------
+
+const atRate = z.strictObject({ at: nonNegativeDuration('a time from the start of the run'), rate: rate() });
+
+const constantProfile = z.strictObject({
+  profile: z.literal('constant'),
+  rate: rate(),
+});
+const rampProfile = z.strictObject({
+  profile: z.literal('ramp'),
+  from: rate(),
+  to: rate(),
+  start: nonNegativeDuration('the time the ramp starts').prefault('0s'),
+  duration: positiveDuration('the ramp duration'),
+});
+const stepProfile = z.strictObject({
+  profile: z.literal('step'),
+  rate: rate('the initial rate in requests per second'),
+  steps: z.array(atRate).min(1, { error: 'expected at least one step' }),
+});
+const diurnalProfile = z.strictObject({
+  profile: z.literal('diurnal'),
+  mean: rate('the mean rate in requests per second'),
+  amplitude: probability('the relative amplitude'),
+  period: positiveDuration('the period').prefault('24h'),
+  peakAt: nonNegativeDuration('the time of the first peak').prefault('0s'),
+});
+const piecewiseProfile = z.strictObject({
+  profile: z.literal('piecewise'),
+  points: z.array(atRate).min(2, { error: 'expected at least two points' }),
+  interpolation: z.enum(['linear', 'step']).prefault('linear'),
+});
+
+const PROFILES = ['constant', 'ramp', 'step', 'diurnal', 'piecewise'] as const;
+
+export const rateProfileSchema = z.preprocess(
+  (v) => (typeof v === 'number' ? { profile: 'constant', rate: v } : v),
+  z.discriminatedUnion('profile', [constantProfile, rampProfile, stepProfile, diurnalProfile, piecewiseProfile], {
+    error: (iss) =>
+      iss.input && typeof iss.input === 'object' && !Array.isArray(iss.input)
+        ? `expected profile to be one of ${PROFILES.join(', ')}, found ${found((iss.input as Record<string, unknown>).profile)}`
+        : `expected a number (requests per second) or a mapping with a profile (${PROFILES.join(', ')}), found ${found(iss.input)}`,
+  }),
+);
+
+const burstSchema = z.strictObject({
+  at: nonNegativeDuration('the burst start'),
+  duration: positiveDuration('the burst duration'),
+  multiplier: z.number({ error: 'expected the rate multiplier as a number' }).min(0, { error: 'expected a multiplier of zero or more' }),
+});
+
+const overdispersionSchema = z.strictObject({
+  dispersion: z.number({ error: 'expected the dispersion (variance of the rate factor) as a number' }).min(0, { error: 'expected a dispersion of zero or more' }),
+  window: positiveDuration('the window over which the rate factor holds').prefault('5s'),
+});
+
+const streamSchema = z.strictObject({
+  name: z.string({ error: 'expected the stream name as a string' }).min(1),
+  target: z.string({ error: 'expected the target Kubernetes Service name (name or namespace/name)' }).min(1),
+  rate: rateProfileSchema,
+  bursts: z.array(burstSchema).default([]),
+  overdispersion: overdispersionSchema.optional(),
+  timeout: positiveDuration('the proxy timeout').optional(),
+});
+
+// ---- services ---------------------------------------------------------------
+
+const DISTRIBUTIONS = ['lognormal', 'fixed', 'exponential', 'empirical'] as const;
+
+const lognormal = z
+  .strictObject({
+    distribution: z.literal('lognormal'),
+    p50: positiveDuration('the median latency'),
+    p99: positiveDuration('the 99th percentile latency'),
+  })
+  .refine((d) => d.p99 >= d.p50, { error: 'expected p99 to be at least p50', path: ['p99'] });
+const fixed = z.strictObject({ distribution: z.literal('fixed'), value: nonNegativeDuration('the fixed latency') });
+const exponential = z.strictObject({ distribution: z.literal('exponential'), mean: positiveDuration('the mean latency') });
+const empirical = z
+  .strictObject({
+    distribution: z.literal('empirical'),
+    quantiles: z
+      .array(z.strictObject({ q: probability('the quantile'), value: nonNegativeDuration('the latency at that quantile') }))
+      .min(2, { error: 'expected at least two quantile points, from q: 0 to q: 1' }),
+  })
+  .superRefine((d, ctx) => {
+    const qs = d.quantiles;
+    if (qs[0].q !== 0) ctx.addIssue({ code: 'custom', path: ['quantiles', 0, 'q'], message: `expected the first point at q: 0 (the minimum), found q: ${qs[0].q}` });
+    if (qs[qs.length - 1].q !== 1)
+      ctx.addIssue({ code: 'custom', path: ['quantiles', qs.length - 1, 'q'], message: `expected the last point at q: 1 (the maximum), found q: ${qs[qs.length - 1].q}` });
+    for (let i = 1; i < qs.length; i++) {
+      if (qs[i].q <= qs[i - 1].q) ctx.addIssue({ code: 'custom', path: ['quantiles', i, 'q'], message: 'expected quantiles in increasing order' });
+      if (qs[i].value < qs[i - 1].value) ctx.addIssue({ code: 'custom', path: ['quantiles', i, 'value'], message: 'expected latencies that do not decrease as the quantile grows' });
+    }
+  });
+
+export const latencySchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('distribution' in v) ? { distribution: 'lognormal', ...v } : v),
+  z.discriminatedUnion('distribution', [lognormal, fixed, exponential, empirical], {
+    error: (iss) =>
+      iss.input && typeof iss.input === 'object' && !Array.isArray(iss.input)
+        ? `expected distribution to be one of ${DISTRIBUTIONS.join(', ')}, found ${found((iss.input as Record<string, unknown>).distribution)}`
+        : `expected a latency distribution mapping (e.g. { p50: 20ms, p99: 200ms }), found ${found(iss.input)}`,
+  }),
+);
+
+const statusCodesSchema = z
+  .record(
+    z.string().regex(/^[1-5][0-9][0-9]$/, { error: (iss) => `expected an HTTP status code from 100 to 599 as the key, found ${found(iss.input)}` }),
+    probability('the probability of this status'),
+  )
+  .refine((m) => Object.values(m).reduce((a, b) => a + b, 0) <= 1 + 1e-12, { error: 'expected status probabilities that add up to at most 1 (the remainder is 200)' });
+
+const dependencySchema = z.strictObject({
+  service: z.string({ error: 'expected the Kubernetes Service called (name or namespace/name)' }).min(1),
+  calls: int('the number of calls per request', 1).default(1),
+  timeout: positiveDuration('the client timeout').optional(),
+  failurePropagation: probability('the failure propagation').default(1),
+  failureStatus: int('the status returned when a failure propagates', 500).max(599, { error: 'expected a 5xx status' }).default(500),
+});
+
+const behaviourFields = {
+  latency: latencySchema,
+  statusCodes: statusCodesSchema.default({}),
+  dependencies: z.array(dependencySchema).default([]),
+};
+
+const canaryOverrides = z.strictObject({
+  latency: latencySchema.optional(),
+  statusCodes: statusCodesSchema.optional(),
+  dependencies: z.array(dependencySchema).optional(),
+});
+
+export const appSchema = z.strictObject({
+  ...behaviourFields,
+  concurrency: int('the concurrency per pod', 1).default(16),
+  queueTimeout: positiveDuration('the queue timeout').optional(),
+  startupTime: nonNegativeDuration('the startup time').prefault('10s'),
+  terminationGracePeriod: nonNegativeDuration('the termination grace period').prefault('30s'),
+  restartDelay: nonNegativeDuration('the restart delay').prefault('10s'),
+  canary: canaryOverrides.optional(),
+});
+
+// ---- the document ------------------------------------------------------------
+
+export const scenarioSpecSchema = z.strictObject({
+  seed: int('the seed', 0).max(Number.MAX_SAFE_INTEGER).default(1),
+  duration: positiveDuration('the run duration'),
+  include: z.array(z.string({ error: 'expected a relative path to a manifest file' }).min(1)).default([]),
+  rollout: z
+    .strictObject({
+      at: nonNegativeDuration('the time the new revision is deployed'),
+      canary: z.string({ error: 'expected the name of a Canary in this scenario' }).optional(),
+    })
+    .optional(),
+  telemetry: z
+    .strictObject({
+      scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),
+    })
+    .prefault({}),
+  traffic: z.array(streamSchema).min(1, { error: 'expected at least one traffic stream' }),
+  services: z.record(z.string(), appSchema),
+  lesson: z
+    .strictObject({
+      title: z.string({ error: 'expected the lesson title' }),
+      summary: z.string().optional(),
+      text: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const scenarioDocumentSchema = z.strictObject({
+  apiVersion: z.literal(SCENARIO_API_VERSION, { error: (iss) => `expected ${SCENARIO_API_VERSION}, found ${found(iss.input)}` }),
+  kind: z.literal('Scenario'),
+  metadata: z.strictObject({
+    name: z.string({ error: 'expected the scenario name' }).min(1),
+    description: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: scenarioSpecSchema,
+});
+
+export type ScenarioDocument = z.output<typeof scenarioDocumentSchema>;
+export type AppDocument = z.output<typeof appSchema>;
+export type StreamDocument = z.output<typeof streamSchema>;
+
+// ---- manifests (the fields the simulator reads; everything else passes) -----
+
+const dnsName = z.string({ error: 'expected a name' }).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+  error: (iss) => `expected a lowercase DNS name (a-z, 0-9, '-', '.'), found ${found(iss.input)}`,
+});
+const labels = z.record(z.string(), z.string({ error: 'expected label values as strings' }));
+const metadata = z.looseObject({ name: dnsName, namespace: dnsName.optional(), labels: labels.optional() });
+
+export const deploymentSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({
+    replicas: int('the replicas', 0).default(1),
+    selector: z.looseObject({ matchLabels: labels.optional() }),
+    template: z.looseObject({ metadata: z.looseObject({ labels: labels.optional() }).optional() }),
+  }),
+});
+
+export const serviceSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({ selector: labels.optional() }).optional(),
+});
+
+export const canarySchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({
+    provider: z.string().optional(),
+    targetRef: z.looseObject({ kind: z.literal('Deployment', { error: 'expected kind Deployment (DaemonSet targets are not simulated)' }), name: dnsName }),
+    service: z.looseObject({ name: dnsName.optional(), port: z.number({ error: 'expected the service port number' }) }),
+  }),
+});
+
+export const namedSchema = z.looseObject({ metadata, spec: z.looseObject({}).optional() });

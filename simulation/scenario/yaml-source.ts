@@ -1,0 +1,74 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import type { Diagnostic } from './diagnostics';
+
+/** One YAML document of a file, with a way to find where a field path sits. */
+export interface SourceDocument {
+  file: string;
+  /** 0-based index of the document within its file. */
+  index: number;
+  value: unknown;
+  /** Line and column (1-based) of the node at `path`, or of its nearest existing ancestor. */
+  locate(path: ReadonlyArray<string | number>, key?: boolean): { line: number; column: number };
+}
+
+/** Parses every document of a YAML file; syntax errors come back as diagnostics. */
+export function parseYamlFile(file: string, text: string): { documents: SourceDocument[]; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  const documents: SourceDocument[] = [];
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, index) => {
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      diagnostics.push({
+        severity: doc.errors.includes(e as never) ? 'error' : 'warning',
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML: ${firstLine(e.message)}`,
+      });
+    }
+    if (doc.errors.length > 0) return;
+    const contents = doc.contents as Node | null;
+    if (contents === null) return; // empty document (e.g. a trailing ---)
+    const docStart = lineCounter.linePos(contents.range?.[0] ?? 0);
+    documents.push({
+      file,
+      index,
+      value: doc.toJS({ maxAliasCount: 100 }),
+      locate(path, key = false) {
+        let node: Node | null = contents;
+        let keyNode: Node | null = null;
+        let best = node.range?.[0] ?? 0;
+        for (const seg of path) {
+          keyNode = null;
+          let next: Node | null = null;
+          if (isMap(node)) {
+            for (const item of node.items) {
+              if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
+                keyNode = item.key as Node;
+                next = (item.value as Node | null) ?? null;
+                if (!next) best = keyNode.range?.[0] ?? best;
+                break;
+              }
+            }
+          } else if (isSeq(node) && typeof seg === 'number') {
+            next = (node.items[seg] as Node | undefined) ?? null;
+          }
+          if (!next) break;
+          node = next;
+          best = (key && keyNode ? keyNode.range?.[0] : node.range?.[0]) ?? best;
+        }
+        const p = lineCounter.linePos(best);
+        return p.line > 0 ? { line: p.line, column: p.col } : { line: docStart.line, column: docStart.col };
+      },
+    });
+  });
+  return { documents, diagnostics };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}

@@ -1,0 +1,141 @@
+/** Request-rate profiles, in requests per second over virtual seconds. */
+export type BaseProfileSpec =
+  | { profile: 'constant'; rate: number }
+  | { profile: 'ramp'; from: number; to: number; start: number; duration: number }
+  | { profile: 'step'; rate: number; steps: ReadonlyArray<{ at: number; rate: number }> }
+  | { profile: 'diurnal'; mean: number; amplitude: number; period: number; peakAt: number }
+  | { profile: 'piecewise'; points: ReadonlyArray<{ at: number; rate: number }>; interpolation: 'linear' | 'step' };
+
+/** A scheduled burst multiplies the rate by `multiplier` on [at, at + duration). */
+export interface BurstSpec {
+  at: number;
+  duration: number;
+  multiplier: number;
+}
+
+export interface RateProfileSpec {
+  base: BaseProfileSpec;
+  bursts: ReadonlyArray<BurstSpec>;
+}
+
+/**
+ * A compiled profile: the rate function plus a partition of time into
+ * segments, each with an upper bound of the rate on it (used by thinning).
+ * On segments where the rate is constant the bound is exact, so arrivals
+ * there need no acceptance draw.
+ */
+export class RateProfile {
+  /** Segment i is [starts[i], starts[i+1]) (the last one is unbounded). */
+  readonly starts: Float64Array;
+  readonly bounds: Float64Array;
+  readonly exact: Uint8Array;
+
+  constructor(readonly spec: RateProfileSpec) {
+    const base = spec.base;
+    const cuts = new Set<number>([0]);
+    switch (base.profile) {
+      case 'ramp':
+        cuts.add(base.start);
+        cuts.add(base.start + base.duration);
+        break;
+      case 'step':
+        for (const s of base.steps) cuts.add(s.at);
+        break;
+      case 'piecewise':
+        for (const p of base.points) cuts.add(p.at);
+        break;
+      default:
+        break;
+    }
+    for (const b of spec.bursts) {
+      cuts.add(b.at);
+      cuts.add(b.at + b.duration);
+    }
+    const starts = [...cuts].filter((t) => t >= 0 && Number.isFinite(t)).sort((a, b) => a - b);
+    this.starts = Float64Array.from(starts);
+    this.bounds = new Float64Array(starts.length);
+    this.exact = new Uint8Array(starts.length);
+    for (let i = 0; i < starts.length; i++) {
+      const t0 = starts[i];
+      const t1 = i + 1 < starts.length ? starts[i + 1] : Infinity;
+      const mid = Number.isFinite(t1) ? (t0 + t1) / 2 : t0 + 1;
+      const factor = this.burstFactor(mid);
+      let baseMax: number;
+      let exact: boolean;
+      if (base.profile === 'diurnal') {
+        baseMax = base.mean * (1 + base.amplitude);
+        exact = base.amplitude === 0;
+      } else {
+        const a = this.baseRate(t0);
+        const b = Number.isFinite(t1) ? this.baseRate(t1 - (t1 - t0) * 1e-12) : a;
+        baseMax = Math.max(a, b, this.baseRate(mid));
+        exact = a === b && a === this.baseRate(mid);
+      }
+      this.bounds[i] = baseMax * factor;
+      this.exact[i] = exact ? 1 : 0;
+    }
+  }
+
+  /** The rate before bursts. */
+  baseRate(t: number): number {
+    const base = this.spec.base;
+    switch (base.profile) {
+      case 'constant':
+        return base.rate;
+      case 'ramp': {
+        if (t <= base.start) return base.from;
+        if (t >= base.start + base.duration) return base.to;
+        return base.from + ((base.to - base.from) * (t - base.start)) / base.duration;
+      }
+      case 'step': {
+        let r = base.rate;
+        for (const s of base.steps) if (t >= s.at) r = s.rate;
+        return r;
+      }
+      case 'diurnal':
+        return base.mean * (1 + base.amplitude * Math.cos((2 * Math.PI * (t - base.peakAt)) / base.period));
+      case 'piecewise': {
+        const pts = base.points;
+        if (t <= pts[0].at) return pts[0].rate;
+        for (let i = 1; i < pts.length; i++) {
+          if (t < pts[i].at) {
+            const p = pts[i - 1];
+            if (base.interpolation === 'step') return p.rate;
+            return p.rate + ((pts[i].rate - p.rate) * (t - p.at)) / (pts[i].at - p.at);
+          }
+        }
+        return pts[pts.length - 1].rate;
+      }
+    }
+  }
+
+  burstFactor(t: number): number {
+    let f = 1;
+    for (const b of this.spec.bursts) if (t >= b.at && t < b.at + b.duration) f *= b.multiplier;
+    return f;
+  }
+
+  rate(t: number): number {
+    return this.baseRate(t) * this.burstFactor(t);
+  }
+
+  /** Index of the segment containing t, searching forward from `hint`. */
+  segmentAt(t: number, hint: number): number {
+    let i = hint;
+    const s = this.starts;
+    while (i + 1 < s.length && s[i + 1] <= t) i++;
+    return i;
+  }
+
+  segmentEnd(i: number): number {
+    return i + 1 < this.starts.length ? this.starts[i + 1] : Infinity;
+  }
+
+  /** Expected number of arrivals on [t0, t1] (numerical integral, for tests and fast mode). */
+  expectedCount(t0: number, t1: number, steps = 10000): number {
+    const h = (t1 - t0) / steps;
+    let sum = 0;
+    for (let i = 0; i < steps; i++) sum += this.rate(t0 + (i + 0.5) * h);
+    return sum * h;
+  }
+}
