@@ -4,6 +4,7 @@ import { Simulation } from '../simulation/run/simulation';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { parseDuration } from '../simulation/util/duration';
+import { scenarioJsonSchema } from '../simulation/scenario/json-schema';
 import { fsHost, writeFileAtomic } from './host';
 import { formatSummary } from './summary';
 
@@ -20,6 +21,7 @@ Usage: gameday <command> [options]
 Commands:
   run <scenario>         simulate a scenario and print a summary (or JSON)
   validate <file...>     check scenarios and manifest files; list every error
+  schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
 Options:
@@ -40,6 +42,11 @@ Options:
   --out FILE        also write the JSON result to FILE (atomically)
 
 The same scenario and seed always give the same result; only stats.wallMs varies.`,
+  schema: `Usage: gameday schema
+
+Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
+editor completion and validation (e.g. the YAML language server's
+# yaml-language-server: $schema=... comment).`,
   validate: `Usage: gameday validate <file...>
 
 Checks each file and prints every problem as file:line:column: field: message.
@@ -84,8 +91,11 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return runCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
+      case 'schema':
+        io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+        return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {

@@ -25,6 +25,12 @@ export function issuesToDiagnostics(
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A bad key in a record: report the key's own message at the key.
+      const inner = issue.issues[0]?.message ?? issue.message;
+      out.push({ severity, file: doc.file, ...doc.locate(path, true), path: formatPath(path), message: inner });
+      continue;
+    }
     const present = valueAt(doc.value, path) !== undefined;
     let message = issue.message;
     if (!present && issue.code === 'invalid_type') {

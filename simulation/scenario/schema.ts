@@ -76,6 +76,8 @@ const piecewiseProfile = z.strictObject({
 
 const PROFILES = ['constant', 'ramp', 'step', 'diurnal', 'piecewise'] as const;
 
+export const rateProfileUnion = z.discriminatedUnion('profile', [constantProfile, rampProfile, stepProfile, diurnalProfile, piecewiseProfile]);
+
 export const rateProfileSchema = z.preprocess(
   (v) => (typeof v === 'number' ? { profile: 'constant', rate: v } : v),
   z.discriminatedUnion('profile', [constantProfile, rampProfile, stepProfile, diurnalProfile, piecewiseProfile], {
@@ -110,7 +112,7 @@ const streamSchema = z.strictObject({
 
 const DISTRIBUTIONS = ['lognormal', 'fixed', 'exponential', 'empirical'] as const;
 
-const lognormal = z
+export const lognormalSchema = z
   .strictObject({
     distribution: z.literal('lognormal'),
     p50: positiveDuration('the median latency'),
@@ -139,7 +141,7 @@ const empirical = z
 
 export const latencySchema = z.preprocess(
   (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('distribution' in v) ? { distribution: 'lognormal', ...v } : v),
-  z.discriminatedUnion('distribution', [lognormal, fixed, exponential, empirical], {
+  z.discriminatedUnion('distribution', [lognormalSchema, fixed, exponential, empirical], {
     error: (iss) =>
       iss.input && typeof iss.input === 'object' && !Array.isArray(iss.input)
         ? `expected distribution to be one of ${DISTRIBUTIONS.join(', ')}, found ${found((iss.input as Record<string, unknown>).distribution)}`

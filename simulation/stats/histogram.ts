@@ -1,36 +1,54 @@
 /**
- * A log-bucketed histogram for latencies: buckets grow by a constant factor
- * (1% by default) from `min`, so any quantile it reports is within about half
- * a bucket (0.5%) of the exact sample quantile. Fixed memory, no allocation
- * per observation, identical results on every host.
+ * A log-linear histogram for latencies, bucketed like HdrHistogram: the
+ * bucket of a value is read off its IEEE-754 bits (exponent and the top
+ * SUB_BITS bits of the mantissa), so each power of two is split into
+ * 2^SUB_BITS equal buckets and no logarithm is computed per observation.
+ * Relative bucket width is at most 2^-SUB_BITS (0.78%); quantiles are
+ * interpolated inside their bucket. Fixed memory, no allocation per
+ * observation, identical on every host (typed arrays are little-endian on
+ * every platform V8 runs on; the word order is detected anyway).
  */
+const SUB_BITS = 7;
+const SHIFT = 20 - SUB_BITS; // the high word holds sign, 11 exponent bits, 20 mantissa bits
+const scratch = new Float64Array(1);
+const words = new Uint32Array(scratch.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+function keyOf(x: number): number {
+  scratch[0] = x;
+  return words[HI] >>> SHIFT;
+}
+
+function valueOfKey(key: number): number {
+  words[HI] = key << SHIFT;
+  words[1 - HI] = 0;
+  return scratch[0];
+}
+
 export class LogHistogram {
   readonly counts: Float64Array;
-  private readonly logMin: number;
-  private readonly invLogGrowth: number;
+  private readonly baseKey: number;
+  private readonly lastIndex: number;
   count = 0;
   sum = 0;
   max = 0;
   min = Infinity;
 
+  /** Values at or below `minValue` share bucket 0; values above `maxValue` share the last bucket. */
   constructor(
     readonly minValue = 1e-6,
     readonly maxValue = 3600,
-    readonly growth = 1.01,
   ) {
-    this.logMin = Math.log(minValue);
-    this.invLogGrowth = 1 / Math.log(growth);
-    const n = Math.ceil((Math.log(maxValue) - this.logMin) * this.invLogGrowth) + 2;
-    this.counts = new Float64Array(n);
+    this.baseKey = keyOf(minValue);
+    this.lastIndex = keyOf(maxValue) - this.baseKey + 2;
+    this.counts = new Float64Array(this.lastIndex + 1);
   }
 
   record(x: number): void {
     let i: number;
-    if (x <= this.minValue) i = 0;
-    else {
-      i = 1 + Math.floor((Math.log(x) - this.logMin) * this.invLogGrowth);
-      if (i >= this.counts.length) i = this.counts.length - 1;
-    }
+    if (!(x > this.minValue)) i = 0;
+    else if (x >= this.maxValue) i = this.lastIndex;
+    else i = keyOf(x) - this.baseKey + 1;
     this.counts[i]++;
     this.count++;
     this.sum += x;
@@ -38,12 +56,15 @@ export class LogHistogram {
     if (x < this.min) this.min = x;
   }
 
-  /** Lower bound of bucket i (bucket 0 holds everything <= minValue). */
-  private lower(i: number): number {
-    return i === 0 ? 0 : this.minValue * Math.pow(this.growth, i - 1);
+  /** [lower, upper) bounds of bucket i. */
+  bucketBounds(i: number): [number, number] {
+    if (i === 0) return [0, this.minValue];
+    if (i === this.lastIndex) return [this.maxValue, Infinity];
+    const key = i - 1 + this.baseKey;
+    return [Math.max(valueOfKey(key), this.minValue), Math.min(valueOfKey(key + 1), this.maxValue)];
   }
 
-  /** The q-quantile, interpolated geometrically inside its bucket; NaN when empty. */
+  /** The q-quantile (linear inside its bucket, clamped to the observed range); NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return NaN;
     const rank = q * this.count;
@@ -53,10 +74,9 @@ export class LogHistogram {
       const c = counts[i];
       if (c === 0) continue;
       if (acc + c >= rank) {
-        if (i === 0) return Math.min(this.minValue, this.max);
-        const lo = this.lower(i);
-        const f = c > 0 ? (rank - acc) / c : 0;
-        const v = lo * Math.pow(this.growth, f);
+        const [lo, hi] = this.bucketBounds(i);
+        const upper = Number.isFinite(hi) ? hi : this.max;
+        const v = lo + ((rank - acc) / c) * (upper - lo);
         return Math.min(Math.max(v, this.min), this.max);
       }
       acc += c;

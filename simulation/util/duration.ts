@@ -35,7 +35,7 @@ export function parseDuration(text: string): number | { error: string } {
     if (!m || m[1] === '' || m[1] === '.') {
       const rest = s.slice(pos);
       if (/^[0-9.]+$/.test(rest)) return { error: `missing unit in duration "${text}" (use ns, us, ms, s, m or h)` };
-      const unit = /^[0-9.]*([a-zA-Zµμ]+)/.exec(rest);
+      const unit = /^[0-9]*\.?[0-9]+([a-zA-Zµμ]+)/.exec(rest);
       if (unit) return { error: `unknown unit "${unit[1]}" in duration "${text}" (use ns, us, ms, s, m or h)` };
       return { error: `invalid duration "${text}"` };
     }

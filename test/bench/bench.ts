@@ -1,1 +1,109 @@
-export {};
+/**
+ * npm run bench [-- --json] [-- --simpy] [-- --requests N] [-- --repeat K]
+ *
+ * Figures are ratios against a baseline measured in the same run, never
+ * absolute thresholds: the kernel's M/M/c throughput next to a bare
+ * typed-array event loop running the same model with the same generator.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Simulation } from '../../simulation/run/simulation';
+import { mmcMeanWait, mmcScenario } from '../support/mmc';
+import { bareMmc } from './bare-mmc';
+
+const LAMBDA = 1000;
+const C = 8;
+const RHO = 0.8;
+const MU = LAMBDA / (C * RHO);
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    simpy: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '2000000' },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const requests = Number(values.requests);
+const repeat = Number(values.repeat);
+
+interface Measure {
+  events: number;
+  wallMs: number;
+  eventsPerSec: number;
+  meanWait: number;
+}
+
+function kernelRun(seed: number): Measure {
+  // Duration chosen so that the expected number of requests is `requests`.
+  const sim = new Simulation(mmcScenario(LAMBDA, MU, C, requests / LAMBDA), { seed });
+  const t0 = performance.now();
+  const r = sim.runToEnd();
+  const wallMs = performance.now() - t0;
+  return { events: r.stats.events, wallMs, eventsPerSec: r.stats.events / (wallMs / 1000), meanWait: r.services.server.primary?.queueWait.mean ?? NaN };
+}
+
+function bareRun(seed: number): Measure {
+  const r = bareMmc(LAMBDA, MU, C, requests, seed);
+  return { ...r, eventsPerSec: r.events / (r.wallMs / 1000) };
+}
+
+function best(ms: Measure[]): Measure {
+  return ms.reduce((a, b) => (b.eventsPerSec > a.eventsPerSec ? b : a));
+}
+
+// Warm up both paths, then alternate so that both see the same machine state.
+kernelRun(99);
+bareRun(99);
+const kernel: Measure[] = [];
+const bare: Measure[] = [];
+for (let i = 0; i < repeat; i++) {
+  kernel.push(kernelRun(i + 1));
+  bare.push(bareRun(i + 1));
+}
+const k = best(kernel);
+const b = best(bare);
+
+let simpy: Record<string, unknown> | null = null;
+if (values.simpy) {
+  const script = new URL('../../test/bench/mmc_simpy.py', import.meta.url).pathname;
+  if (existsSync('/usr/bin/python3') && existsSync(script)) {
+    try {
+      const out = execFileSync('/usr/bin/python3', [script, '--requests', '200000'], { encoding: 'utf8' });
+      simpy = JSON.parse(out.trim().split('\n').pop() as string);
+    } catch (e) {
+      simpy = { error: `SimPy run failed: ${(e as Error).message.split('\n')[0]} (apt-get install python3-simpy3)` };
+    }
+  } else simpy = { error: 'python3 or test/bench/mmc_simpy.py missing' };
+}
+
+const result = {
+  model: { lambda: LAMBDA, mu: MU, servers: C, utilisation: RHO, requests },
+  repeat,
+  kernel: { eventsPerSec: Math.round(k.eventsPerSec), events: k.events, wallMs: Math.round(k.wallMs), meanWait: k.meanWait },
+  bare: { eventsPerSec: Math.round(b.eventsPerSec), events: b.events, wallMs: Math.round(b.wallMs), meanWait: b.meanWait },
+  erlangCMeanWait: mmcMeanWait(LAMBDA, MU, C),
+  kernelToBare: Math.round((k.eventsPerSec / b.eventsPerSec) * 1000) / 1000,
+  ...(simpy
+    ? {
+        simpy,
+        kernelToSimpy: typeof simpy.eventsPerSec === 'number' ? Math.round((k.eventsPerSec / simpy.eventsPerSec) * 10) / 10 : null,
+      }
+    : {}),
+  node: process.version,
+};
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const f = (x: number) => `${(x / 1e6).toFixed(2)} M events/s`;
+  console.log(`M/M/${C} at utilisation ${RHO} (λ=${LAMBDA}/s), ${requests} requests, best of ${repeat}`);
+  console.log(`  kernel  ${f(k.eventsPerSec)}  (${k.events} events in ${k.wallMs.toFixed(0)} ms)`);
+  console.log(`  bare    ${f(b.eventsPerSec)}  (${b.events} events in ${b.wallMs.toFixed(0)} ms)`);
+  console.log(`  kernel / bare = ${result.kernelToBare}  (target >= 0.5)`);
+  if (simpy) {
+    if (typeof simpy.eventsPerSec === 'number') console.log(`  SimPy ${simpy.simpyVersion}: ${f(simpy.eventsPerSec)}; kernel / SimPy = ${result.kernelToSimpy}  (target >= 20)`);
+    else console.log(`  SimPy: ${simpy.error}`);
+  }
+}

@@ -1,0 +1,67 @@
+import { formatDiagnostic } from '../../simulation/scenario/diagnostics';
+import { type LoadedScenario, type LoadResult, loadScenario } from '../../simulation/scenario/loader';
+
+/** Loads a scenario from in-memory files (path → text). */
+export function loadFromFiles(files: Record<string, string>, entry = 'scenario.yaml'): LoadResult {
+  return loadScenario(entry, { readFile: (p) => files[p] ?? null });
+}
+
+/** Loads or throws with every diagnostic formatted. */
+export function mustLoad(files: Record<string, string>, entry = 'scenario.yaml'): LoadedScenario {
+  const r = loadFromFiles(files, entry);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r.scenario;
+}
+
+export const deployment = (name: string, replicas = 1, namespace = 'default') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+`;
+
+export const canary = (name: string, namespace = 'default') => `
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  provider: traefik
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: ${name}
+  service:
+    port: 80
+  analysis:
+    interval: 1m
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 10
+`;
+
+/** A scenario document followed by manifests, joined as one multi-document file. */
+export function scenarioFile(spec: string, ...manifests: string[]): Record<string, string> {
+  const doc = `apiVersion: gameday.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: test
+spec:
+${spec
+  .split('\n')
+  .map((l) => `  ${l}`)
+  .join('\n')}
+`;
+  return { 'scenario.yaml': [doc, ...manifests].join('\n---\n') };
+}
