@@ -1,3 +1,5 @@
+import { grown } from '../util/typed';
+
 /**
  * Binary min-heap of events over parallel typed arrays.
  *
@@ -126,20 +128,10 @@ export class EventQueue {
 
   private grow(): void {
     const n = this.times.length * 2;
-    const grow64 = (src: Float64Array) => {
-      const dst = new Float64Array(n);
-      dst.set(src);
-      return dst;
-    };
-    const grow32 = (src: Int32Array) => {
-      const dst = new Int32Array(n);
-      dst.set(src);
-      return dst;
-    };
-    this.times = grow64(this.times);
-    this.seqs = grow64(this.seqs);
-    this.kinds = grow32(this.kinds);
-    this.as = grow32(this.as);
-    this.bs = grow32(this.bs);
+    this.times = grown(this.times, n);
+    this.seqs = grown(this.seqs, n);
+    this.kinds = grown(this.kinds, n);
+    this.as = grown(this.as, n);
+    this.bs = grown(this.bs, n);
   }
 }

@@ -5,6 +5,7 @@ import { RateProfile } from '../traffic/profile';
 import { Sampler } from './distributions';
 import { type AppSpec, type BehaviourSpec, qualified, type Version, type WorldSpec } from './spec';
 import { OutcomeStats, type OutcomeSummary } from './stats';
+import { grown } from '../util/typed';
 
 /** Pod lifecycle states. */
 export const POD_STARTING = 0;
@@ -327,33 +328,18 @@ export class World {
 
   private growSlots(n: number): void {
     const old = this.cap;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const i8 = (a: Int8Array) => {
-      const b = new Int8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.rStart = f64(this.rStart);
-    this.rEnq = f64(this.rEnq);
-    this.rParent = i32(this.rParent);
-    this.rParentGen = i32(this.rParentGen);
-    this.rStream = i32(this.rStream);
-    this.rPod = i32(this.rPod);
-    this.rState = i8(this.rState);
-    this.rResponded = i8(this.rResponded);
-    this.rGen = i32(this.rGen);
-    this.rDep = i32(this.rDep);
-    this.rCall = i32(this.rCall);
-    this.rService = i32(this.rService);
+    this.rStart = grown(this.rStart, n);
+    this.rEnq = grown(this.rEnq, n);
+    this.rParent = grown(this.rParent, n);
+    this.rParentGen = grown(this.rParentGen, n);
+    this.rStream = grown(this.rStream, n);
+    this.rPod = grown(this.rPod, n);
+    this.rState = grown(this.rState, n);
+    this.rResponded = grown(this.rResponded, n);
+    this.rGen = grown(this.rGen, n);
+    this.rDep = grown(this.rDep, n);
+    this.rCall = grown(this.rCall, n);
+    this.rService = grown(this.rService, n);
     const fl = new Int32Array(n);
     fl.set(this.freeList.subarray(0, this.freeTop));
     // New slots go on the free list so the lowest index is used first.
