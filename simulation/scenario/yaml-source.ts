@@ -40,10 +40,9 @@ export function parseYamlFile(file: string, text: string): { documents: SourceDo
       value: doc.toJS({ maxAliasCount: 100 }),
       locate(path, key = false) {
         let node: Node | null = contents;
-        let keyNode: Node | null = null;
         let best = node.range?.[0] ?? 0;
         for (const seg of path) {
-          keyNode = null;
+          let keyNode: Node | null = null;
           let next: Node | null = null;
           if (isMap(node)) {
             for (const item of node.items) {
