@@ -6,5 +6,6 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'node_modules/**'],
     testTimeout: 120_000,
     pool: 'threads',
+    reporters: ['default', './test/support/closing-line.ts'],
   },
 });
