@@ -722,6 +722,11 @@ export class World {
     return { services, streams, kubernetesServices };
   }
 
+  /** Requests in the system now (queued, in progress, or abandoned by their caller but still worked on). */
+  activeRequests(): number {
+    return this.cap - this.freeTop;
+  }
+
   /** Total external requests answered so far. */
   externalResponses(): number {
     let n = 0;

@@ -34,10 +34,18 @@ export function parseYamlFile(file: string, text: string): { documents: SourceDo
     const contents = doc.contents as Node | null;
     if (contents === null) return; // empty document (e.g. a trailing ---)
     const docStart = lineCounter.linePos(contents.range?.[0] ?? 0);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // e.g. an alias with no anchor, or an alias bomb beyond maxAliasCount
+      diagnostics.push({ severity: 'error', file, line: docStart.line, column: docStart.col, path: '', message: `YAML: ${firstLine((e as Error).message)}` });
+      return;
+    }
     documents.push({
       file,
       index,
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       locate(path, key = false) {
         let node: Node | null = contents;
         let best = node.range?.[0] ?? 0;
