@@ -18,6 +18,8 @@ export interface LoadedScenario extends RunnableScenario {
   file: string;
   description?: string;
   lesson?: ScenarioDocument['spec']['lesson'];
+  /** The expected outcome; checked against runs once the decision engine lands. */
+  expect?: ScenarioDocument['spec']['expect'];
   document: ScenarioDocument;
   manifests: ReadonlyArray<Omit<Manifest, 'doc'> & { file: string }>;
   warnings: Diagnostic[];
@@ -109,6 +111,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       seed: document.spec.seed,
       duration: document.spec.duration,
       lesson: document.spec.lesson,
+      expect: document.spec.expect,
       world,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
@@ -330,6 +333,18 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     } else {
       const [target] = pick[0];
       scaleEvents.push({ at: spec.rollout.at, workload: target, replicas: (deployments.get(target) as DeploymentInfo).replicas, reason: 'new revision deployed' });
+    }
+  }
+
+  // The expected outcome concerns the rollout and names one of its Canary's metrics.
+  if (spec.expect) {
+    if (!spec.rollout) err(src, ['spec', 'expect'], 'an expected outcome needs a rollout: add spec.rollout', true);
+    else if (spec.expect.decidedBy && scaleEvents.length === 1) {
+      const canary = canaryOf.get(scaleEvents[0].workload) as Manifest;
+      const metrics = ((canary.value.spec as { analysis?: { metrics?: Array<{ name?: unknown }> } }).analysis?.metrics ?? []).map((m) => String(m.name));
+      if (!metrics.includes(spec.expect.decidedBy)) {
+        err(src, ['spec', 'expect', 'decidedBy'], `Canary ${canary.name} has no metric named ${spec.expect.decidedBy} (its metrics: ${metrics.join(', ') || 'none'})`);
+      }
     }
   }
 

@@ -205,6 +205,17 @@ export const scenarioSpecSchema = z.strictObject({
     .prefault({}),
   traffic: z.array(streamSchema).min(1, { error: 'expected at least one traffic stream' }),
   services: z.record(z.string(), appSchema),
+  expect: z
+    .strictObject({
+      outcome: z.enum(['promoted', 'rolled-back'], { error: (iss) => `expected outcome promoted or rolled-back, found ${found(iss.input)}` }),
+      decidedBetween: z
+        .strictObject({ from: nonNegativeDuration('the earliest decision time'), to: nonNegativeDuration('the latest decision time') })
+        .refine((w) => w.to >= w.from, { error: 'expected to at or after from', path: ['to'] })
+        .optional(),
+      decidedBy: z.string({ error: 'expected the name of the Canary metric whose check decides' }).min(1).optional(),
+      seedsAgreeing: probability('the share of seeds expected to agree').default(0.95),
+    })
+    .optional(),
   lesson: z
     .strictObject({
       title: z.string({ error: 'expected the lesson title' }),
