@@ -55,9 +55,22 @@ export class ArrivalProcess {
       const seg = (this.seg = profile.segmentAt(t, this.seg));
       const segEnd = profile.segmentEnd(seg);
       const end = segEnd < this.windowEnd ? segEnd : this.windowEnd;
+      if (profile.bounds[seg] === 0) {
+        // No arrivals on this segment: skip it whole (and the windows inside it).
+        if (segEnd === Infinity) {
+          this.t = Infinity;
+          return Infinity;
+        }
+        t = segEnd;
+        const od = this.overdispersion;
+        if (od && t >= this.windowEnd) {
+          this.windowEnd = (Math.floor(t / od.window) + 1) * od.window;
+          this.multiplier = this.drawMultiplier();
+        }
+        continue;
+      }
       const bound = profile.bounds[seg] * this.multiplier;
-      if (bound > 0) t += rng.exponential(bound);
-      else t = end;
+      t += rng.exponential(bound);
       if (t >= end) {
         if (end === Infinity) {
           this.t = Infinity;

@@ -59,6 +59,7 @@ describe('robustness', () => {
       depTimeout: fc.option(fc.integer({ min: 5, max: 500 }), { nil: undefined }),
       propagation: fc.double({ min: 0, max: 1, noNaN: true }),
       errors: fc.double({ min: 0, max: 0.5, noNaN: true }),
+      dispersion: fc.option(fc.double({ min: 0.01, max: 0.5, noNaN: true }), { nil: undefined }),
       crashAt: fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
       seed: fc.integer({ min: 0, max: 1000 }),
     });
@@ -67,7 +68,7 @@ describe('robustness', () => {
         const ms = (x: number | undefined) => (x === undefined ? undefined : `${x}ms`);
         const spec = {
           duration: '5m',
-          traffic: [{ name: 't', target: 'front', rate: { profile: 'step', rate: s.rate, steps: [{ at: '1m', rate: 0 }] }, ...(s.timeout ? { timeout: ms(s.timeout) } : {}) }],
+          traffic: [{ name: 't', target: 'front', rate: { profile: 'step', rate: s.rate, steps: [{ at: '1m', rate: 0 }] }, ...(s.dispersion ? { overdispersion: { dispersion: s.dispersion, window: '2s' } } : {}), ...(s.timeout ? { timeout: ms(s.timeout) } : {}) }],
           services: {
             front: {
               concurrency: s.concurrency,

@@ -94,6 +94,18 @@ describe('arrival processes', () => {
     expect(p.next()).toBe(Infinity);
   });
 
+  it('ends when the rate drops to zero for ever, with or without overdispersion', () => {
+    for (const od of [null, { dispersion: 0.1, window: 1 }]) {
+      const profile = new RateProfile({ base: { profile: 'step', rate: 50, steps: [{ at: 10, rate: 0 }, { at: 20, rate: 5 }, { at: 30, rate: 0 }] }, bursts: [] });
+      const p = new ArrivalProcess(profile, new Rng('ends/a'), od, od ? new Rng('ends/d') : null);
+      const times: number[] = [];
+      for (let t = p.next(); t !== Infinity; t = p.next()) times.push(t);
+      expect(times.length).toBeGreaterThan(450);
+      expect(times.every((t) => t < 10 || (t >= 20 && t < 30))).toBe(true);
+      expect(times.filter((t) => t >= 20).length).toBeGreaterThan(20);
+    }
+  });
+
   it('overdispersion: window counts are gamma-Poisson with variance m + k·m²', () => {
     const k = 0.05;
     const window = 5;
