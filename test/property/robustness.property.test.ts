@@ -67,7 +67,7 @@ describe('robustness', () => {
       fc.property(system, (s) => {
         const ms = (x: number | undefined) => (x === undefined ? undefined : `${x}ms`);
         const spec = {
-          duration: '5m',
+          duration: '3h', // ample time to drain the worst backlog (4800 requests × ~0.7 s on one worker)
           traffic: [{ name: 't', target: 'front', rate: { profile: 'step', rate: s.rate, steps: [{ at: '1m', rate: 0 }] }, ...(s.dispersion ? { overdispersion: { dispersion: s.dispersion, window: '2s' } } : {}), ...(s.timeout ? { timeout: ms(s.timeout) } : {}) }],
           services: {
             front: {
@@ -89,7 +89,7 @@ describe('robustness', () => {
           sim.model.crashPod(0);
         }
         const res = sim.runToEnd();
-        // Traffic stopped at 1m; after 4 more minutes everything has drained.
+        // Traffic stopped at 1m; by the end everything has drained.
         expect(sim.model.activeRequests()).toBe(0);
         for (const p of sim.model.podList()) expect(p.busy + p.queued).toBe(0);
         const external = res.streams.t.requests;
