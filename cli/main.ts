@@ -140,7 +140,8 @@ function runCommand(args: string[], io: Io): number {
   const loaded = loadScenario(file, fsHost);
   for (const d of loaded.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
   if (!loaded.ok) {
-    io.err(`gameday: ${file} is not a valid scenario (${loaded.diagnostics.filter((d) => d.severity === 'error').length} errors)\n`);
+    const n = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+    io.err(`gameday: ${file} is not a valid scenario (${n} error${n === 1 ? '' : 's'})\n`);
     return EXIT.invalid;
   }
   const t0 = performance.now();
@@ -149,8 +150,15 @@ function runCommand(args: string[], io: Io): number {
   const wallMs = Math.round((performance.now() - t0) * 1000) / 1000;
   const output = { ...result, stats: { ...result.stats, wallMs } };
   const json = `${JSON.stringify(output, null, 2)}\n`;
-  if (values.out) writeFileAtomic(values.out, json);
   io.out(values.json ? json : formatSummary(loaded.scenario, output));
+  if (values.out) {
+    try {
+      writeFileAtomic(values.out, json);
+    } catch (e) {
+      io.err(`gameday: cannot write ${values.out}: ${(e as Error).message}\n`);
+      return EXIT.invalid;
+    }
+  }
   return EXIT.ok;
 }
 

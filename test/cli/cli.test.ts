@@ -81,6 +81,10 @@ describe('gameday CLI', () => {
     const saved = JSON.parse(readFileSync(out, 'utf8'));
     expect(saved.stats.simSeconds).toBe(180);
     expect(readdirSync(dir)).toEqual(['run.json']);
+    const bad = gameday('run', 'scenarios/default.yaml', '--duration', '1m', '--out', join(dir, 'missing/run.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^gameday: cannot write .*missing\/run\.json: ENOENT/m);
+    noStackTrace(bad.stderr);
   });
 
   it('reports an invalid scenario with file:line:column and exits 1', () => {
