@@ -32,15 +32,3 @@ export function formatPath(segments: ReadonlyArray<string | number>): string {
   }
   return out;
 }
-
-/** Describes a value found in the input for "found ..." messages. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number') return `the number ${v}`;
-  if (typeof v === 'boolean') return `${v}`;
-  return typeof v;
-}
