@@ -33,7 +33,7 @@ function verdict(fromLayer, spec, targetLayer, typeOnly) {
     if (fromLayer === 'renderer' && targetLayer === 'electron' && typeOnly) return null;
     if (targetLayer === null) return 'outside the layered folders';
     return fromLayer === 'renderer' && targetLayer === 'electron'
-      ? 'the renderer may use only types from electron/ (import type)'
+      ? 'the renderer may use only types from electron/, with `import type`'
       : `${targetLayer}/ is not a layer below ${fromLayer}/`;
   }
   const isBuiltin = NODE_BUILTINS.has(spec) || spec.startsWith('node:');
@@ -63,9 +63,9 @@ export function importsOf(file, text) {
   };
   const visit = (node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const c = node.importClause;
-      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
-      add(node, node.moduleSpecifier, typeOnly);
+      // Only `import type` is erased: under verbatimModuleSyntax (tsconfig.base.json),
+      // `import { type X } from 'm'` compiles to `import {} from 'm'`, which still loads m.
+      add(node, node.moduleSpecifier, !!node.importClause?.isTypeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node, node.moduleSpecifier, node.isTypeOnly);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {

@@ -18,7 +18,7 @@ const lines = (files: Record<string, string>) => checkLayers(tree(files)).violat
 describe('the layering check', () => {
   it('rejects Node, UI and upper-layer imports in simulation/, with their position', () => {
     const got = lines({
-      'simulation/a.ts': "import { readFileSync } from 'node:fs';\nimport path from 'path';\n  import React from 'react';\nimport { main } from '../cli/main';\nconst w = await import('worker_threads');\n",
+      'simulation/a.ts': "import { readFileSync } from 'node:fs';\nimport path from 'path';\n  import React from 'react';\nimport { main } from '../cli/main';\nconst w = await import('worker_threads');\nconst c = require('crypto');\n",
       'cli/main.ts': 'export const main = 1;\n',
     });
     expect(got).toEqual([
@@ -27,6 +27,7 @@ describe('the layering check', () => {
       'simulation/a.ts:3:21: layer simulation may not import "react" (package react is not allowed in simulation/ (allowed: seedrandom, yaml, zod, @prometheus-io/lezer-promql, @lezer/common, @lezer/lr))',
       'simulation/a.ts:4:22: layer simulation may not import "../cli/main" (cli/ is not a layer below simulation/)',
       'simulation/a.ts:5:24: layer simulation may not import "worker_threads" (Node APIs are not available in the simulation layer)',
+      'simulation/a.ts:6:19: layer simulation may not import "crypto" (Node APIs are not available in the simulation layer)',
     ]);
   });
 
@@ -34,13 +35,14 @@ describe('the layering check', () => {
     expect(lines({ 'simulation/a.ts': "import seedrandom from 'seedrandom';\nimport { z } from 'zod';\nimport { K } from './kernel/k';\nexport * from '../simulation/b';\n", 'simulation/kernel/k.ts': 'export const K = 1;\n' })).toEqual([]);
   });
 
-  it('lets the renderer use types, not values, from electron/, and no Node or Electron', () => {
+  it('lets the renderer use types (import type only), not values, from electron/, and no Node or Electron', () => {
     const got = lines({
-      'renderer/app.ts': "import type { HostApi } from '../electron/api';\nimport { type Other } from '../electron/api';\nimport { openFile } from '../electron/api';\nimport { ipcRenderer } from 'electron';\nimport { join } from 'node:path';\nimport { run } from '../cli/main';\n",
+      'renderer/app.ts': "import type { HostApi } from '../electron/api';\nimport { type Other } from '../electron/api';\nimport { openFile } from '../electron/api';\nimport { ipcRenderer } from 'electron';\nimport { join } from 'node:path';\nimport { run } from '../cli/main';\nexport type { HostApi as H } from '../electron/api';\ntype Api = typeof import('../electron/api');\n",
       'electron/api.ts': 'export interface HostApi {}\nexport type Other = 1;\nexport const openFile = 1;\n',
     });
     expect(got).toEqual([
-      'renderer/app.ts:3:26: layer renderer may not import "../electron/api" (the renderer may use only types from electron/ (import type))',
+      'renderer/app.ts:2:28: layer renderer may not import "../electron/api" (the renderer may use only types from electron/, with `import type`)',
+      'renderer/app.ts:3:26: layer renderer may not import "../electron/api" (the renderer may use only types from electron/, with `import type`)',
       'renderer/app.ts:4:29: layer renderer may not import "electron" (the renderer reaches the host only through the typed host API)',
       'renderer/app.ts:5:22: layer renderer may not import "node:path" (Node APIs are not available in the browser)',
       'renderer/app.ts:6:21: layer renderer may not import "../cli/main" (cli/ is not a layer below renderer/)',
