@@ -99,6 +99,18 @@ export interface WorldSpec {
   recordInterval: number;
 }
 
+/**
+ * Whether a Service selects a workload's pods: same namespace and every
+ * selector label present on the pods (a Service without selector selects none).
+ */
+export function selectsWorkload(service: ServiceSpec, workload: WorkloadSpec): boolean {
+  if (service.namespace !== workload.namespace) return false;
+  const keys = Object.keys(service.selector);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (workload.labels[k] !== service.selector[k]) return false;
+  return true;
+}
+
 export function qualified(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }

@@ -3,7 +3,7 @@ import type { RandomStreams, Rng } from '../kernel/random';
 import { ArrivalProcess } from '../traffic/arrivals';
 import { RateProfile } from '../traffic/profile';
 import { Sampler } from './distributions';
-import { type AppSpec, type BehaviourSpec, qualified, type Version, type WorldSpec } from './spec';
+import { type AppSpec, type BehaviourSpec, qualified, selectsWorkload, type Version, type WorldSpec } from './spec';
 import { OutcomeStats, type OutcomeSummary } from './stats';
 import { grown } from '../util/typed';
 
@@ -269,7 +269,7 @@ export class World {
     for (const svc of spec.services) {
       const matched: number[] = [];
       spec.workloads.forEach((w, i) => {
-        if (w.namespace === svc.namespace && selects(svc.selector, w.labels)) matched.push(i);
+        if (selectsWorkload(svc, w)) matched.push(i);
       });
       const key = qualified(svc.namespace, svc.name);
       this.serviceIndex.set(key, this.services.length);
@@ -737,11 +737,4 @@ export class World {
 
 function emptyPodCounts(): Record<PodStateName, number> {
   return { starting: 0, ready: 0, terminating: 0, crashed: 0, gone: 0 };
-}
-
-function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(selector);
-  if (keys.length === 0) return false;
-  for (const k of keys) if (labels[k] !== selector[k]) return false;
-  return true;
 }

@@ -1,5 +1,5 @@
 import type { DistributionSpec } from '../model/distributions';
-import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
+import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, selectsWorkload, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
 import type { RunnableScenario } from '../run/simulation';
 import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostics';
@@ -388,7 +388,7 @@ function checkCycles(
   for (const s of services) {
     const set = new Set<string>();
     for (const w of workloads) {
-      if (w.namespace === s.namespace && Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => w.labels[k] === v)) set.add(w.app);
+      if (selectsWorkload(s, w)) set.add(w.app);
     }
     appsOfService.set(qualified(s.namespace, s.name), set);
   }

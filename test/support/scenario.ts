@@ -1,5 +1,22 @@
 import { formatDiagnostic } from '../../simulation/scenario/diagnostics';
-import { type LoadedScenario, type LoadResult, loadScenario } from '../../simulation/scenario/loader';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LoadedScenario, type LoadResult, loadScenario, type ScenarioHost } from '../../simulation/scenario/loader';
+
+/** The repository root. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Reads files relative to the repository root (as the CLI does from a checkout). */
+export const repoHost: ScenarioHost = {
+  readFile(p) {
+    try {
+      return readFileSync(resolve(repoRoot, p), 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
 
 /** Loads a scenario from in-memory files (path → text). */
 export function loadFromFiles(files: Record<string, string>, entry = 'scenario.yaml'): LoadResult {

@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioJsonSchema } from '../../simulation/scenario/json-schema';
 import { loadScenario } from '../../simulation/scenario/loader';
-import { canary, deployment, loadFromFiles, mustLoad, scenarioFile } from '../support/scenario';
+import { canary, deployment, loadFromFiles, mustLoad, repoHost, repoRoot, scenarioFile } from '../support/scenario';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const fsHost = { readFile: (p: string) => { try { return readFileSync(resolve(root, p), 'utf8'); } catch { return null; } } };
 
 describe('scenario loader', () => {
   it('builds the topology Flagger sets up for the default scenario', () => {
-    const r = loadScenario('scenarios/default.yaml', fsHost);
+    const r = loadScenario('scenarios/default.yaml', repoHost);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const { world, duration, seed } = r.scenario;
@@ -87,7 +84,7 @@ services:
   });
 
   it('publishes an up-to-date JSON Schema in docs/', () => {
-    const published = JSON.parse(readFileSync(resolve(root, 'docs/scenario.schema.json'), 'utf8'));
+    const published = JSON.parse(readFileSync(resolve(repoRoot, 'docs/scenario.schema.json'), 'utf8'));
     expect(published).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
     expect(published.properties.spec.required).toEqual(['duration', 'traffic', 'services']);
   });

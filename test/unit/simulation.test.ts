@@ -1,14 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../simulation/run/simulation';
 import { loadScenario } from '../../simulation/scenario/loader';
+import { repoHost } from '../support/scenario';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const host = { readFile: (p: string) => { try { return readFileSync(resolve(root, p), 'utf8'); } catch { return null; } } };
 const load = () => {
-  const r = loadScenario('scenarios/default.yaml', host);
+  const r = loadScenario('scenarios/default.yaml', repoHost);
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return r.scenario;
 };
