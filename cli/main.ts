@@ -11,7 +11,9 @@ import { formatSummary } from './summary';
 /** Exit codes (docs/cli.md). */
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
 
-const VERSION = '0.1.0';
+/** package.json's version, set by the build (scripts/build.mjs). */
+declare const __GAMEDAY_VERSION__: string;
+const VERSION = typeof __GAMEDAY_VERSION__ === 'string' ? __GAMEDAY_VERSION__ : 'development';
 
 const HELP: Record<string, string> = {
   main: `gameday — rehearse progressive delivery on a deterministic simulation
