@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Simulation } from '../simulation/run/simulation';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
-import { loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
+import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
+import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
 import { parseDuration } from '../simulation/util/duration';
 import { scenarioJsonSchema } from '../simulation/scenario/json-schema';
 import { fsHost, writeFileAtomic } from './host';
@@ -23,6 +24,8 @@ Usage: gameday <command> [options]
 Commands:
   run <scenario>         simulate a scenario and print a summary (or JSON)
   validate <file...>     check scenarios and manifest files; list every error
+  export-metrics <scenario>
+                         write the scraped Prometheus samples as OpenMetrics
   schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
@@ -44,6 +47,19 @@ Options:
   --out FILE        also write the JSON result to FILE (atomically)
 
 The same scenario and seed always give the same result; only stats.wallMs varies.`,
+  'export-metrics': `Usage: gameday export-metrics <scenario> [--seed N] [--duration D] [--from T] [--to T] [--out FILE]
+
+Simulates the scenario and writes every sample Prometheus scraped (Traefik's
+metrics per replica, and up) as OpenMetrics text with timestamps, ending in
+# EOF. Load it into a real Prometheus with
+  promtool tsdb create-blocks-from openmetrics FILE DATA_DIR
+Timestamps start at the scenario's spec.telemetry.startTime.
+
+Options:
+  --seed N          seed for every random stream (default: the scenario's spec.seed)
+  --duration D      simulated time, Go syntax (default: spec.duration)
+  --from T, --to T  only samples in this window, as times from the run start (e.g. 5m)
+  --out FILE        write to FILE (atomically) instead of standard output`,
   schema: `Usage: gameday schema
 
 Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
@@ -93,11 +109,13 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return runCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
+      case 'export-metrics':
+        return exportMetricsCommand(rest, io);
       case 'schema':
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
@@ -114,6 +132,46 @@ function isParseArgsError(e: unknown): boolean {
   return code.startsWith('ERR_PARSE_ARGS');
 }
 
+/** --seed and --duration, shared by the commands that run a scenario. */
+function runOptions(values: { seed?: string; duration?: string }): { seed?: number; duration?: number } {
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    if (!/^[0-9]+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed expects a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(values.seed)}`);
+    seed = Number(values.seed);
+  }
+  const duration = values.duration === undefined ? undefined : durationOption('--duration', values.duration, false);
+  return { seed, duration };
+}
+
+function durationOption(name: string, text: string, zeroAllowed: boolean): number {
+  const d = parseDuration(text);
+  if (typeof d !== 'number') throw new UsageError(`${name}: ${d.error}`);
+  if (d < 0 || (!zeroAllowed && d === 0)) throw new UsageError(`${name} must be ${zeroAllowed ? 'zero or more' : 'greater than zero'}`);
+  return d;
+}
+
+/** Loads a scenario, printing its diagnostics; null when it is invalid. */
+function loadOrReport(raw: string, io: Io): LoadedScenario | null {
+  const file = toPosix(raw);
+  const loaded = loadScenario(file, fsHost);
+  for (const d of loaded.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  if (loaded.ok) return loaded.scenario;
+  const n = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+  io.err(`gameday: ${file} is not a valid scenario (${n} error${n === 1 ? '' : 's'})\n`);
+  return null;
+}
+
+/** Writes `text` to `out` atomically; false (after saying why) when it cannot. */
+function writeOut(out: string, text: string, io: Io): boolean {
+  try {
+    writeFileAtomic(out, text);
+    return true;
+  } catch (e) {
+    io.err(`gameday: cannot write ${out}: ${(e as Error).message}\n`);
+    return false;
+  }
+}
+
 function runCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
@@ -126,41 +184,45 @@ function runCommand(args: string[], io: Io): number {
     },
   });
   if (positionals.length !== 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    if (!/^[0-9]+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed expects a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(values.seed)}`);
-    seed = Number(values.seed);
-  }
-  let duration: number | undefined;
-  if (values.duration !== undefined) {
-    const d = parseDuration(values.duration);
-    if (typeof d !== 'number') throw new UsageError(`--duration: ${d.error}`);
-    if (d <= 0) throw new UsageError('--duration must be greater than zero');
-    duration = d;
-  }
-  const file = toPosix(positionals[0]);
-  const loaded = loadScenario(file, fsHost);
-  for (const d of loaded.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
-  if (!loaded.ok) {
-    const n = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    io.err(`gameday: ${file} is not a valid scenario (${n} error${n === 1 ? '' : 's'})\n`);
-    return EXIT.invalid;
-  }
+  const { seed, duration } = runOptions(values);
+  const scenario = loadOrReport(positionals[0], io);
+  if (!scenario) return EXIT.invalid;
   const t0 = performance.now();
-  const sim = new Simulation(loaded.scenario, { seed, duration });
+  const sim = new Simulation(scenario, { seed, duration });
   const result = sim.runToEnd();
   const wallMs = Math.round((performance.now() - t0) * 1000) / 1000;
   const output = { ...result, stats: { ...result.stats, wallMs } };
   const json = `${JSON.stringify(output, null, 2)}\n`;
-  io.out(values.json ? json : formatSummary(loaded.scenario, output));
-  if (values.out) {
-    try {
-      writeFileAtomic(values.out, json);
-    } catch (e) {
-      io.err(`gameday: cannot write ${values.out}: ${(e as Error).message}\n`);
-      return EXIT.invalid;
-    }
-  }
+  io.out(values.json ? json : formatSummary(scenario, output));
+  if (values.out && !writeOut(values.out, json, io)) return EXIT.invalid;
+  return EXIT.ok;
+}
+
+function exportMetricsCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`export-metrics takes one scenario file, got ${positionals.length}`);
+  const { seed, duration } = runOptions(values);
+  const from = values.from === undefined ? undefined : durationOption('--from', values.from, true);
+  const to = values.to === undefined ? undefined : durationOption('--to', values.to, true);
+  if (from !== undefined && to !== undefined && to < from) throw new UsageError('--to must not be before --from');
+  const scenario = loadOrReport(positionals[0], io);
+  if (!scenario) return EXIT.invalid;
+  const sim = new Simulation(scenario, { seed, duration });
+  sim.runToEnd();
+  if (sim.store.seriesCount === 0) io.err('gameday: warning: nothing was scraped: the scenario has no Traefik (no IngressRoute)\n');
+  const text = toOpenMetrics(sim.store, { fromMs: from === undefined ? undefined : sim.timestamp(from), toMs: to === undefined ? undefined : sim.timestamp(to) });
+  if (values.out) return writeOut(values.out, text, io) ? EXIT.ok : EXIT.invalid;
+  io.out(text);
   return EXIT.ok;
 }
 

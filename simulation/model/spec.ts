@@ -1,5 +1,8 @@
 import type { DistributionSpec } from './distributions';
 import type { OverdispersionSpec } from '../traffic/arrivals';
+import type { RuleRequest } from '../routing/rule';
+import type { TraefikSpec } from '../routing/spec';
+import type { ScrapeSpec } from '../telemetry/scraper';
 import type { RateProfileSpec } from '../traffic/profile';
 
 /**
@@ -70,14 +73,30 @@ export interface ServiceSpec {
   origin: 'manifest' | 'flagger' | 'implicit';
 }
 
-/** An external traffic stream entering at a Service (routing through Traefik comes later). */
+/** How a stream's requests enter through Traefik. */
+export interface IngressSpec {
+  entryPoint: string;
+  /** What the router rules see. */
+  request: RuleRequest;
+  /** Distinct clients (sticky cookies, rate-limit sources); each request comes from one at random. */
+  clients: number;
+  requestBytes: number;
+}
+
+/**
+ * A traffic stream: either clients outside the cluster coming in through a
+ * Traefik entrypoint (`ingress`), or an in-cluster client calling a
+ * Kubernetes Service directly through kube-proxy (`target`), like Flagger's
+ * load tester.
+ */
 export interface StreamSpec {
   name: string;
-  /** Target Service, namespace/name. */
-  target: string;
+  /** Target Service, namespace/name, for in-cluster streams; null when through Traefik. */
+  target: string | null;
+  ingress: IngressSpec | null;
   rate: RateProfileSpec;
   overdispersion: OverdispersionSpec | null;
-  /** The proxy gives up after this long and answers 504 (Infinity: Traefik's default, no timeout). */
+  /** The client (or Traefik, per attempt) gives up after this long and answers 504 (Infinity: never). */
   timeout: number;
 }
 
@@ -97,6 +116,10 @@ export interface WorldSpec {
   scaleEvents: ReadonlyArray<ScaleEventSpec>;
   /** Interval at which the run records a series point. */
   recordInterval: number;
+  /** Traefik in front of the cluster, when the scenario has IngressRoutes. */
+  traefik: TraefikSpec | null;
+  /** How Prometheus scrapes Traefik. */
+  scrape: ScrapeSpec;
 }
 
 /**

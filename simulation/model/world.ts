@@ -6,6 +6,7 @@ import { Sampler } from './distributions';
 import { type AppSpec, type BehaviourSpec, qualified, selectsWorkload, type Version, type WorldSpec } from './spec';
 import { OutcomeStats, type OutcomeSummary } from './stats';
 import { grown } from '../util/typed';
+import { TraefikProxy, type ProxyUpstream } from '../routing/traefik';
 
 /** Pod lifecycle states. */
 export const POD_STARTING = 0;
@@ -164,10 +165,16 @@ class Stream {
   constructor(
     readonly name: string,
     readonly process: ArrivalProcess,
+    /** Kubernetes Service called directly, or -1 when the stream comes in through Traefik. */
     readonly service: number,
     readonly timeout: number,
+    /** Draws the client of each request (Traefik streams). */
+    readonly clientRng: Rng | null,
   ) {}
 }
+
+/** Marks a request slot whose caller is Traefik: rParent = PROXY_PARENT - proxySlot. */
+const PROXY_PARENT = -2;
 
 export interface SeriesPoint {
   t: number;
@@ -200,7 +207,7 @@ export interface WorldSummary {
  * dependency calls. All state lives in typed arrays and preallocated objects;
  * the per-request path allocates nothing once warmed up.
  */
-export class World {
+export class World implements ProxyUpstream {
   private readonly pods: Pod[] = [];
   private readonly behaviours: Behaviour[] = [];
   private readonly workloads: Workload[] = [];
@@ -239,6 +246,8 @@ export class World {
 
   readonly series: SeriesPoint[] = [];
   readonly seriesKeys: ReadonlyArray<{ app: string; version: Version }>;
+  /** Traefik, when the scenario routes traffic through it. */
+  readonly proxy: TraefikProxy | null = null;
 
   constructor(
     readonly spec: WorldSpec,
@@ -302,7 +311,8 @@ export class World {
         s.overdispersion,
         s.overdispersion ? rng.stream(`traffic/${s.name}/dispersion`) : null,
       );
-      this.streams.push(new Stream(s.name, process, this.requireService(s.target), s.timeout));
+      const viaProxy = s.ingress !== null;
+      this.streams.push(new Stream(s.name, process, viaProxy ? -1 : this.requireService(s.target as string), s.timeout, viaProxy ? rng.stream(`traffic/${s.name}/clients`) : null));
     }
 
     // Initial state: the starting replicas are ready at time zero.
@@ -310,6 +320,20 @@ export class World {
       for (let k = 0; k < w.desired; k++) this.createPod(i, true);
     });
     for (let i = 0; i < this.services.length; i++) this.rebuildEndpoints(i);
+    if (spec.traefik) {
+      const ingress = spec.streams.flatMap((s, i) => (s.ingress ? [{ i, s, ing: s.ingress }] : []));
+      this.proxyStreamOf = new Int32Array(spec.streams.length).fill(-1);
+      ingress.forEach(({ i }, k) => (this.proxyStreamOf[i] = k));
+      this.proxy = new TraefikProxy(
+        spec.traefik,
+        ingress.map(({ s, ing }) => ({ name: s.name, entryPoint: ing.entryPoint, request: ing.request, timeout: s.timeout, requestBytes: ing.requestBytes, clients: ing.clients })),
+        this,
+        kernel,
+        rng,
+        spec.scrape.startMs / 1000,
+      );
+      this.streamOfProxy = Int32Array.from(ingress, ({ i }) => i);
+    }
     spec.scaleEvents.forEach((e, i) => kernel.at(e.at, this.evScale, i));
     this.streams.forEach((s, i) => {
       const t = s.process.next();
@@ -317,6 +341,10 @@ export class World {
     });
     this.onRecord();
   }
+
+  /** Index of each stream among Traefik's streams (-1: in-cluster), and back. */
+  private proxyStreamOf = new Int32Array(0);
+  private streamOfProxy = new Int32Array(0);
 
   private requireService(key: string): number {
     const i = this.serviceIndex.get(key);
@@ -363,28 +391,33 @@ export class World {
 
   private onArrival(streamIndex: number): void {
     const stream = this.streams[streamIndex];
-    this.send(stream.service, -1, streamIndex, stream.timeout, false);
+    if (stream.clientRng !== null) (this.proxy as TraefikProxy).arrive(this.proxyStreamOf[streamIndex], stream.clientRng.uniform());
+    else this.send(stream.service, -1, streamIndex, stream.timeout, true);
     const t = stream.process.next();
     if (t !== Infinity) this.kernel.at(t, this.evArrival, streamIndex);
   }
 
-  /**
-   * Sends a request to a Service. External requests (parent -1) come
-   * through the proxy, which balances round-robin over ready endpoints;
-   * in-cluster calls go through kube-proxy, which picks one at random.
-   */
-  private send(serviceIndex: number, parent: number, streamIndex: number, timeout: number, random: boolean): void {
+  private newSlot(parent: number, parentGen: number, streamIndex: number, serviceIndex: number): number {
     const slot = this.allocSlot();
-    const now = this.kernel.now;
     this.requestsCreated++;
-    this.rStart[slot] = now;
+    this.rStart[slot] = this.kernel.now;
     this.rParent[slot] = parent;
-    this.rParentGen[slot] = parent >= 0 ? this.rGen[parent] : 0;
+    this.rParentGen[slot] = parentGen;
     this.rStream[slot] = streamIndex;
     this.rResponded[slot] = 0;
     this.rDep[slot] = 0;
     this.rCall[slot] = 0;
     this.rService[slot] = serviceIndex;
+    return slot;
+  }
+
+  /**
+   * Sends a request to a Service through kube-proxy: in-cluster calls
+   * (dependencies, in-cluster streams) pick a ready endpoint at random
+   * (`random`) or in rotation.
+   */
+  private send(serviceIndex: number, parent: number, streamIndex: number, timeout: number, random: boolean): void {
+    const slot = this.newSlot(parent, parent >= 0 ? this.rGen[parent] : 0, streamIndex, serviceIndex);
     const svc = this.services[serviceIndex];
     svc.requests++;
     if (svc.count === 0) {
@@ -400,7 +433,38 @@ export class World {
       e = svc.rr % svc.count;
       svc.rr = e + 1;
     }
-    const pod = this.pods[svc.endpoints[e]];
+    this.toPod(slot, this.pods[svc.endpoints[e]], timeout);
+  }
+
+  /** Traefik sends an attempt to a pod: refused unless the pod is running (ready or draining). */
+  dispatch(podId: number, proxySlot: number, proxyGen: number, timeout: number): boolean {
+    const pod = this.pods[podId];
+    if (pod.state !== POD_READY && pod.state !== POD_TERMINATING) return false;
+    const slot = this.newSlot(PROXY_PARENT - proxySlot, proxyGen, -1, -1);
+    this.toPod(slot, pod, timeout);
+    return true;
+  }
+
+  endpoints(service: string): { ready: number[]; terminating: number[] } {
+    const svc = this.services[this.requireService(service)];
+    const ready: number[] = [];
+    const terminating: number[] = [];
+    for (const wi of svc.workloads) {
+      for (const p of this.workloads[wi].pods) {
+        const st = this.pods[p].state;
+        if (st === POD_READY) ready.push(p);
+        else if (st === POD_TERMINATING) terminating.push(p);
+      }
+    }
+    return { ready, terminating };
+  }
+
+  clientResponded(proxyStream: number, status: number, latency: number): void {
+    this.streams[this.streamOfProxy[proxyStream]].stats.record(status, latency);
+  }
+
+  private toPod(slot: number, pod: Pod, timeout: number): void {
+    const now = this.kernel.now;
     this.rPod[slot] = pod.id;
     if (timeout !== Infinity) this.kernel.at(now + timeout, this.evCallTimeout, slot, this.rGen[slot]);
     if (pod.busy < pod.concurrency) this.start(pod, slot);
@@ -495,6 +559,7 @@ export class World {
     if (podId >= 0) this.behaviours[this.pods[podId].behaviour].stats.record(status, latency);
     const parent = this.rParent[slot];
     if (parent >= 0) this.childResponded(parent, this.rParentGen[slot], status);
+    else if (parent <= PROXY_PARENT) (this.proxy as TraefikProxy).upstreamResponded(PROXY_PARENT - parent, this.rParentGen[slot], status);
     else this.streams[this.rStream[slot]].stats.record(status, latency);
   }
 
@@ -565,6 +630,7 @@ export class World {
     pod.gen++;
     const w = this.workloads[pod.workload];
     w.pods = w.pods.filter((p) => p !== pod.id);
+    if (w.services.length > 0) this.proxy?.configChanged();
   }
 
   /** Fails every request queued or in progress on the pod (connection lost). */
@@ -638,7 +704,9 @@ export class World {
   }
 
   private endpointsChanged(pod: Pod): void {
-    for (const s of this.workloads[pod.workload].services) this.rebuildEndpoints(s);
+    const services = this.workloads[pod.workload].services;
+    for (const s of services) this.rebuildEndpoints(s);
+    if (services.length > 0) this.proxy?.configChanged();
   }
 
   private rebuildEndpoints(serviceIndex: number): void {

@@ -2,6 +2,9 @@ import { Kernel } from '../kernel/kernel';
 import { RandomStreams } from '../kernel/random';
 import type { WorldSpec } from '../model/spec';
 import { type SeriesPoint, World, type WorldSummary } from '../model/world';
+import type { ConfigApply } from '../routing/traefik';
+import { Scraper } from '../telemetry/scraper';
+import { SeriesStore } from '../telemetry/tsdb';
 
 /** What a run needs: the compiled system plus its identity and defaults. */
 export interface RunnableScenario {
@@ -31,12 +34,33 @@ export interface RunStats {
   simSeconds: number;
 }
 
+export interface TelemetryStats {
+  series: number;
+  samples: number;
+  /** Bytes held by the time-series store. */
+  bytes: number;
+  scrapes: number;
+  failedScrapes: number;
+}
+
+export interface TraefikStats {
+  replicas: number;
+  /** Configuration changes applied (each rebuilds every replica's handlers). */
+  configApplies: number;
+  /** Changes skipped as identical to the applied configuration. */
+  configSkipped: number;
+  /** Routers or services that failed to build at some apply, with why. */
+  buildErrors: string[];
+}
+
 /** The run result; `gameday run --json` prints it (plus wallMs). */
 export interface RunResult extends WorldSummary {
   scenario: string;
   seed: number;
   mode: 'exact';
   stats: RunStats;
+  traefik: TraefikStats | null;
+  telemetry: TelemetryStats;
 }
 
 /**
@@ -51,6 +75,8 @@ export class Simulation {
   readonly endTime: number;
   private kernel!: Kernel;
   private world!: World;
+  private _store!: SeriesStore;
+  private scraper: Scraper | null = null;
   private _state: RunState = 'ready';
 
   constructor(
@@ -66,7 +92,19 @@ export class Simulation {
 
   private reset(): void {
     this.kernel = new Kernel();
-    this.world = new World(this.scenario.world, this.kernel, new RandomStreams(this.seed));
+    const rng = new RandomStreams(this.seed);
+    this.world = new World(this.scenario.world, this.kernel, rng);
+    this._store = new SeriesStore();
+    const proxy = this.world.proxy;
+    this.scraper = proxy
+      ? new Scraper(
+          this.kernel,
+          this._store,
+          proxy.replicas.map((r, i) => ({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, afterScrape: () => r.afterScrape() })),
+          this.scenario.world.scrape,
+          rng.stream('prometheus/scrape'),
+        )
+      : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -130,9 +168,26 @@ export class Simulation {
     return { points, next: from + points.length };
   }
 
+  /** The scraped samples (what Prometheus holds). */
+  get store(): SeriesStore {
+    return this._store;
+  }
+
+  /** Unix milliseconds of simulated time t (sample timestamps). */
+  timestamp(t: number): number {
+    return this.scenario.world.scrape.startMs + Math.round(t * 1000);
+  }
+
+  /** Traefik configuration applies so far. */
+  get configApplies(): readonly ConfigApply[] {
+    return this.world.proxy?.applies ?? [];
+  }
+
   /** Totals so far. */
   result(): RunResult {
     const summary = this.world.summary();
+    const proxy = this.world.proxy;
+    const applies = proxy?.applies ?? [];
     return {
       scenario: this.scenario.name,
       seed: this.seed,
@@ -142,6 +197,21 @@ export class Simulation {
         calls: this.world.requestsCreated,
         events: this.kernel.events,
         simSeconds: this.kernel.now,
+      },
+      traefik: proxy
+        ? {
+            replicas: proxy.replicas.length,
+            configApplies: applies.filter((a) => a.applied).length,
+            configSkipped: applies.filter((a) => !a.applied).length,
+            buildErrors: [...new Set(applies.flatMap((a) => a.errors))],
+          }
+        : null,
+      telemetry: {
+        series: this._store.seriesCount,
+        samples: this._store.sampleCount,
+        bytes: this._store.bytes(),
+        scrapes: this.scraper ? this.scraper.scrapes.reduce((a, b) => a + b, 0) : 0,
+        failedScrapes: this.scraper ? this.scraper.failures.reduce((a, b) => a + b, 0) : 0,
       },
       ...summary,
     };

@@ -6,7 +6,9 @@ import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostics';
 import { issuesToDiagnostics } from './issues';
 import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
 import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
+import { compileTraefik } from './traefik';
 import { parseYamlFile, type SourceDocument } from './yaml-source';
+import { parseRfc3339 } from '../util/time';
 
 /** How the loader reads files: the CLI passes the file system, the browser a virtual one. */
 export interface ScenarioHost {
@@ -287,19 +289,27 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
   spec.traffic.forEach((t, i) => {
     if (streamNames.has(t.name)) err(src, ['spec', 'traffic', i, 'name'], `a stream named ${t.name} already exists`);
     streamNames.add(t.name);
+    const common = { name: t.name, rate: { base: t.rate, bursts: t.bursts }, overdispersion: t.overdispersion && t.overdispersion.dispersion > 0 ? t.overdispersion : null, timeout: t.timeout ?? Infinity };
+    if (t.target === undefined) {
+      streams.push({
+        ...common,
+        target: null,
+        ingress: {
+          entryPoint: t.entryPoint as string,
+          request: { host: t.host, path: t.path, method: t.method, headers: t.headers, query: t.query, clientIP: t.clientIP },
+          clients: t.clients,
+          requestBytes: t.requestBytes,
+        },
+      });
+      return;
+    }
     const target = resolve(t.target, null);
     if (!target) {
       const ambiguous = !t.target.includes('/') && services.filter((s) => s.name === t.target).length > 1;
       err(src, ['spec', 'traffic', i, 'target'], ambiguous ? `Service ${t.target} exists in several namespaces; write namespace/${t.target}` : `no Service named ${t.target} (known: ${known()})`);
       return;
     }
-    streams.push({
-      name: t.name,
-      target,
-      rate: { base: t.rate, bursts: t.bursts },
-      overdispersion: t.overdispersion && t.overdispersion.dispersion > 0 ? t.overdispersion : null,
-      timeout: t.timeout ?? Infinity,
-    });
+    streams.push({ ...common, target, ingress: null });
   });
   for (const app of apps) {
     for (const version of ['primary', 'canary'] as const) {
@@ -348,7 +358,19 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     }
   }
 
-  return { apps, workloads, services, streams, scaleEvents, recordInterval: spec.telemetry.scrapeInterval };
+  const traefik = compileTraefik(doc, src, manifests, services, [...canaryOf.values()], err, warn);
+  const telemetry = spec.telemetry;
+  if (telemetry.scrapeJitter * 2 >= telemetry.scrapeInterval) err(src, ['spec', 'telemetry', 'scrapeJitter'], 'expected a scrape jitter below half the scrape interval');
+  return {
+    apps,
+    workloads,
+    services,
+    streams,
+    scaleEvents,
+    recordInterval: telemetry.scrapeInterval,
+    traefik,
+    scrape: { interval: telemetry.scrapeInterval, jitter: telemetry.scrapeJitter, failureProbability: telemetry.scrapeFailureProbability, startMs: parseRfc3339(telemetry.startTime) as number },
+  };
 }
 
 function toApp(name: string, namespace: string, b: AppDocument): AppSpec {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Diagnostic } from './diagnostics';
 import { issuesToDiagnostics } from './issues';
-import { canarySchema, deploymentSchema, namedSchema, serviceSchema } from './schema';
+import { canarySchema, deploymentSchema, ingressRouteSchema, middlewareSchema, namedSchema, serviceSchema, traefikServiceSchema } from './schema';
 import type { SourceDocument } from './yaml-source';
 
 /** A Kubernetes, Flagger or Traefik manifest as read from a scenario. */
@@ -31,9 +31,9 @@ export const KNOWN_KINDS: Readonly<Record<string, KindInfo>> = {
   Canary: { apiVersions: ['flagger.app/v1beta1'], schema: canarySchema },
   MetricTemplate: { apiVersions: ['flagger.app/v1beta1'], schema: namedSchema },
   AlertProvider: { apiVersions: ['flagger.app/v1beta1'], schema: namedSchema },
-  IngressRoute: { apiVersions: TRAEFIK_GROUPS, schema: namedSchema },
-  TraefikService: { apiVersions: TRAEFIK_GROUPS, schema: namedSchema },
-  Middleware: { apiVersions: TRAEFIK_GROUPS, schema: namedSchema },
+  IngressRoute: { apiVersions: TRAEFIK_GROUPS, schema: ingressRouteSchema },
+  TraefikService: { apiVersions: TRAEFIK_GROUPS, schema: traefikServiceSchema },
+  Middleware: { apiVersions: TRAEFIK_GROUPS, schema: middlewareSchema },
 };
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration';
+import { parseRfc3339 } from '../util/time';
 
 /**
  * The Scenario document's schema. One definition serves validation (with
@@ -99,14 +100,32 @@ const overdispersionSchema = z.strictObject({
   window: positiveDuration('the window over which the rate factor holds').prefault('5s'),
 });
 
-const streamSchema = z.strictObject({
-  name: z.string({ error: 'expected the stream name as a string' }).min(1),
-  target: z.string({ error: 'expected the target Kubernetes Service name (name or namespace/name)' }).min(1),
-  rate: rateProfileSchema,
-  bursts: z.array(burstSchema).default([]),
-  overdispersion: overdispersionSchema.optional(),
-  timeout: positiveDuration('the proxy timeout').optional(),
-});
+const headerMap = (what: string) => z.record(z.string(), z.string({ error: `expected ${what} values as strings` }));
+
+const streamSchema = z
+  .strictObject({
+    name: z.string({ error: 'expected the stream name as a string' }).min(1),
+    target: z.string({ error: 'expected the target Kubernetes Service name (name or namespace/name)' }).min(1).optional(),
+    entryPoint: z.string({ error: 'expected the name of a Traefik entrypoint (e.g. web or websecure)' }).min(1).optional(),
+    host: z.string({ error: 'expected the Host header as a string' }).default('localhost'),
+    path: z.string({ error: 'expected the URL path as a string' }).regex(/^\//, { error: 'expected a path starting with /' }).default('/'),
+    method: z.string({ error: 'expected an HTTP method' }).regex(/^[A-Z]+$/, { error: 'expected an HTTP method in capitals (GET, POST, ...)' }).default('GET'),
+    headers: headerMap('header').default({}),
+    query: headerMap('query parameter').default({}),
+    clientIP: z.string({ error: 'expected the client IP address' }).default('203.0.113.10'),
+    clients: int('the number of distinct clients', 1).default(1000),
+    requestBytes: int('the request body size in bytes', 0).default(0),
+    rate: rateProfileSchema,
+    bursts: z.array(burstSchema).default([]),
+    overdispersion: overdispersionSchema.optional(),
+    timeout: positiveDuration('the proxy timeout').optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.target === undefined && s.entryPoint === undefined)
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'expected either target (a Kubernetes Service called in-cluster) or entryPoint (a Traefik entrypoint the requests come in through)' });
+    if (s.target !== undefined && s.entryPoint !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['entryPoint'], message: 'expected target or entryPoint, not both: a stream either calls a Service in-cluster or comes in through Traefik' });
+  });
 
 // ---- services ---------------------------------------------------------------
 
@@ -201,6 +220,28 @@ export const scenarioSpecSchema = z.strictObject({
   telemetry: z
     .strictObject({
       scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),
+      scrapeJitter: nonNegativeDuration('the scrape jitter').prefault('0s'),
+      scrapeFailureProbability: probability('the scrape failure probability').default(0),
+      startTime: z
+        .string({ error: 'expected the wall-clock time of the run start as RFC 3339, e.g. 2026-03-02T14:00:00Z' })
+        .refine((v) => parseRfc3339(v) !== null, { error: (iss) => `expected an RFC 3339 time such as 2026-03-02T14:00:00Z, found ${found(iss.input)}` })
+        .default('2026-01-01T00:00:00Z'),
+    })
+    .prefault({}),
+  traefik: z
+    .strictObject({
+      replicas: int('the Traefik replicas', 1).default(1),
+      providersThrottleDuration: nonNegativeDuration('the providers throttle duration').prefault('2s'),
+      allowEmptyServices: z.boolean({ error: 'expected true or false' }).default(false),
+      entryPoints: z.array(z.string()).optional(),
+      metrics: z
+        .strictObject({
+          buckets: z.array(z.number().positive({ error: 'expected positive bucket bounds in seconds' })).min(1).optional(),
+          addEntryPointsLabels: z.boolean().default(true),
+          addRoutersLabels: z.boolean().default(false),
+          addServicesLabels: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   traffic: z.array(streamSchema).min(1, { error: 'expected at least one traffic stream' }),
@@ -272,3 +313,87 @@ export const canarySchema = z.looseObject({
 });
 
 export const namedSchema = z.looseObject({ metadata, spec: z.looseObject({}).optional() });
+
+// ---- Traefik CRDs (traefik.io/v1alpha1, traefik.containo.us/v1alpha1) --------
+
+/** Traefik durations: a Go duration string, or a number of seconds. */
+const traefikDuration = (what: string) =>
+  z.union([z.number({ error: `expected ${what} as seconds or a Go duration` }).min(0), duration(what)], {
+    error: (iss) => `expected ${what} as a Go duration (e.g. 10s) or a number of seconds, found ${found(iss.input)}`,
+  });
+
+const stickySchema = z.looseObject({ cookie: z.looseObject({ name: z.string().optional() }).optional() });
+
+export const loadBalancerSpecSchema = z.looseObject({
+  name: z.string({ error: 'expected the name of a Kubernetes Service or TraefikService' }).min(1),
+  kind: z.enum(['Service', 'TraefikService'], { error: (iss) => `expected kind Service or TraefikService, found ${found(iss.input)}` }).default('Service'),
+  namespace: dnsName.optional(),
+  port: z.union([z.number().int().min(1).max(65535), z.string().min(1)], { error: (iss) => `expected the port as a number or a port name, found ${found(iss.input)}` }).optional(),
+  weight: int('the weight', 0).optional(),
+  sticky: stickySchema.optional(),
+});
+
+const middlewareRefSchema = z.looseObject({ name: z.string({ error: 'expected the Middleware name' }).min(1), namespace: dnsName.optional() });
+
+export const ingressRouteSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({
+    entryPoints: z.array(z.string({ error: 'expected entrypoint names' })).optional(),
+    routes: z
+      .array(
+        z.looseObject({
+          match: z.string({ error: 'expected the router rule, e.g. Host(`app.example.com`)' }).min(1),
+          kind: z.literal('Rule', { error: (iss) => `expected kind Rule, found ${found(iss.input)}` }).optional(),
+          priority: int('the priority', 0).optional(),
+          syntax: z.enum(['v3', 'v2'], { error: (iss) => `expected syntax v3 or v2, found ${found(iss.input)}` }).optional(),
+          services: z.array(loadBalancerSpecSchema).optional(),
+          middlewares: z.array(middlewareRefSchema).optional(),
+        }),
+      )
+      .min(1, { error: 'expected at least one route' }),
+  }),
+});
+
+export const traefikServiceSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({
+    weighted: z.looseObject({ services: z.array(loadBalancerSpecSchema).min(1, { error: 'expected at least one service' }), sticky: stickySchema.optional() }).optional(),
+    mirroring: loadBalancerSpecSchema
+      .extend({
+        mirrors: z.array(loadBalancerSpecSchema.extend({ percent: int('the mirror percent', 0).max(100, { error: 'percent must be between 0 and 100' }).default(0) })).default([]),
+        maxBodySize: z.number().int().default(-1),
+        mirrorBody: z.boolean().default(true),
+      })
+      .optional(),
+  }),
+});
+
+export const middlewareSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject({
+    retry: z.looseObject({ attempts: int('the attempts (including the first)', 1), initialInterval: traefikDuration('the initial interval').optional() }).optional(),
+    circuitBreaker: z
+      .looseObject({
+        expression: z.string({ error: 'expected the breaker expression, e.g. NetworkErrorRatio() > 0.5' }).min(1),
+        checkPeriod: traefikDuration('the check period').optional(),
+        fallbackDuration: traefikDuration('the fallback duration').optional(),
+        recoveryDuration: traefikDuration('the recovery duration').optional(),
+        responseCode: int('the fallback response code', 100).max(599).optional(),
+      })
+      .optional(),
+    rateLimit: z
+      .looseObject({
+        average: z.number({ error: 'expected the average rate as a number' }).min(0).optional(),
+        period: traefikDuration('the period').optional(),
+        burst: z.number({ error: 'expected the burst as a number' }).min(0).optional(),
+      })
+      .optional(),
+    buffering: z
+      .looseObject({
+        maxRequestBodyBytes: z.number().int().min(0).optional(),
+        maxResponseBodyBytes: z.number().int().min(0).optional(),
+        retryExpression: z.string().optional(),
+      })
+      .optional(),
+  }),
+});

@@ -43,6 +43,7 @@ export function mmcScenario(lambda: number, mu: number, c: number, duration: num
       {
         name: 'load',
         target: 'default/server',
+        ingress: null,
         rate: { base: { profile: 'constant', rate: lambda }, bursts: [] },
         overdispersion: null,
         timeout: Infinity,
@@ -50,6 +51,8 @@ export function mmcScenario(lambda: number, mu: number, c: number, duration: num
     ],
     scaleEvents: [],
     recordInterval: 15,
+    traefik: null,
+    scrape: { interval: 15, jitter: 0, failureProbability: 0, startMs: 0 },
   };
   return { name: 'mmc', seed: 1, duration, world };
 }

@@ -1,3 +1,4 @@
+import { routeLabel } from '../../simulation/routing/names';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,30 @@ describe('scenario loader', () => {
       'shop/frontend': ['manifest', 'frontend'],
     });
     expect(world.scaleEvents).toEqual([{ at: 300, workload: 'backend', replicas: 2, reason: 'new revision deployed' }]);
-    expect(world.streams.map((s) => s.target)).toEqual(['shop/frontend', 'shop/backend', 'shop/backend-canary']);
+    expect(world.streams.map((s) => s.target)).toEqual([null, null, 'shop/backend-canary']);
+    expect(world.streams[1].ingress).toEqual({
+      entryPoint: 'websecure',
+      request: { host: 'app.example.com', path: '/api/orders', method: 'GET', headers: {}, query: {}, clientIP: '203.0.113.10' },
+      clients: 2000,
+      requestBytes: 0,
+    });
+    // Traefik as the CRD provider builds it, with the TraefikService Flagger manages.
+    const traefik = world.traefik;
+    expect(traefik?.replicas).toBe(2);
+    expect(traefik?.entryPoints).toEqual(['websecure']);
+    expect(traefik?.routers.map((r) => [r.name, r.priority, r.service])).toEqual([
+      [routeLabel('shop', 'shop', 'Host(`app.example.com`) && PathPrefix(`/api`)'), 45, { kind: 'traefik', label: 'shop-backend@kubernetescrd' }],
+      [routeLabel('shop', 'shop', 'Host(`app.example.com`)'), 23, { kind: 'service', service: 'shop/frontend', label: 'shop-frontend-80@kubernetescrd' }],
+    ]);
+    expect(traefik?.canaryRoutes).toEqual([
+      {
+        canary: 'shop/backend',
+        label: 'shop-backend@kubernetescrd',
+        primary: { kind: 'service', service: 'shop/backend-primary', label: 'shop-backend-primary-80@kubernetescrd' },
+        canaryLeaf: { kind: 'service', service: 'shop/backend-canary', label: 'shop-backend-canary-80@kubernetescrd' },
+      },
+    ]);
+    expect(traefik?.metrics.buckets).toEqual([0.1, 0.3, 1.2, 5]);
     // A dependency by short name resolves in the caller's namespace.
     expect(world.apps.find((a) => a.name === 'frontend')?.primary.dependencies[0]).toMatchObject({ service: 'shop/backend', calls: 2, timeout: 2, failurePropagation: 0.8, failureStatus: 502 });
     // The canary overrides latency and errors, and inherits the rest.

@@ -1,0 +1,143 @@
+import type { Kernel } from '../kernel/kernel';
+import type { Rng } from '../kernel/random';
+import { formatBound, type MetricSeries, type MetricsRegistry } from './registry';
+import type { SeriesStore } from './tsdb';
+
+/** How Prometheus scrapes the simulated targets. Times in seconds. */
+export interface ScrapeSpec {
+  interval: number;
+  /** Uniform jitter of each scrape around its slot, ± this many seconds (< interval / 2). */
+  jitter: number;
+  /** Probability that a scrape fails (up = 0 and the target's series go stale). */
+  failureProbability: number;
+  /** Wall-clock time of simulated time 0, in Unix milliseconds (timestamps of samples). */
+  startMs: number;
+}
+
+export interface ScrapeTarget {
+  job: string;
+  instance: string;
+  registry: MetricsRegistry;
+  /** Called after each scrape (successful or not), e.g. to drop stale series. */
+  afterScrape?: () => void;
+}
+
+/**
+ * Prometheus' scrape loop over the simulated targets. Each target is scraped
+ * every interval at its own fixed offset inside the interval (Prometheus
+ * derives it from a hash of the target; here from the target's index, spread
+ * evenly), plus optional jitter. A scrape stores every series of the target
+ * with the target labels `job` and `instance`, and `up`. Series that vanish
+ * from the target, and all series of a failed scrape, get Prometheus'
+ * staleness marker, so instant queries stop seeing them at once.
+ */
+export class Scraper {
+  private readonly evScrape: number;
+  private readonly upIds: number[];
+  /** Per target, the store ids written by its last successful scrape. */
+  private readonly lastIds: Int32Array[];
+  private seen = new Int32Array(1024);
+  private epoch = 0;
+  readonly scrapes: number[];
+  readonly failures: number[];
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly store: SeriesStore,
+    private readonly targets: readonly ScrapeTarget[],
+    private readonly spec: ScrapeSpec,
+    private readonly rng: Rng,
+  ) {
+    this.evScrape = kernel.register('scrape', (i, k) => this.scrape(i, k));
+    this.upIds = targets.map((t) => store.seriesId({ __name__: 'up', job: t.job, instance: t.instance }));
+    store.defineFamily('up', 'gauge', 'Whether the last scrape of the target succeeded.');
+    this.lastIds = targets.map(() => new Int32Array(0));
+    this.scrapes = targets.map(() => 0);
+    this.failures = targets.map(() => 0);
+    targets.forEach((_, i) => this.schedule(i, 0));
+  }
+
+  /** Offset of target i inside the interval. */
+  private offset(i: number): number {
+    return (this.spec.interval * i) / Math.max(1, this.targets.length);
+  }
+
+  private schedule(i: number, k: number): void {
+    const base = this.offset(i) + k * this.spec.interval;
+    const jitter = this.spec.jitter > 0 ? (this.rng.uniform() * 2 - 1) * this.spec.jitter : 0;
+    this.kernel.at(Math.max(this.kernel.now, base + jitter), this.evScrape, i, k);
+  }
+
+  /** Milliseconds timestamp of simulated time t. */
+  timestamp(t: number): number {
+    return this.spec.startMs + Math.round(t * 1000);
+  }
+
+  private scrape(i: number, k: number): void {
+    const target = this.targets[i];
+    const tMs = this.timestamp(this.kernel.now);
+    const failed = this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability;
+    this.scrapes[i]++;
+    this.store.append(this.upIds[i], tMs, failed ? 0 : 1);
+    const last = this.lastIds[i];
+    if (failed) {
+      this.failures[i]++;
+      for (let j = 0; j < last.length; j++) this.store.appendStale(last[j], tMs);
+      this.lastIds[i] = new Int32Array(0);
+    } else {
+      this.epoch++;
+      const ids: number[] = [];
+      for (const f of target.registry.families) {
+        if (f.type === 'histogram') this.store.defineFamily(f.name, 'histogram', f.help);
+        else this.store.defineFamily(f.name, f.type, f.help);
+        for (const s of f.series) this.writeSeries(s, target, tMs, ids);
+      }
+      for (let j = 0; j < last.length; j++) if (this.seen[last[j]] !== this.epoch) this.store.appendStale(last[j], tMs);
+      this.lastIds[i] = Int32Array.from(ids);
+    }
+    target.afterScrape?.();
+    this.schedule(i, k + 1);
+  }
+
+  private writeSeries(s: MetricSeries, target: ScrapeTarget, tMs: number, ids: number[]): void {
+    const f = s.family;
+    if (s.storeIds === null) s.storeIds = this.idsFor(s, target);
+    const sids = s.storeIds;
+    if (f.type === 'histogram') {
+      let cum = 0;
+      const n = s.bucketCounts.length;
+      for (let b = 0; b < n; b++) {
+        cum += s.bucketCounts[b];
+        this.put(sids[b], tMs, cum, ids);
+      }
+      this.put(sids[n], tMs, s.value, ids);
+      this.put(sids[n + 1], tMs, s.count, ids);
+    } else this.put(sids[0], tMs, s.value, ids);
+  }
+
+  private put(id: number, tMs: number, v: number, ids: number[]): void {
+    this.store.append(id, tMs, v);
+    if (id >= this.seen.length) {
+      const bigger = new Int32Array(Math.max(id + 1, this.seen.length * 2));
+      bigger.set(this.seen);
+      this.seen = bigger;
+    }
+    this.seen[id] = this.epoch;
+    ids.push(id);
+  }
+
+  private idsFor(s: MetricSeries, target: ScrapeTarget): Int32Array {
+    const f = s.family;
+    const base = { ...s.labels, job: target.job, instance: target.instance };
+    if (f.type === 'histogram') {
+      const ids: number[] = [];
+      const bounds = [...f.buckets, Infinity];
+      for (const b of bounds) ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_bucket`, le: formatBound(b) }));
+      ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_sum` }));
+      ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_count` }));
+      return Int32Array.from(ids);
+    }
+    const name = f.type === 'counter' ? `${f.name}_total` : f.name;
+    return Int32Array.of(this.store.seriesId({ ...base, __name__: name }));
+  }
+}
