@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { Simulation } from '../simulation/run/simulation';
+import { FastModeUnsupported, type RunMode, type RunOptions, Simulation } from '../simulation/run/simulation';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
@@ -35,7 +35,7 @@ Options:
 
 Exit codes: 0 success, 1 invalid input, 2 bad usage, 3 internal error.
 Run 'gameday help <command>' for a command's options. Reference: docs/cli.md`,
-  run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--json] [--out FILE]
+  run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--mode exact|fast] [--json] [--out FILE]
 
 Simulates the scenario and prints a readable summary: per service and version,
 requests, errors and latency quantiles; per traffic stream, what clients saw.
@@ -43,11 +43,13 @@ requests, errors and latency quantiles; per traffic stream, what clients saw.
 Options:
   --seed N          seed for every random stream (default: the scenario's spec.seed)
   --duration D      simulated time, Go syntax such as 10m or 1h30m (default: spec.duration)
+  --mode M          exact (default: every request simulated) or fast (traffic drawn in
+                    aggregate per interval; same metric series, much quicker)
   --json            print the result as one JSON object instead of the summary
   --out FILE        also write the JSON result to FILE (atomically)
 
 The same scenario and seed always give the same result; only stats.wallMs varies.`,
-  'export-metrics': `Usage: gameday export-metrics <scenario> [--seed N] [--duration D] [--from T] [--to T] [--out FILE]
+  'export-metrics': `Usage: gameday export-metrics <scenario> [--seed N] [--duration D] [--mode exact|fast] [--from T] [--to T] [--out FILE]
 
 Simulates the scenario and writes every sample Prometheus scraped (Traefik's
 metrics per replica, and up) as OpenMetrics text with timestamps, ending in
@@ -58,6 +60,7 @@ Timestamps start at the scenario's spec.telemetry.startTime.
 Options:
   --seed N          seed for every random stream (default: the scenario's spec.seed)
   --duration D      simulated time, Go syntax (default: spec.duration)
+  --mode M          exact (default) or fast
   --from T, --to T  only samples in this window, as times from the run start (e.g. 5m)
   --out FILE        write to FILE (atomically) instead of standard output`,
   schema: `Usage: gameday schema
@@ -133,14 +136,15 @@ function isParseArgsError(e: unknown): boolean {
 }
 
 /** --seed and --duration, shared by the commands that run a scenario. */
-function runOptions(values: { seed?: string; duration?: string }): { seed?: number; duration?: number } {
+function runOptions(values: { seed?: string; duration?: string; mode?: string }): { seed?: number; duration?: number; mode?: RunMode } {
+  if (values.mode !== undefined && values.mode !== 'exact' && values.mode !== 'fast') throw new UsageError(`--mode expects exact or fast, got ${JSON.stringify(values.mode)}`);
   let seed: number | undefined;
   if (values.seed !== undefined) {
     if (!/^[0-9]+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed expects a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(values.seed)}`);
     seed = Number(values.seed);
   }
   const duration = values.duration === undefined ? undefined : durationOption('--duration', values.duration, false);
-  return { seed, duration };
+  return { seed, duration, mode: values.mode as RunMode | undefined };
 }
 
 function durationOption(name: string, text: string, zeroAllowed: boolean): number {
@@ -172,6 +176,19 @@ function writeOut(out: string, text: string, io: Io): boolean {
   }
 }
 
+/** A run, or null (after saying why) when fast mode cannot run the scenario. */
+function newSimulation(scenario: LoadedScenario, options: RunOptions, io: Io): Simulation | null {
+  try {
+    return new Simulation(scenario, options);
+  } catch (e) {
+    if (e instanceof FastModeUnsupported) {
+      io.err(`gameday: ${e.message}\n`);
+      return null;
+    }
+    throw e;
+  }
+}
+
 function runCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
@@ -179,16 +196,18 @@ function runCommand(args: string[], io: Io): number {
     options: {
       seed: { type: 'string' },
       duration: { type: 'string' },
+      mode: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
-  const { seed, duration } = runOptions(values);
+  const { seed, duration, mode } = runOptions(values);
   const scenario = loadOrReport(positionals[0], io);
   if (!scenario) return EXIT.invalid;
   const t0 = performance.now();
-  const sim = new Simulation(scenario, { seed, duration });
+  const sim = newSimulation(scenario, { seed, duration, mode }, io);
+  if (!sim) return EXIT.invalid;
   const result = sim.runToEnd();
   const wallMs = Math.round((performance.now() - t0) * 1000) / 1000;
   const output = { ...result, stats: { ...result.stats, wallMs } };
@@ -205,19 +224,21 @@ function exportMetricsCommand(args: string[], io: Io): number {
     options: {
       seed: { type: 'string' },
       duration: { type: 'string' },
+      mode: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`export-metrics takes one scenario file, got ${positionals.length}`);
-  const { seed, duration } = runOptions(values);
+  const { seed, duration, mode } = runOptions(values);
   const from = values.from === undefined ? undefined : durationOption('--from', values.from, true);
   const to = values.to === undefined ? undefined : durationOption('--to', values.to, true);
   if (from !== undefined && to !== undefined && to < from) throw new UsageError('--to must not be before --from');
   const scenario = loadOrReport(positionals[0], io);
   if (!scenario) return EXIT.invalid;
-  const sim = new Simulation(scenario, { seed, duration });
+  const sim = newSimulation(scenario, { seed, duration, mode }, io);
+  if (!sim) return EXIT.invalid;
   sim.runToEnd();
   if (sim.store.seriesCount === 0) io.err('gameday: warning: nothing was scraped: the scenario has no Traefik (no IngressRoute)\n');
   const text = toOpenMetrics(sim.store, { fromMs: from === undefined ? undefined : sim.timestamp(from), toMs: to === undefined ? undefined : sim.timestamp(to) });

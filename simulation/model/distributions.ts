@@ -1,4 +1,5 @@
 import { type Rng, Z99 } from '../kernel/random';
+import { normalCdf } from '../stats/sampling';
 
 /** A service-time distribution as the scenario states it (seconds). */
 export type DistributionSpec =
@@ -86,6 +87,55 @@ export class Sampler {
         return vs[lo] + f * (vs[hi] - vs[lo]);
       }
     }
+  }
+
+  /** P(X <= x) (exact for every kind). */
+  cdf(x: number): number {
+    switch (this.kind) {
+      case LOGNORMAL:
+        return x <= 0 ? 0 : normalCdf((Math.log(x) - this.p1) / this.p2);
+      case FIXED:
+        return x >= this.p1 ? 1 : 0;
+      case EXPONENTIAL:
+        return x <= 0 ? 0 : 1 - Math.exp(-x * this.p1);
+      default: {
+        const qs = this.qs;
+        const vs = this.vs;
+        if (x < vs[0]) return 0;
+        if (x >= vs[vs.length - 1]) return 1;
+        let hi = 1;
+        while (hi < vs.length - 1 && vs[hi] <= x) hi++;
+        const lo = hi - 1;
+        const span = vs[hi] - vs[lo];
+        return span > 0 ? qs[lo] + ((x - vs[lo]) / span) * (qs[hi] - qs[lo]) : qs[hi];
+      }
+    }
+  }
+
+  /**
+   * Partial moments below t: P(X <= t), E[X; X <= t] and E[X²; X <= t]
+   * (closed form for lognormal and exponential, numerical otherwise).
+   */
+  partialMoments(t: number): { p: number; m1: number; m2: number } {
+    if (this.kind === LOGNORMAL) {
+      const mu = this.p1;
+      const s2 = this.p2 * this.p2;
+      if (t === Infinity) return { p: 1, m1: Math.exp(mu + s2 / 2), m2: Math.exp(2 * mu + 2 * s2) };
+      const z = (Math.log(t) - mu) / this.p2;
+      return { p: normalCdf(z), m1: Math.exp(mu + s2 / 2) * normalCdf(z - this.p2), m2: Math.exp(2 * mu + 2 * s2) * normalCdf(z - 2 * this.p2) };
+    }
+    const p = t === Infinity ? 1 : this.cdf(t);
+    if (this.kind === FIXED) return { p, m1: p * this.p1, m2: p * this.p1 * this.p1 };
+    // Midpoint rule over the quantile function on [0, p].
+    const n = 4096;
+    let m1 = 0;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = this.quantile(((i + 0.5) / n) * p);
+      m1 += x;
+      m2 += x * x;
+    }
+    return { p, m1: (m1 * p) / n, m2: (m2 * p) / n };
   }
 
   /** Mean of the distribution. */

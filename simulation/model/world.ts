@@ -30,7 +30,7 @@ export const STATUS_BAD_GATEWAY = 502; // connection to the pod lost (crash, kil
 export const STATUS_UNAVAILABLE = 503; // no ready endpoint, or queue timeout
 export const STATUS_GATEWAY_TIMEOUT = 504; // the caller's timeout elapsed
 
-class Pod {
+export class Pod {
   state = POD_STARTING;
   gen = 0;
   busy = 0;
@@ -83,7 +83,7 @@ class Pod {
   }
 }
 
-interface Dependency {
+export interface Dependency {
   service: number;
   calls: number;
   timeout: number;
@@ -92,13 +92,15 @@ interface Dependency {
 }
 
 /** One revision of one app at run time. */
-class Behaviour {
+export class Behaviour {
   readonly sampler: Sampler;
   readonly latencyRng: Rng;
   readonly statusRng: Rng;
   readonly propagationRng: Rng;
   readonly codes: Int32Array;
   readonly cumulative: Float64Array;
+  /** Probability of each non-200 code (the rest is 200). */
+  readonly probabilities: Float64Array;
   deps: Dependency[] = [];
   readonly stats = new OutcomeStats();
   queueWaitSum = 0;
@@ -118,20 +120,25 @@ class Behaviour {
     this.statusRng = streams.stream(`${key}/status`);
     this.propagationRng = streams.stream(`${key}/propagation`);
     this.codes = Int32Array.from(spec.statusCodes, (s) => s.code);
+    this.probabilities = Float64Array.from(spec.statusCodes, (s) => s.probability);
     let acc = 0;
     this.cumulative = Float64Array.from(spec.statusCodes, (s) => (acc += s.probability));
   }
 
   drawStatus(): number {
+    return this.drawStatusWith(this.statusRng);
+  }
+
+  drawStatusWith(rng: Rng): number {
     const n = this.codes.length;
     if (n === 0) return STATUS_OK;
-    const u = this.statusRng.uniform();
+    const u = rng.uniform();
     for (let i = 0; i < n; i++) if (u < this.cumulative[i]) return this.codes[i];
     return STATUS_OK;
   }
 }
 
-class K8sService {
+export class K8sService {
   endpoints = new Int32Array(8);
   count = 0;
   rr = 0;
@@ -144,7 +151,7 @@ class K8sService {
   ) {}
 }
 
-class Workload {
+export class Workload {
   pods: number[] = [];
   desired: number;
   serial = 0;
@@ -160,7 +167,7 @@ class Workload {
   }
 }
 
-class Stream {
+export class Stream {
   readonly stats = new OutcomeStats();
   constructor(
     readonly name: string,
@@ -249,10 +256,15 @@ export class World implements ProxyUpstream {
   /** Traefik, when the scenario routes traffic through it. */
   readonly proxy: TraefikProxy | null = null;
 
+  /** Called before anything that changes where requests go (fast mode settles its traffic first). */
+  beforeChange: (() => void) | null = null;
+
   constructor(
     readonly spec: WorldSpec,
     private readonly kernel: Kernel,
     rng: RandomStreams,
+    /** 'events': every request is simulated; 'none': no arrivals (fast mode draws traffic in aggregate). */
+    traffic: 'events' | 'none' = 'events',
   ) {
     this.growSlots(1024);
     this.evArrival = kernel.register('arrival', (s) => this.onArrival(s));
@@ -335,10 +347,12 @@ export class World implements ProxyUpstream {
       this.streamOfProxy = Int32Array.from(ingress, ({ i }) => i);
     }
     spec.scaleEvents.forEach((e, i) => kernel.at(e.at, this.evScale, i));
-    this.streams.forEach((s, i) => {
-      const t = s.process.next();
-      if (t !== Infinity) kernel.at(t, this.evArrival, i);
-    });
+    if (traffic === 'events') {
+      this.streams.forEach((s, i) => {
+        const t = s.process.next();
+        if (t !== Infinity) kernel.at(t, this.evArrival, i);
+      });
+    }
     this.onRecord();
   }
 
@@ -624,6 +638,7 @@ export class World implements ProxyUpstream {
   }
 
   private podGone(pod: Pod): void {
+    this.beforeChange?.();
     this.leaveReady(pod);
     pod.account(this.kernel.now);
     pod.state = POD_GONE;
@@ -704,6 +719,7 @@ export class World implements ProxyUpstream {
   }
 
   private endpointsChanged(pod: Pod): void {
+    this.beforeChange?.();
     const services = this.workloads[pod.workload].services;
     for (const s of services) this.rebuildEndpoints(s);
     if (services.length > 0) this.proxy?.configChanged();
@@ -729,6 +745,7 @@ export class World implements ProxyUpstream {
   // ---- recording -----------------------------------------------------------
 
   private onRecord(): void {
+    this.beforeChange?.();
     const now = this.kernel.now;
     const n = this.behaviours.length;
     const point: SeriesPoint = { t: now, requests: new Array(n), errors: new Array(n), inflight: new Array(n).fill(0), readyPods: new Array(n).fill(0) };
@@ -746,6 +763,20 @@ export class World implements ProxyUpstream {
   }
 
   // ---- inspection ----------------------------------------------------------
+
+  /** The live model, for fast mode's aggregate traffic (simulation layer only). */
+  internals() {
+    return (this._internals ??= { pods: this.pods, behaviours: this.behaviours, services: this.services, streams: this.streams, workloads: this.workloads, proxyStreamOf: this.proxyStreamOf });
+  }
+
+  private _internals: {
+    pods: Pod[];
+    behaviours: Behaviour[];
+    services: K8sService[];
+    streams: Stream[];
+    workloads: Workload[];
+    proxyStreamOf: Int32Array;
+  } | null = null;
 
   /** Pods with their state, for tests and views. */
   podList(): Array<{ id: number; name: string; workload: string; state: PodStateName; busy: number; queued: number; restarts: number }> {

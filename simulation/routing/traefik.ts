@@ -53,7 +53,7 @@ export function methodIndex(method: string): number {
 // ---- per-replica metrics ----------------------------------------------------
 
 /** Series handles of one labelled object (entrypoint, router or service), by code and method. */
-class RequestMetrics {
+export class RequestMetrics {
   private readonly byKey = new Map<number, { requests: MetricSeries; duration: MetricSeries }>();
   constructor(
     private readonly requests: MetricFamily,
@@ -61,7 +61,7 @@ class RequestMetrics {
     private readonly labelValues: (code: string, method: string) => string[],
   ) {}
 
-  record(code: number, method: number, seconds: number): void {
+  private series(code: number, method: number): { requests: MetricSeries; duration: MetricSeries } {
     const key = code * 16 + method;
     let s = this.byKey.get(key);
     if (!s) {
@@ -69,6 +69,19 @@ class RequestMetrics {
       s = { requests: this.requests.get(values), duration: this.duration.get(values) };
       this.byKey.set(key, s);
     }
+    return s;
+  }
+
+  /** Fast mode: `count` requests at once, with their bucket counts (incl. +Inf) and latency sum. */
+  recordMany(code: number, method: number, count: number, buckets: ArrayLike<number>, sum: number): void {
+    if (count === 0) return;
+    const s = this.series(code, method);
+    s.requests.inc(count);
+    s.duration.observeMany(buckets, sum);
+  }
+
+  record(code: number, method: number, seconds: number): void {
+    const s = this.series(code, method);
     s.requests.inc();
     s.duration.observe(seconds);
   }
@@ -224,6 +237,15 @@ class Build {
   }
 }
 
+/** Fast mode: requests routed to one leaf service, per server (pod) index. */
+export interface LeafBatch {
+  label: string;
+  servers: Int32Array;
+  counts: Float64Array;
+  /** Mirrored copies per server (responses discarded). */
+  mirrored: Float64Array;
+}
+
 /** The state Flagger's router sets: weights of `<apex>-primary` and `<apex>-canary`. */
 interface CanaryRouteState {
   label: string;
@@ -376,7 +398,11 @@ export class TraefikProxy {
     return out;
   }
 
+  /** Called before every configuration apply (fast mode settles its traffic first). */
+  beforeApply: (() => void) | null = null;
+
   private apply(): void {
+    this.beforeApply?.();
     const now = this.kernel.now;
     this.applyPending = false;
     this.lastApply = now;
@@ -834,5 +860,99 @@ export class TraefikProxy {
       if (this.upstream.dispatch(target.servers[k], slot, this.pGen[slot], this.streams[this.pStream[slot]].timeout)) return;
       this.recordService(slot, STATUS_BAD_GATEWAY);
     }
+  }
+
+  // ---- fast mode: many requests at once ----------------------------------------
+
+  /** The router a stream's requests take on a replica now (null: 404). */
+  routerOf(s: number, replica: number): BuiltRouter | null {
+    const build = this.builds[replica];
+    let router = build.routeOfStream[s];
+    if (router === undefined) {
+      router = null;
+      for (const r of build.routersByEntryPoint.get(this.streams[s].entryPoint) ?? []) {
+        if (r.rule.match(this.streams[s].request)) {
+          router = r;
+          break;
+        }
+      }
+      build.routeOfStream[s] = router;
+    }
+    return router;
+  }
+
+  /**
+   * Fast mode: routes `n` requests of stream `s` through a replica's current
+   * handlers at once, running the same schedulers (EDF picks, mirroring
+   * counters) n times. Fills `out` with the requests per leaf server and
+   * returns how many got Traefik's own 503 (no available server).
+   */
+  routeMany(s: number, n: number, replica: number, out: LeafBatch[]): number {
+    out.length = 0;
+    const router = this.routerOf(s, replica);
+    if (router === null || n === 0) return 0;
+    const client = this.clientBase[s];
+    let noServer = 0;
+    const batches = new Map<LeafNode, LeafBatch>();
+    const batchOf = (leaf: LeafNode): LeafBatch => {
+      let b = batches.get(leaf);
+      if (!b) {
+        b = { label: leaf.label, servers: leaf.servers, counts: new Float64Array(leaf.servers.length), mirrored: new Float64Array(leaf.servers.length) };
+        batches.set(leaf, b);
+        out.push(b);
+      }
+      return b;
+    };
+    for (let k = 0; k < n; k++) {
+      let node: Node = router.root;
+      let leaf: LeafNode | null = null;
+      for (;;) {
+        if (node.type === N_WEIGHTED) {
+          const c = this.pickChild(node, client);
+          if (c < 0) break;
+          node = node.children[c];
+        } else if (node.type === N_MIRRORING) {
+          const body = this.streams[s].requestBytes;
+          if (node.selector.select(node.chosen) > 0 && !(node.mirrorBody && node.maxBodySize >= 0 && body > node.maxBodySize)) {
+            for (let m = 0; m < node.mirrors.length; m++) {
+              if (!node.chosen[m]) continue;
+              const target = this.leafOf(node.mirrors[m], client);
+              const i = target ? target.balancer.pick() : -1;
+              if (target && i >= 0) batchOf(target).mirrored[i]++;
+            }
+          }
+          node = node.main;
+        } else {
+          leaf = node;
+          break;
+        }
+      }
+      const i = leaf ? leaf.balancer.pick() : -1;
+      if (leaf === null || i < 0) noServer++;
+      else batchOf(leaf).counts[i]++;
+    }
+    return noServer;
+  }
+
+  /** Metrics of a replica for a stream's router (fast mode records through these). */
+  metricsFor(s: number, replica: number): { entryPoint: RequestMetrics | null; router: RequestMetrics | null; method: number } {
+    const m = this.replicas[replica];
+    const r = this.routerOf(s, replica);
+    return { entryPoint: m.entryPoint(this.streams[s].entryPoint), router: r ? m.router(r.spec.name, r.spec.service.label) : null, method: this.methods[s] };
+  }
+
+  serviceMetrics(replica: number, label: string): RequestMetrics | null {
+    return this.replicas[replica].service(label);
+  }
+
+  /**
+   * What fast mode cannot aggregate: per-request middlewares and sticky
+   * sessions (state per request and per client). Empty when fast mode applies.
+   */
+  static fastModeBlockers(spec: TraefikSpec): string[] {
+    const out: string[] = [];
+    for (const r of spec.routers) if (r.middlewares.length > 0) out.push(`router ${r.name} uses middlewares (${r.middlewares.join(', ')})`);
+    for (const svc of spec.services) if (svc.type === 'weighted' && svc.sticky) out.push(`TraefikService ${svc.label} uses sticky cookies`);
+    return out;
   }
 }

@@ -2,9 +2,17 @@ import { Kernel } from '../kernel/kernel';
 import { RandomStreams } from '../kernel/random';
 import type { WorldSpec } from '../model/spec';
 import { type SeriesPoint, World, type WorldSummary } from '../model/world';
-import type { ConfigApply } from '../routing/traefik';
+import { FastEngine } from '../model/fast';
+import { type ConfigApply, TraefikProxy } from '../routing/traefik';
 import { Scraper } from '../telemetry/scraper';
 import { SeriesStore } from '../telemetry/tsdb';
+
+/** The scenario uses what fast mode cannot aggregate. */
+export class FastModeUnsupported extends Error {
+  constructor(readonly reasons: string[]) {
+    super(`fast mode cannot run this scenario: ${reasons.join('; ')}; use exact mode`);
+  }
+}
 
 /** What a run needs: the compiled system plus its identity and defaults. */
 export interface RunnableScenario {
@@ -15,8 +23,12 @@ export interface RunnableScenario {
   world: WorldSpec;
 }
 
+export type RunMode = 'exact' | 'fast';
+
 export interface RunOptions {
   seed?: number;
+  /** 'exact' (default): every request is an event; 'fast': traffic drawn in aggregate (see FastEngine). */
+  mode?: RunMode;
   /** Seconds; defaults to the scenario's duration. */
   duration?: number;
 }
@@ -57,7 +69,7 @@ export interface TraefikStats {
 export interface RunResult extends WorldSummary {
   scenario: string;
   seed: number;
-  mode: 'exact';
+  mode: RunMode;
   stats: RunStats;
   traefik: TraefikStats | null;
   telemetry: TelemetryStats;
@@ -73,6 +85,8 @@ export interface RunResult extends WorldSummary {
 export class Simulation {
   readonly seed: number;
   readonly endTime: number;
+  readonly mode: RunMode;
+  private fast: FastEngine | null = null;
   private kernel!: Kernel;
   private world!: World;
   private _store!: SeriesStore;
@@ -85,6 +99,11 @@ export class Simulation {
   ) {
     this.seed = options.seed ?? scenario.seed;
     this.endTime = options.duration ?? scenario.duration;
+    this.mode = options.mode ?? 'exact';
+    if (this.mode === 'fast') {
+      const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
+      if (blockers.length > 0) throw new FastModeUnsupported(blockers);
+    }
     if (!Number.isSafeInteger(this.seed)) throw new RangeError(`seed must be an integer, got ${this.seed}`);
     if (!(this.endTime >= 0)) throw new RangeError(`duration must be >= 0, got ${this.endTime}`);
     this.reset();
@@ -93,14 +112,15 @@ export class Simulation {
   private reset(): void {
     this.kernel = new Kernel();
     const rng = new RandomStreams(this.seed);
-    this.world = new World(this.scenario.world, this.kernel, rng);
+    this.world = new World(this.scenario.world, this.kernel, rng, this.mode === 'fast' ? 'none' : 'events');
+    this.fast = this.mode === 'fast' ? new FastEngine(this.scenario.world, this.world, this.world.proxy, this.kernel, rng) : null;
     this._store = new SeriesStore();
     const proxy = this.world.proxy;
     this.scraper = proxy
       ? new Scraper(
           this.kernel,
           this._store,
-          proxy.replicas.map((r, i) => ({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, afterScrape: () => r.afterScrape() })),
+          proxy.replicas.map((r, i) => ({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: () => this.fast?.flush(), afterScrape: () => r.afterScrape() })),
           this.scenario.world.scrape,
           rng.stream('prometheus/scrape'),
         )
@@ -135,6 +155,7 @@ export class Simulation {
     }
     this._state = 'running';
     const reached = this.kernel.runUntil(target, maxEvents);
+    if (reached) this.fast?.flush();
     if (reached && this.kernel.now >= this.endTime) this._state = 'done';
     return reached;
   }
@@ -191,7 +212,7 @@ export class Simulation {
     return {
       scenario: this.scenario.name,
       seed: this.seed,
-      mode: 'exact',
+      mode: this.mode,
       stats: {
         requests: this.world.externalResponses(),
         calls: this.world.requestsCreated,

@@ -316,10 +316,10 @@ export const namedSchema = z.looseObject({ metadata, spec: z.looseObject({}).opt
 
 // ---- Traefik CRDs (traefik.io/v1alpha1, traefik.containo.us/v1alpha1) --------
 
-/** Traefik durations: a Go duration string, or a number of seconds. */
+/** Traefik durations (int-or-string in the CRD): a Go duration string, or a whole number of seconds. */
 const traefikDuration = (what: string) =>
-  z.union([z.number({ error: `expected ${what} as seconds or a Go duration` }).min(0), duration(what)], {
-    error: (iss) => `expected ${what} as a Go duration (e.g. 10s) or a number of seconds, found ${found(iss.input)}`,
+  z.union([z.number().int().min(0), duration(what).refine((v) => v >= 0)], {
+    error: (iss) => `expected ${what} as a Go duration (e.g. 10s) or a whole number of seconds, found ${found(iss.input)}`,
   });
 
 const stickySchema = z.looseObject({ cookie: z.looseObject({ name: z.string().optional() }).optional() });
@@ -360,9 +360,9 @@ export const traefikServiceSchema = z.looseObject({
     weighted: z.looseObject({ services: z.array(loadBalancerSpecSchema).min(1, { error: 'expected at least one service' }), sticky: stickySchema.optional() }).optional(),
     mirroring: loadBalancerSpecSchema
       .extend({
-        mirrors: z.array(loadBalancerSpecSchema.extend({ percent: int('the mirror percent', 0).max(100, { error: 'percent must be between 0 and 100' }).default(0) })).default([]),
-        maxBodySize: z.number().int().default(-1),
-        mirrorBody: z.boolean().default(true),
+        mirrors: z.array(loadBalancerSpecSchema.extend({ percent: int('the mirror percent', 0).max(100, { error: 'expected the mirror percent between 0 and 100' }).default(0) })).default([]),
+        maxBodySize: int('the maximum mirrored body size in bytes (-1: no limit)', -1).default(-1),
+        mirrorBody: z.boolean({ error: 'expected true or false' }).default(true),
       })
       .optional(),
   }),

@@ -1,13 +1,15 @@
 import { qualified, type ServiceSpec } from '../model/spec';
 import { parseBreakerExpression } from '../routing/middlewares/circuit-breaker';
-import { kubernetesServiceLabel, routeLabel, traefikServiceLabel } from '../routing/names';
+import { CRD_PROVIDER, kubernetesServiceLabel, normalizeName, routeLabel, traefikServiceLabel } from '../routing/names';
 import { parseRule } from '../routing/rule';
 import { DEFAULT_BUCKETS, type LeafRef, type MiddlewareSpec, type RouterSpec, type ServiceRef, type TraefikServiceSpec, type TraefikSpec } from '../routing/spec';
+import { suggest } from './issues';
 import type { Manifest } from './manifests';
 import type { ScenarioDocument } from './schema';
 import type { SourceDocument } from './yaml-source';
 
-type Report = (where: SourceDocument, path: Array<string | number>, message: string) => void;
+/** Reports a problem at `path` (at its key rather than its value when `key` is set). */
+type Report = (where: SourceDocument, path: Array<string | number>, message: string, key?: boolean) => void;
 
 interface LoadBalancerDoc {
   name: string;
@@ -18,9 +20,52 @@ interface LoadBalancerDoc {
   sticky?: { cookie?: { name?: string } };
 }
 
-/** Middleware kinds that change nothing the simulator models (headers, paths, auth…): accepted and passed through. */
-const PASS_THROUGH = ['addPrefix', 'stripPrefix', 'stripPrefixRegex', 'replacePath', 'replacePathRegex', 'headers', 'redirectScheme', 'redirectRegex', 'compress', 'chain', 'contentType', 'passTLSClientCert', 'basicAuth', 'digestAuth', 'forwardAuth', 'ipWhiteList', 'ipAllowList', 'inFlightReq', 'errors', 'plugin', 'grpcWeb'];
+/**
+ * Middleware kinds the simulator accepts and passes requests through
+ * unchanged. Some change nothing it models (paths, headers); for the others
+ * the value says what Traefik would do that the simulator does not.
+ */
+const PASS_THROUGH: Readonly<Record<string, string | null>> = {
+  addPrefix: null,
+  stripPrefix: null,
+  stripPrefixRegex: null,
+  replacePath: null,
+  replacePathRegex: null,
+  headers: null,
+  compress: null,
+  contentType: null,
+  passTLSClientCert: null,
+  grpcWeb: null,
+  redirectScheme: 'Traefik answers matching requests with a redirect itself',
+  redirectRegex: 'Traefik answers matching requests with a redirect itself',
+  basicAuth: 'Traefik answers requests without valid credentials with 401',
+  digestAuth: 'Traefik answers requests without valid credentials with 401',
+  forwardAuth: 'Traefik asks the auth server first and answers denied requests itself',
+  ipWhiteList: 'Traefik answers requests from other addresses with 403',
+  ipAllowList: 'Traefik answers requests from other addresses with 403',
+  inFlightReq: 'Traefik answers requests beyond the limit with 429',
+  errors: 'Traefik replaces error responses with pages from another service',
+  chain: 'the middlewares it lists are not applied; list them on the route instead',
+  plugin: 'plugins are not simulated',
+};
 const SIMULATED = ['retry', 'circuitBreaker', 'rateLimit', 'buffering'];
+
+/** A Middleware's name as the CRD provider gives it (normalized like every CRD name). */
+function middlewareLabel(namespace: string, name: string): string {
+  return `${normalizeName(`${namespace}-${name}`)}@${CRD_PROVIDER}`;
+}
+
+/** A parser message located in the rule or expression text: "at column N of the rule". */
+function inRule(message: string, column: number, what: string): string {
+  const at = `at column ${column}`;
+  return message.includes(at) ? message.replace(at, `${at} of the ${what}`) : `${message} (column ${column} of the ${what})`;
+}
+
+/** " (did you mean x?)" when a candidate is close to `word`. */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = suggest(word, candidates);
+  return hint ? ` (did you mean ${hint}?)` : '';
+}
 
 /** Parses a Traefik duration (seconds or Go string already converted by the schema). */
 function seconds(v: unknown, fallback: number): number {
@@ -57,6 +102,9 @@ export function compileTraefik(
   // Flagger's TraefikServices, one per Canary: <apex> in the Canary's namespace.
   const canaryRoutes: TraefikSpec['canaryRoutes'] = [];
   const flaggerOwned = new Map<string, string>();
+  /** TraefikService names by namespace, for messages: the team's and Flagger's. */
+  const tsNames = new Map<string, string[]>();
+  const addTsName = (ns: string, name: string) => tsNames.set(ns, [...(tsNames.get(ns) ?? []), name]);
   for (const c of canaries) {
     const cs = c.value.spec as { provider?: string; targetRef: { name: string }; service: { name?: string; port: number } };
     if (cs.provider !== undefined && cs.provider !== 'traefik') {
@@ -67,6 +115,7 @@ export function compileTraefik(
     const label = traefikServiceLabel(c.namespace, apex);
     canaryRoutes.push({ canary: qualified(c.namespace, c.name), label, primary: leaf(`${apex}-primary`), canaryLeaf: leaf(`${apex}-canary`) });
     flaggerOwned.set(label, c.name);
+    addTsName(c.namespace, apex);
   }
 
   // TraefikServices declared by the team.
@@ -78,6 +127,7 @@ export function compileTraefik(
       continue;
     }
     tsManifests.set(label, m);
+    addTsName(m.namespace, m.name);
   }
 
   /** Resolves a LoadBalancerSpec written in `m` at `path`. */
@@ -93,15 +143,16 @@ export function compileTraefik(
     if (lb.kind === 'TraefikService') {
       const label = traefikServiceLabel(ns, lb.name);
       if (!tsManifests.has(label) && !flaggerOwned.has(label)) {
-        const known = [...tsManifests.values()].map((t) => t.name).concat([...flaggerOwned.keys()].map((l) => l.replace(/@.*/, '')));
-        err(m.doc, [...path, 'name'], `no TraefikService ${lb.name} in namespace ${ns} (declared: ${known.join(', ') || 'none'}; Flagger creates one named after each Canary's service)`);
+        const known = tsNames.get(ns) ?? [];
+        err(m.doc, [...path, 'name'], `no TraefikService ${lb.name} in namespace ${ns}${didYouMean(lb.name, known)}; TraefikServices there: ${known.join(', ') || 'none'} (Flagger creates one named after each Canary's service)`);
         return null;
       }
       return { kind: 'traefik', label };
     }
     const key = qualified(ns, lb.name);
     if (!serviceKeys.has(key)) {
-      err(m.doc, [...path, 'name'], `no Kubernetes Service ${lb.name} in namespace ${ns} (known: ${[...serviceKeys].join(', ')})`);
+      const there = services.filter((s) => s.namespace === ns).map((s) => s.name);
+      err(m.doc, [...path, 'name'], `no Kubernetes Service ${lb.name} in namespace ${ns}${didYouMean(lb.name, there)}; known: ${[...serviceKeys].join(', ')}`);
       return null;
     }
     if (lb.port === undefined) {
@@ -120,7 +171,7 @@ export function compileTraefik(
       continue;
     }
     if (kinds[0] === 'failover' || kinds[0] === 'highestRandomWeight') {
-      err(m.doc, ['spec', kinds[0]], `${kinds[0]} TraefikServices are not simulated (weighted and mirroring are)`);
+      err(m.doc, ['spec', kinds[0]], `${kinds[0]} TraefikServices are not simulated (weighted and mirroring are)`, true);
       continue;
     }
     if (spec.weighted) {
@@ -149,26 +200,32 @@ export function compileTraefik(
   // Middlewares.
   const middlewares = new Map<string, MiddlewareSpec | null>();
   for (const m of manifests.filter((x) => x.kind === 'Middleware')) {
-    const label = `${m.namespace}-${m.name}@kubernetescrd`;
+    const label = middlewareLabel(m.namespace, m.name);
     const spec = (m.value.spec ?? {}) as Record<string, Record<string, unknown>>;
     const kinds = Object.keys(spec);
+    // A Middleware in error is still known, so routes using it get no second error.
+    middlewares.set(label, null);
     if (kinds.length !== 1) {
-      err(m.doc, ['spec'], kinds.length === 0 ? `expected one middleware type (${SIMULATED.join(', ')}, …)` : `expected exactly one middleware type, found ${kinds.join(', ')}`);
+      err(m.doc, ['spec'], kinds.length === 0 ? `expected one middleware type (${SIMULATED.join(', ')}, …)` : `expected exactly one middleware type per Middleware, found ${kinds.join(' and ')}: declare one Middleware for each`);
       continue;
     }
     const kind = kinds[0];
     const v = spec[kind];
     if (!SIMULATED.includes(kind)) {
-      if (PASS_THROUGH.includes(kind)) warn(m.doc, ['spec', kind], `${kind} does not change what the simulator models; requests pass through it unchanged`);
-      else err(m.doc, ['spec', kind], `unknown middleware type ${kind}; expected one of ${[...SIMULATED, ...PASS_THROUGH].join(', ')}`);
-      middlewares.set(label, null);
+      const reason = Object.hasOwn(PASS_THROUGH, kind) ? PASS_THROUGH[kind] : undefined;
+      if (reason === null) warn(m.doc, ['spec', kind], `${kind} does not change what the simulator models; requests pass through it unchanged`);
+      else if (reason !== undefined) warn(m.doc, ['spec', kind], `${kind} is not simulated: requests pass through it unchanged (${reason})`);
+      else {
+        const all = [...SIMULATED, ...Object.keys(PASS_THROUGH)];
+        err(m.doc, ['spec', kind], `unknown middleware type ${kind}${didYouMean(kind, all)}; expected one of ${all.join(', ')}`, true);
+      }
       continue;
     }
     if (kind === 'retry') middlewares.set(label, { type: 'retry', label, attempts: v.attempts as number, initialInterval: seconds(v.initialInterval, 0) });
     else if (kind === 'circuitBreaker') {
       const parsed = parseBreakerExpression(v.expression as string);
       if (!parsed.ok) {
-        err(m.doc, ['spec', 'circuitBreaker', 'expression'], `${parsed.message} (column ${parsed.column} of the expression)`);
+        err(m.doc, ['spec', 'circuitBreaker', 'expression'], inRule(parsed.message, parsed.column, 'expression'));
         continue;
       }
       middlewares.set(label, {
@@ -193,6 +250,8 @@ export function compileTraefik(
   // Routers.
   const routers: RouterSpec[] = [];
   const entryPoints = new Set<string>(cfg.entryPoints ?? []);
+  /** An IngressRoute without entryPoints listens on every entrypoint. */
+  let routeOnAll = false;
   for (const m of routes) {
     const spec = m.value.spec as {
       entryPoints?: string[];
@@ -203,12 +262,13 @@ export function compileTraefik(
         if (!entryPoints.has(ep)) err(m.doc, ['spec', 'entryPoints', i], `no entrypoint ${ep} (traefik.entryPoints: ${[...entryPoints].join(', ')})`);
       });
     } else for (const ep of spec.entryPoints ?? []) entryPoints.add(ep);
+    if ((spec.entryPoints ?? []).length === 0) routeOnAll = true;
     spec.routes.forEach((r, i) => {
       const path = ['spec', 'routes', i];
       const syntax = r.syntax ?? 'v3';
       const parsed = parseRule(r.match, syntax);
       if (!parsed.ok) {
-        err(m.doc, [...path, 'match'], `${parsed.message} (column ${parsed.column} of the rule)`);
+        err(m.doc, [...path, 'match'], inRule(parsed.message, parsed.column, 'rule'));
         return;
       }
       const lbs = r.services ?? [];
@@ -228,9 +288,19 @@ export function compileTraefik(
       const mws: string[] = [];
       let ok = true;
       (r.middlewares ?? []).forEach((ref, j) => {
-        const label = `${ref.namespace ?? m.namespace}-${ref.name}@kubernetescrd`;
+        const ns = ref.namespace ?? m.namespace;
+        if (ref.name.includes('@')) {
+          err(m.doc, [...path, 'middlewares', j, 'name'], `references to other providers (${ref.name}) are not simulated; reference a Middleware of this scenario`);
+          ok = false;
+          return;
+        }
+        if (ref.namespace !== undefined && ref.namespace !== m.namespace) {
+          warn(m.doc, [...path, 'middlewares', j, 'namespace'], `a cross-namespace reference needs Traefik's allowCrossNamespace option; the simulator assumes it is enabled`);
+        }
+        const label = middlewareLabel(ns, ref.name);
         if (!middlewares.has(label)) {
-          err(m.doc, [...path, 'middlewares', j, 'name'], `no Middleware ${ref.name} in namespace ${ref.namespace ?? m.namespace}`);
+          const known = manifests.filter((x) => x.kind === 'Middleware' && x.namespace === ns).map((x) => x.name);
+          err(m.doc, [...path, 'middlewares', j, 'name'], `no Middleware ${ref.name} in namespace ${ns}${didYouMean(ref.name, known)}; Middlewares there: ${known.join(', ') || 'none'}`);
           ok = false;
         } else if (middlewares.get(label)) mws.push(label);
       });
@@ -250,11 +320,10 @@ export function compileTraefik(
   }
   doc.spec.traffic.forEach((t, i) => {
     if (t.entryPoint === undefined) return;
-    if (!entryPoints.has(t.entryPoint)) {
-      if (cfg.entryPoints || entryPoints.size > 0) {
-        err(src, ['spec', 'traffic', i, 'entryPoint'], `no entrypoint ${t.entryPoint} (entrypoints: ${[...entryPoints].join(', ')})`);
-      } else entryPoints.add(t.entryPoint);
-    }
+    if (entryPoints.has(t.entryPoint)) return;
+    if (cfg.entryPoints) err(src, ['spec', 'traffic', i, 'entryPoint'], `no entrypoint ${t.entryPoint} in traefik.entryPoints (${[...entryPoints].join(', ')})`);
+    else if (routeOnAll) entryPoints.add(t.entryPoint);
+    else err(src, ['spec', 'traffic', i, 'entryPoint'], `no IngressRoute listens on entrypoint ${t.entryPoint} (their entryPoints: ${[...entryPoints].sort().join(', ')})`);
   });
   if (!usesEntryPoints) {
     warn(routes[0].doc, ['kind'], 'no traffic stream enters through Traefik (set entryPoint on a stream), so these routes carry no requests');

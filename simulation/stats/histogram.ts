@@ -44,6 +44,19 @@ export class LogHistogram {
     this.counts = new Float64Array(this.lastIndex + 1);
   }
 
+  /** Records x with weight w (fast mode's aggregated counts). */
+  recordWeighted(x: number, w: number): void {
+    let i: number;
+    if (!(x > this.minValue)) i = 0;
+    else if (x >= this.maxValue) i = this.lastIndex;
+    else i = keyOf(x) - this.baseKey + 1;
+    this.counts[i] += w;
+    this.count += w;
+    this.sum += x * w;
+    if (x > this.max) this.max = x;
+    if (x < this.min) this.min = x;
+  }
+
   record(x: number): void {
     let i: number;
     if (!(x > this.minValue)) i = 0;

@@ -61,6 +61,8 @@ export class MetricSeries {
   deleted = false;
   /** Per-scraper handle cache (the store's series ids), owned by the scraper. */
   storeIds: Int32Array | null = null;
+  /** Which scraper target `storeIds` belongs to (a registry may be scraped by more than one). */
+  storeOwner: object | null = null;
 
   constructor(
     readonly family: MetricFamily,
@@ -78,10 +80,22 @@ export class MetricSeries {
     this.value = v;
   }
 
+  /** Adds many observations at once: counts per bucket (same layout as bucketCounts) and their sum. */
+  observeMany(bucketCounts: ArrayLike<number>, sum: number): void {
+    let n = 0;
+    for (let i = 0; i < this.bucketCounts.length; i++) {
+      this.bucketCounts[i] += bucketCounts[i];
+      n += bucketCounts[i];
+    }
+    this.count += n;
+    this.value += sum;
+  }
+
   observe(v: number): void {
     const bounds = this.family.buckets;
     let i = 0;
-    while (i < bounds.length && v > bounds[i]) i++;
+    // As client_golang: the first bucket with v <= bound; NaN lands in +Inf.
+    while (i < bounds.length && !(v <= bounds[i])) i++;
     this.bucketCounts[i]++;
     this.count++;
     this.value += v;
@@ -107,8 +121,20 @@ export class MetricsRegistry {
   }
 }
 
-/** Prometheus' text form of a bucket bound (`le`): shortest round-trip float, +Inf. */
+/**
+ * Prometheus' text form of a bucket bound (`le`) as client_golang writes it
+ * (expfmt's writeFloat, i.e. Go's strconv.FormatFloat(b, 'g', -1, 64)): the
+ * shortest round-trip digits, in exponent form when the decimal exponent is
+ * below -4 or at least 6 (`1e+06`, `5e-05`, two exponent digits at least),
+ * and `+Inf`, `-Inf`, `NaN`.
+ */
 export function formatBound(b: number): string {
   if (b === Infinity) return '+Inf';
+  if (b === -Infinity) return '-Inf';
+  if (b !== b) return 'NaN';
+  if (b === 0) return Object.is(b, -0) ? '-0' : '0';
+  const [mantissa, expText] = b.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return String(b);
 }

@@ -18,7 +18,9 @@ export interface ScrapeTarget {
   job: string;
   instance: string;
   registry: MetricsRegistry;
-  /** Called after each scrape (successful or not), e.g. to drop stale series. */
+  /** Called before each scrape (fast mode settles its traffic). */
+  beforeScrape?: () => void;
+  /** Called after each successful scrape, e.g. to drop series of removed services. */
   afterScrape?: () => void;
 }
 
@@ -36,9 +38,12 @@ export class Scraper {
   private readonly upIds: number[];
   /** Per target, the store ids written by its last successful scrape. */
   private readonly lastIds: Int32Array[];
+  /** Per target, the owner token of the series' cached store ids (see MetricSeries.storeOwner). */
+  private readonly owners: object[];
   private seen = new Int32Array(1024);
   private epoch = 0;
   readonly scrapes: number[];
+  private readonly lastMs: Float64Array;
   readonly failures: number[];
 
   constructor(
@@ -52,7 +57,9 @@ export class Scraper {
     this.upIds = targets.map((t) => store.seriesId({ __name__: 'up', job: t.job, instance: t.instance }));
     store.defineFamily('up', 'gauge', 'Whether the last scrape of the target succeeded.');
     this.lastIds = targets.map(() => new Int32Array(0));
+    this.owners = targets.map(() => ({}));
     this.scrapes = targets.map(() => 0);
+    this.lastMs = new Float64Array(targets.length).fill(-Infinity);
     this.failures = targets.map(() => 0);
     targets.forEach((_, i) => this.schedule(i, 0));
   }
@@ -75,7 +82,10 @@ export class Scraper {
 
   private scrape(i: number, k: number): void {
     const target = this.targets[i];
-    const tMs = this.timestamp(this.kernel.now);
+    target.beforeScrape?.();
+    // Strictly increasing per target, even when jitter brings two scrapes within a millisecond.
+    const tMs = Math.max(this.timestamp(this.kernel.now), this.lastMs[i] + 1);
+    this.lastMs[i] = tMs;
     const failed = this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability;
     this.scrapes[i]++;
     this.store.append(this.upIds[i], tMs, failed ? 0 : 1);
@@ -90,18 +100,23 @@ export class Scraper {
       for (const f of target.registry.families) {
         if (f.type === 'histogram') this.store.defineFamily(f.name, 'histogram', f.help);
         else this.store.defineFamily(f.name, f.type, f.help);
-        for (const s of f.series) this.writeSeries(s, target, tMs, ids);
+        for (const s of f.series) this.writeSeries(s, i, tMs, ids);
       }
       for (let j = 0; j < last.length; j++) if (this.seen[last[j]] !== this.epoch) this.store.appendStale(last[j], tMs);
       this.lastIds[i] = Int32Array.from(ids);
     }
-    target.afterScrape?.();
+    // A failed scrape never reached the process: Traefik did not export, so it deletes nothing yet.
+    if (!failed) target.afterScrape?.();
     this.schedule(i, k + 1);
   }
 
-  private writeSeries(s: MetricSeries, target: ScrapeTarget, tMs: number, ids: number[]): void {
+  private writeSeries(s: MetricSeries, i: number, tMs: number, ids: number[]): void {
     const f = s.family;
-    if (s.storeIds === null) s.storeIds = this.idsFor(s, target);
+    // The cache belongs to one target of one scraper: another scraper (or store) must not reuse its ids.
+    if (s.storeIds === null || s.storeOwner !== this.owners[i]) {
+      s.storeIds = this.idsFor(s, this.targets[i]);
+      s.storeOwner = this.owners[i];
+    }
     const sids = s.storeIds;
     if (f.type === 'histogram') {
       let cum = 0;
@@ -128,7 +143,12 @@ export class Scraper {
 
   private idsFor(s: MetricSeries, target: ScrapeTarget): Int32Array {
     const f = s.family;
-    const base = { ...s.labels, job: target.job, instance: target.instance };
+    // honor_labels: false (Prometheus' default): scraped labels that clash with
+    // the target labels are kept as exported_<name>.
+    const base: Record<string, string> = {};
+    for (const [name, value] of Object.entries(s.labels)) base[name === 'job' || name === 'instance' ? `exported_${name}` : name] = value;
+    base.job = target.job;
+    base.instance = target.instance;
     if (f.type === 'histogram') {
       const ids: number[] = [];
       const bounds = [...f.buckets, Infinity];

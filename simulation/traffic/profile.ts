@@ -131,11 +131,30 @@ export class RateProfile {
     return i + 1 < this.starts.length ? this.starts[i + 1] : Infinity;
   }
 
-  /** Expected number of arrivals on [t0, t1] (numerical integral, for tests and fast mode). */
-  expectedCount(t0: number, t1: number, steps = 10000): number {
-    const h = (t1 - t0) / steps;
+  /**
+   * Expected number of arrivals on [t0, t1]: the rate's exact integral. On
+   * each segment the burst factor is constant and the base rate is constant,
+   * linear (so its midpoint value times the length is exact) or, for the
+   * diurnal profile, a cosine integrated in closed form.
+   */
+  expectedCount(t0: number, t1: number): number {
+    if (!(t1 > t0)) return 0;
+    const base = this.spec.base;
     let sum = 0;
-    for (let i = 0; i < steps; i++) sum += this.rate(t0 + (i + 0.5) * h);
-    return sum * h;
+    let i = this.segmentAt(t0, 0);
+    let a = t0;
+    while (a < t1) {
+      const b = Math.min(t1, this.segmentEnd(i));
+      const mid = (a + b) / 2;
+      let baseIntegral: number;
+      if (base.profile === 'diurnal') {
+        const w = (2 * Math.PI) / base.period;
+        baseIntegral = base.mean * ((b - a) + (base.amplitude / w) * (Math.sin(w * (b - base.peakAt)) - Math.sin(w * (a - base.peakAt))));
+      } else baseIntegral = this.baseRate(mid) * (b - a);
+      sum += baseIntegral * this.burstFactor(mid);
+      a = b;
+      i++;
+    }
+    return sum;
   }
 }

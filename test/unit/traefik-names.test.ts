@@ -7,7 +7,7 @@ import { MirrorSelector } from '../../simulation/routing/mirroring';
 import { kubernetesServiceLabel, normalizeName, routeLabel, routeName, traefikServiceLabel } from '../../simulation/routing/names';
 import { sha256Hex } from '../../simulation/util/sha256';
 
-const examples = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/examples');
+const examples = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/examples');
 const docs = (file: string) => parseAllDocuments(readFileSync(resolve(examples, file), 'utf8')).map((d) => d.toJS());
 
 describe('SHA-256', () => {

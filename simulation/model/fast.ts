@@ -1,0 +1,431 @@
+import type { Kernel } from '../kernel/kernel';
+import type { RandomStreams, Rng } from '../kernel/random';
+import type { LeafBatch, RequestMetrics, TraefikProxy } from '../routing/traefik';
+import { binomial, multinomial, poisson } from '../stats/sampling';
+import { RateProfile } from '../traffic/profile';
+import type { WorldSpec } from './spec';
+import { latencyPoints, type LatencyPoints, singlePoint } from './stats';
+import { POD_READY, POD_TERMINATING, type Behaviour, type World } from './world';
+
+const ZERO = singlePoint(0);
+
+/** Below this probability of waiting, queueing is left out. */
+const NEGLIGIBLE_WAIT = 1e-4;
+
+interface QueueState {
+  /** Probability that a request waits (Erlang C), per pod. */
+  pWait: number;
+  /** Rate of the exponential wait when it waits. */
+  theta: number;
+  /** Deterministic wait from a backlog when the pods are overloaded. */
+  backlog: number;
+  /** Requests that reached this revision's pods in the current interval, and their service time. */
+  arrivals: number;
+  serviceSum: number;
+}
+
+/** The bucket probabilities and moments of one revision's latency under a timeout (aggregate path). */
+interface LatencyTable {
+  /** P(timeout): the latency exceeds it. */
+  pTimeout: number;
+  /** Conditional bucket probabilities given no timeout (finite bounds; the rest is +Inf). */
+  buckets: Float64Array;
+  /** Bucket index of a request that times out (latency = timeout). */
+  timeoutBucket: number;
+  mean: number;
+  variance: number;
+  /** Latencies below the timeout, for the summaries. */
+  points: LatencyPoints;
+  /** The timeout as a latency. */
+  timeoutPoint: LatencyPoints;
+}
+
+/** Where a group of requests is recorded. */
+interface Sinks {
+  service: RequestMetrics | null;
+  entryPoint: RequestMetrics | null;
+  router: RequestMetrics | null;
+  method: number;
+  /** World stream index whose clients get the responses (-1: none, e.g. mirrored copies). */
+  stream: number;
+}
+
+/**
+ * Fast mode: traffic in aggregate. Instead of one event per request, each
+ * interval between two observations (a scrape, a configuration apply, a pod
+ * change, a series record) draws how many requests each stream sent
+ * (Poisson, or gamma-Poisson per overdispersion window) and routes them all
+ * at once through the same Traefik handlers (the EDF and mirroring
+ * schedules run once per request, without events). At each pod revision the
+ * outcomes are drawn from the same distributions as exact mode:
+ *
+ * - a revision without dependencies whose pods are not queueing gets its
+ *   status counts from a multinomial over its status mix, its timeouts from
+ *   the latency CDF at the timeout, and its histogram bucket counts from a
+ *   multinomial over the CDF between bucket bounds; the latency sum is drawn
+ *   from its normal approximation (central limit);
+ * - anything else (dependency calls, queueing) draws each request's path
+ *   without events: queue wait, service time, each dependency call through
+ *   kube-proxy's random endpoint choice, timeouts and failure propagation.
+ *
+ * Queueing is approximated per pod as M/M/c with c = concurrency, using the
+ * arrival rate and mean service time of the previous interval (Erlang C for
+ * the probability of waiting, an exponential wait of rate cμ − λ); an
+ * overloaded pod (λ ≥ cμ) accumulates a fluid backlog that every request
+ * waits behind. Queue timeouts answer 503 as in exact mode.
+ */
+export class FastEngine {
+  private last = 0;
+  private readonly profiles: RateProfile[];
+  private readonly trafficRngs: Rng[];
+  private readonly dispersionRngs: Rng[];
+  private readonly window: Float64Array;
+  private readonly multiplier: Float64Array;
+  private readonly rng: Rng;
+  private readonly queues: QueueState[];
+  private readonly tables = new Map<string, LatencyTable>();
+  private readonly batches: LeafBatch[] = [];
+  private readonly scratch: Float64Array;
+  private readonly buckets: Float64Array;
+  private readonly bounds: readonly number[];
+  private readonly replicaSplit: Float64Array;
+  private readonly replicaProbs: Float64Array;
+  // The per-request path's result.
+  private sStatus = 0;
+  private sLatency = 0;
+
+  constructor(
+    private readonly spec: WorldSpec,
+    private readonly world: World,
+    private readonly proxy: TraefikProxy | null,
+    private readonly kernel: Kernel,
+    rng: RandomStreams,
+  ) {
+    this.profiles = spec.streams.map((s) => new RateProfile(s.rate));
+    this.trafficRngs = spec.streams.map((s) => rng.stream(`fast/traffic/${s.name}`));
+    this.dispersionRngs = spec.streams.map((s) => rng.stream(`fast/traffic/${s.name}/dispersion`));
+    this.window = new Float64Array(spec.streams.length).fill(-1);
+    this.multiplier = new Float64Array(spec.streams.length).fill(1);
+    this.rng = rng.stream('fast/outcomes');
+    this.queues = world.internals().behaviours.map(() => ({ pWait: 0, theta: 0, backlog: 0, arrivals: 0, serviceSum: 0 }));
+    this.bounds = spec.traefik?.metrics.buckets ?? [];
+    this.buckets = new Float64Array(this.bounds.length + 1);
+    this.scratch = new Float64Array(64);
+    const replicas = spec.traefik?.replicas ?? 1;
+    this.replicaSplit = new Float64Array(replicas + 1);
+    this.replicaProbs = new Float64Array(replicas - 1).fill(1 / replicas);
+    world.beforeChange = () => this.flush();
+    if (proxy) proxy.beforeApply = () => this.flush();
+  }
+
+  /** Draws and delivers the traffic of [last flush, now). */
+  flush(): void {
+    const t1 = this.kernel.now;
+    const t0 = this.last;
+    if (!(t1 > t0)) return;
+    this.last = t1;
+    this.updateQueues(t1 - t0);
+    const { streams } = this.world.internals();
+    for (let i = 0; i < streams.length; i++) {
+      const n = this.drawCount(i, t0, t1);
+      if (n === 0) continue;
+      if (streams[i].service >= 0) this.inCluster(i, n);
+      else this.throughTraefik(i, n);
+    }
+  }
+
+  // ---- traffic ---------------------------------------------------------------
+
+  private drawCount(i: number, t0: number, t1: number): number {
+    const profile = this.profiles[i];
+    const od = this.spec.streams[i].overdispersion;
+    if (!od) return poisson(this.trafficRngs[i], profile.expectedCount(t0, t1));
+    // One gamma factor per overdispersion window, as exact mode draws them.
+    let mean = 0;
+    let a = t0;
+    while (a < t1) {
+      const w = Math.floor(a / od.window);
+      const b = Math.min(t1, (w + 1) * od.window);
+      if (this.window[i] !== w) {
+        this.window[i] = w;
+        const shape = 1 / od.dispersion;
+        this.multiplier[i] = this.dispersionRngs[i].gamma(shape, 1 / shape);
+      }
+      mean += profile.expectedCount(a, b) * this.multiplier[i];
+      a = b;
+    }
+    return poisson(this.trafficRngs[i], mean);
+  }
+
+  private inCluster(i: number, n: number): void {
+    const { streams, services, pods } = this.world.internals();
+    const stream = streams[i];
+    const svc = services[stream.service];
+    svc.requests += n;
+    if (svc.count === 0) {
+      svc.unavailable += n;
+      stream.stats.recordMany(503, n, ZERO);
+      return;
+    }
+    // kube-proxy: each request to a ready endpoint chosen at random.
+    let left = n;
+    for (let e = 0; e < svc.count && left > 0; e++) {
+      const k = e === svc.count - 1 ? left : binomial(this.rng, left, 1 / (svc.count - e));
+      left -= k;
+      if (k > 0) this.atPod(pods[svc.endpoints[e]].behaviour, k, stream.timeout, { service: null, entryPoint: null, router: null, method: 0, stream: i });
+    }
+  }
+
+  private throughTraefik(i: number, n: number): void {
+    const proxy = this.proxy as TraefikProxy;
+    const { streams, pods, proxyStreamOf } = this.world.internals();
+    const ps = proxyStreamOf[i];
+    const replicas = this.replicaSplit.length - 1;
+    if (replicas === 1) this.replicaSplit[0] = n;
+    else multinomial(this.rng, n, this.replicaProbs, this.replicaSplit);
+    for (let r = 0; r < replicas; r++) {
+      const nr = this.replicaSplit[r];
+      if (nr === 0) continue;
+      const m = proxy.metricsFor(ps, r);
+      const noServer = proxy.routeMany(ps, nr, r, this.batches);
+      if (proxy.routerOf(ps, r) === null) {
+        this.zeroLatency(404, nr, m.entryPoint, null, m.method, i);
+        continue;
+      }
+      if (noServer > 0) this.zeroLatency(503, noServer, m.entryPoint, m.router, m.method, i);
+      for (const batch of this.batches) {
+        const service = proxy.serviceMetrics(r, batch.label);
+        for (let j = 0; j < batch.servers.length; j++) {
+          for (let copy = 0; copy < 2; copy++) {
+            const mirror = copy === 1;
+            const k = mirror ? batch.mirrored[j] : batch.counts[j];
+            if (k === 0) continue;
+            const pod = pods[batch.servers[j]];
+            const sinks: Sinks = mirror ? { service, entryPoint: null, router: null, method: m.method, stream: -1 } : { service, entryPoint: m.entryPoint, router: m.router, method: m.method, stream: i };
+            if (pod.state !== POD_READY && pod.state !== POD_TERMINATING) {
+              // Connection refused: the proxy answers 502 at once.
+              service?.recordMany(502, m.method, k, this.zeroBuckets(k), 0);
+              if (!mirror) this.zeroLatency(502, k, m.entryPoint, m.router, m.method, i);
+              continue;
+            }
+            this.atPod(pod.behaviour, k, streams[i].timeout, sinks);
+          }
+        }
+      }
+    }
+  }
+
+  private zeroBuckets(k: number): Float64Array {
+    this.buckets.fill(0);
+    this.buckets[0] = k;
+    return this.buckets;
+  }
+
+  /** Responses Traefik makes at once (404, 503, 502): latency zero. */
+  private zeroLatency(code: number, k: number, entryPoint: RequestMetrics | null, router: RequestMetrics | null, method: number, stream: number): void {
+    entryPoint?.recordMany(code, method, k, this.zeroBuckets(k), 0);
+    router?.recordMany(code, method, k, this.zeroBuckets(k), 0);
+    this.world.internals().streams[stream].stats.recordMany(code, k, ZERO);
+  }
+
+  // ---- outcomes at a pod revision -------------------------------------------------
+
+  /** k requests reach pods of revision `bi` with the caller's timeout. */
+  private atPod(bi: number, k: number, timeout: number, sinks: Sinks): void {
+    const { behaviours } = this.world.internals();
+    this.world.requestsCreated += k;
+    const b = behaviours[bi];
+    const q = this.queues[bi];
+    if (b.deps.length === 0 && q.backlog === 0 && q.pWait < NEGLIGIBLE_WAIT) {
+      this.aggregate(bi, b, k, timeout, sinks);
+      return;
+    }
+    for (let n = 0; n < k; n++) {
+      this.sample(bi, timeout);
+      this.deliverOne(b, this.sStatus, this.sLatency, sinks);
+    }
+  }
+
+  private deliverOne(b: Behaviour, status: number, latency: number, sinks: Sinks): void {
+    b.stats.record(status, latency);
+    sinks.service?.record(status, sinks.method, latency);
+    sinks.entryPoint?.record(status, sinks.method, latency);
+    sinks.router?.record(status, sinks.method, latency);
+    if (sinks.stream >= 0) this.world.internals().streams[sinks.stream].stats.record(status, latency);
+  }
+
+  private table(bi: number, b: Behaviour, timeout: number): LatencyTable {
+    const key = `${bi}/${timeout}`;
+    let t = this.tables.get(key);
+    if (!t) {
+      const s = b.sampler;
+      const pm = s.partialMoments(timeout);
+      const buckets = new Float64Array(this.bounds.length);
+      let prev = 0;
+      for (let i = 0; i < this.bounds.length; i++) {
+        const f = s.cdf(Math.min(this.bounds[i], timeout));
+        buckets[i] = pm.p > 0 ? Math.max(0, f - prev) / pm.p : 0;
+        prev = Math.max(prev, f);
+      }
+      let timeoutBucket = this.bounds.length;
+      for (let i = 0; i < this.bounds.length; i++) {
+        if (timeout <= this.bounds[i]) {
+          timeoutBucket = i;
+          break;
+        }
+      }
+      const mean = pm.p > 0 ? pm.m1 / pm.p : 0;
+      t = {
+        pTimeout: 1 - pm.p,
+        buckets,
+        timeoutBucket,
+        mean,
+        variance: pm.p > 0 ? Math.max(0, pm.m2 / pm.p - mean * mean) : 0,
+        points: latencyPoints((u) => s.quantile(u * pm.p)),
+        timeoutPoint: singlePoint(timeout),
+      };
+      this.tables.set(key, t);
+    }
+    return t;
+  }
+
+  /** The aggregate path: counts from multinomials over the status mix and the latency CDF. */
+  private aggregate(bi: number, b: Behaviour, k: number, timeout: number, sinks: Sinks): void {
+    const tab = this.table(bi, b, timeout);
+    const q = this.queues[bi];
+    q.arrivals += k;
+    q.serviceSum += k * tab.mean; // approximately; only feeds the queue model
+    const timedOut = timeout === Infinity ? 0 : binomial(this.rng, k, tab.pTimeout);
+    if (timedOut > 0) {
+      this.buckets.fill(0);
+      this.buckets[tab.timeoutBucket] = timedOut;
+      this.deliverMany(b, 504, timedOut, timedOut * timeout, tab.timeoutPoint, sinks);
+    }
+    const rest = k - timedOut;
+    if (rest === 0) return;
+    const codes = b.codes;
+    const probs = b.probabilities;
+    const counts = this.scratch.length > codes.length ? this.scratch : new Float64Array(codes.length + 1);
+    multinomial(this.rng, rest, probs, counts);
+    for (let c = 0; c <= codes.length; c++) {
+      const m = counts[c];
+      if (m === 0) continue;
+      const code = c < codes.length ? codes[c] : 200;
+      multinomial(this.rng, m, tab.buckets, this.buckets);
+      const sum = Math.max(0, m * tab.mean + Math.sqrt(m * tab.variance) * this.rng.normal());
+      this.deliverMany(b, code, m, sum, tab.points, sinks);
+    }
+  }
+
+  private deliverMany(b: Behaviour, status: number, m: number, sum: number, points: LatencyPoints, sinks: Sinks): void {
+    b.stats.recordMany(status, m, points);
+    sinks.service?.recordMany(status, sinks.method, m, this.buckets, sum);
+    sinks.entryPoint?.recordMany(status, sinks.method, m, this.buckets, sum);
+    sinks.router?.recordMany(status, sinks.method, m, this.buckets, sum);
+    if (sinks.stream >= 0) this.world.internals().streams[sinks.stream].stats.recordMany(status, m, points);
+  }
+
+  /**
+   * The per-request path: one request's queue wait, service time and
+   * dependency calls, without events. Leaves sStatus and sLatency.
+   */
+  private sample(bi: number, timeout: number): void {
+    const { behaviours, services, pods } = this.world.internals();
+    const b = behaviours[bi];
+    const q = this.queues[bi];
+    const rng = this.rng;
+    const wait = q.backlog + (q.pWait > 0 && rng.uniform() < q.pWait ? rng.exponential(q.theta) : 0);
+    const qt = b.app.queueTimeout;
+    if (wait > qt) {
+      this.finishSample(503, qt, timeout);
+      return;
+    }
+    q.arrivals++;
+    const service = b.sampler.sample(rng);
+    let latency = wait + service;
+    let status = 0;
+    for (let d = 0; d < b.deps.length && status === 0; d++) {
+      const dep = b.deps[d];
+      const svc = services[dep.service];
+      for (let c = 0; c < dep.calls; c++) {
+        svc.requests++;
+        let cs: number;
+        let cl: number;
+        if (svc.count === 0) {
+          svc.unavailable++;
+          cs = 503;
+          cl = 0;
+        } else {
+          this.world.requestsCreated++;
+          const child = pods[svc.endpoints[Math.floor(rng.uniform() * svc.count)]].behaviour;
+          this.sample(child, dep.timeout);
+          cs = this.sStatus;
+          cl = this.sLatency;
+          behaviours[child].stats.record(cs, cl);
+        }
+        latency += cl;
+        if (cs >= 500 && (dep.propagation >= 1 || rng.uniform() < dep.propagation)) {
+          status = dep.failureStatus;
+          break;
+        }
+      }
+    }
+    q.serviceSum += latency - wait;
+    this.finishSample(status === 0 ? b.drawStatusWith(rng) : status, latency, timeout);
+  }
+
+  private finishSample(status: number, latency: number, timeout: number): void {
+    if (latency > timeout) {
+      this.sStatus = 504;
+      this.sLatency = timeout;
+    } else {
+      this.sStatus = status;
+      this.sLatency = latency;
+    }
+  }
+
+  // ---- queueing --------------------------------------------------------------
+
+  /** Updates each revision's queue model from the interval just ended. */
+  private updateQueues(dt: number): void {
+    const { behaviours, pods } = this.world.internals();
+    const ready = new Float64Array(behaviours.length);
+    for (const p of pods) if (p.state === POD_READY) ready[p.behaviour]++;
+    // Work done in the interval keeps the pods busy (utilisation in the summary).
+    for (const p of pods) if (p.state === POD_READY) p.busyArea += this.queues[p.behaviour].serviceSum / ready[p.behaviour];
+    for (let i = 0; i < behaviours.length; i++) {
+      const q = this.queues[i];
+      if (q.arrivals === 0 || ready[i] === 0) {
+        q.pWait = 0;
+        q.backlog = 0;
+        q.arrivals = 0;
+        q.serviceSum = 0;
+        continue;
+      }
+      const c = behaviours[i].app.concurrency;
+      const lambda = q.arrivals / dt / ready[i];
+      const s = q.serviceSum / q.arrivals;
+      const mu = c / s;
+      if (lambda < mu) {
+        q.pWait = erlangC(c, lambda * s);
+        q.theta = mu - lambda;
+        q.backlog = Math.max(0, q.backlog - (mu - lambda) * dt / mu);
+      } else {
+        q.pWait = 0;
+        q.backlog += ((lambda - mu) * dt) / mu;
+      }
+      q.arrivals = 0;
+      q.serviceSum = 0;
+    }
+  }
+}
+
+/** Erlang C: probability that an arrival waits in M/M/c with offered load a = λ/μ1 (per server μ1). */
+export function erlangC(c: number, a: number): number {
+  if (a <= 0) return 0;
+  if (a >= c) return 1;
+  let b = 1;
+  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+  const rho = a / c;
+  return b / (1 - rho * (1 - b));
+}
