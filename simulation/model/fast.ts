@@ -22,7 +22,15 @@ interface QueueState {
   /** Requests that reached this revision's pods in the current interval, and their service time. */
   arrivals: number;
   serviceSum: number;
+  serviceSq: number;
+  /** Of the arrivals, those Traefik balanced round-robin over the pods (smoother than Poisson). */
+  balanced: number;
+  /** Smoothed arrival rate per pod (exponential moving average over QUEUE_MEMORY seconds). */
+  lambda: number;
 }
+
+/** Time constant of the smoothed load the queue model uses, seconds. */
+const QUEUE_MEMORY = 30;
 
 /** The bucket probabilities and moments of one revision's latency under a timeout (aggregate path). */
 interface LatencyTable {
@@ -69,8 +77,11 @@ interface Sinks {
  *   kube-proxy's random endpoint choice, timeouts and failure propagation.
  *
  * Queueing is approximated per pod as M/M/c with c = concurrency, using the
- * arrival rate and mean service time of the previous interval (Erlang C for
- * the probability of waiting, an exponential wait of rate cμ − λ); an
+ * arrival rate (smoothed over 30 s) and service times of the previous
+ * interval (Erlang C for the
+ * probability of waiting, an exponential wait of rate cμ − λ), corrected
+ * for non-Poisson arrivals and non-exponential service by Allen–Cunneen's
+ * factor (ca² + cs²)/2 on the wait; an
  * overloaded pod (λ ≥ cμ) accumulates a fluid backlog that every request
  * waits behind. Queue timeouts answer 503 as in exact mode.
  */
@@ -107,7 +118,7 @@ export class FastEngine {
     this.window = new Float64Array(spec.streams.length).fill(-1);
     this.multiplier = new Float64Array(spec.streams.length).fill(1);
     this.rng = rng.stream('fast/outcomes');
-    this.queues = world.internals().behaviours.map(() => ({ pWait: 0, theta: 0, backlog: 0, arrivals: 0, serviceSum: 0 }));
+    this.queues = world.internals().behaviours.map(() => ({ pWait: 0, theta: 0, backlog: 0, arrivals: 0, serviceSum: 0, serviceSq: 0, balanced: 0, lambda: 0 }));
     this.bounds = spec.traefik?.metrics.buckets ?? [];
     this.buckets = new Float64Array(this.bounds.length + 1);
     this.scratch = new Float64Array(64);
@@ -240,6 +251,7 @@ export class FastEngine {
       this.aggregate(bi, b, k, timeout, sinks);
       return;
     }
+    if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
     for (let n = 0; n < k; n++) {
       this.sample(bi, timeout);
       this.deliverOne(b, this.sStatus, this.sLatency, sinks);
@@ -294,7 +306,9 @@ export class FastEngine {
     const tab = this.table(bi, b, timeout);
     const q = this.queues[bi];
     q.arrivals += k;
-    q.serviceSum += k * tab.mean; // approximately; only feeds the queue model
+    q.serviceSum += k * tab.mean; // in expectation; only feeds the queue model
+    q.serviceSq += k * (tab.variance + tab.mean * tab.mean);
+    if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
     const timedOut = timeout === Infinity ? 0 : binomial(this.rng, k, tab.pTimeout);
     if (timedOut > 0) {
       this.buckets.fill(0);
@@ -371,6 +385,7 @@ export class FastEngine {
       }
     }
     q.serviceSum += latency - wait;
+    q.serviceSq += (latency - wait) * (latency - wait);
     this.finishSample(status === 0 ? b.drawStatusWith(rng) : status, latency, timeout);
   }
 
@@ -398,24 +413,38 @@ export class FastEngine {
       if (q.arrivals === 0 || ready[i] === 0) {
         q.pWait = 0;
         q.backlog = 0;
+        q.lambda = 0;
         q.arrivals = 0;
         q.serviceSum = 0;
+        q.serviceSq = 0;
+        q.balanced = 0;
         continue;
       }
       const c = behaviours[i].app.concurrency;
-      const lambda = q.arrivals / dt / ready[i];
+      // The load the queue sees: smoothed, so that one busy interval's noise does not read as overload.
+      q.lambda += (1 - Math.exp(-dt / QUEUE_MEMORY)) * (q.arrivals / dt / ready[i] - q.lambda);
+      const lambda = q.lambda;
       const s = q.serviceSum / q.arrivals;
       const mu = c / s;
+      // Allen–Cunneen: scale M/M/c waits by (ca² + cs²) / 2. Round-robin over n
+      // pods gives each pod every n-th arrival (Erlang-n gaps, ca² = 1/n);
+      // kube-proxy's random choice leaves them Poisson (ca² = 1).
+      const share = q.balanced / q.arrivals;
+      const ca2 = share / ready[i] + (1 - share);
+      const cs2 = Math.max(0, (q.serviceSq / q.arrivals) / (s * s) - 1);
+      const factor = Math.max(0.05, (ca2 + cs2) / 2);
       if (lambda < mu) {
         q.pWait = erlangC(c, lambda * s);
-        q.theta = mu - lambda;
-        q.backlog = Math.max(0, q.backlog - (mu - lambda) * dt / mu);
+        q.theta = (mu - lambda) / factor;
+        q.backlog = Math.max(0, q.backlog - ((mu - lambda) * dt) / mu);
       } else {
         q.pWait = 0;
         q.backlog += ((lambda - mu) * dt) / mu;
       }
       q.arrivals = 0;
       q.serviceSum = 0;
+      q.serviceSq = 0;
+      q.balanced = 0;
     }
   }
 }

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { FastModeUnsupported, Simulation } from '../../simulation/run/simulation';
+import { toOpenMetrics } from '../../simulation/telemetry/openmetrics';
+import { mustLoad, repoHost, scenarioFile } from '../support/scenario';
+import { loadScenario, type LoadedScenario } from '../../simulation/scenario/loader';
+
+const shop = (): LoadedScenario => {
+  const r = loadScenario('scenarios/default.yaml', repoHost);
+  if (!r.ok) throw new Error('default scenario does not load');
+  return r.scenario;
+};
+
+const ingress = (middlewares = '') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template: { metadata: { labels: { app: api } } }
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: { name: retry }
+spec: { retry: { attempts: 3 } }
+---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: { name: r }
+spec:
+  routes:
+    - match: PathPrefix(\`/\`)
+      kind: Rule
+      services: [{ name: api, port: 80 }]
+${middlewares}`;
+
+const queueing = (concurrency: number) =>
+  mustLoad(
+    scenarioFile(
+      `duration: 10m
+traffic:
+  - name: load
+    entryPoint: web
+    rate: 70
+services:
+  api:
+    concurrency: ${concurrency}
+    queueTimeout: 2s
+    latency: { distribution: exponential, mean: 50ms }`,
+      ingress(),
+    ),
+  );
+
+describe('fast mode', () => {
+  it('is deterministic: the same seed gives the same result and the same scraped samples', () => {
+    const a = new Simulation(shop(), { seed: 7, mode: 'fast', duration: 600 });
+    const b = new Simulation(shop(), { seed: 7, mode: 'fast', duration: 600 });
+    expect(JSON.stringify(a.runToEnd())).toBe(JSON.stringify(b.runToEnd()));
+    expect(toOpenMetrics(a.store)).toBe(toOpenMetrics(b.store));
+    const c = new Simulation(shop(), { seed: 8, mode: 'fast', duration: 600 });
+    expect(JSON.stringify(c.runToEnd())).not.toBe(JSON.stringify(a.result()));
+  });
+
+  it('draws traffic in aggregate: a few hundred events instead of one per request, the same series shapes', () => {
+    const exact = new Simulation(shop(), { mode: 'exact', duration: 600 }).runToEnd();
+    const fastSim = new Simulation(shop(), { mode: 'fast', duration: 600 });
+    const fast = fastSim.runToEnd();
+    expect(fast.mode).toBe('fast');
+    expect(fast.stats.events).toBeLessThan(exact.stats.events / 100);
+    expect(fast.stats.requests / exact.stats.requests).toBeGreaterThan(0.97);
+    expect(fast.stats.requests / exact.stats.requests).toBeLessThan(1.03);
+    expect(fast.telemetry.series).toBe(exact.telemetry.series);
+    expect(fast.telemetry.scrapes).toBe(exact.telemetry.scrapes);
+    // Utilisation and per-revision latency summaries are filled in too.
+    expect(fast.services.backend.primary?.utilisation).toBeCloseTo(exact.services.backend.primary?.utilisation ?? 0, 1);
+    expect((fast.services.backend.primary?.latency.p99 ?? 0) / (exact.services.backend.primary?.latency.p99 ?? 1)).toBeGreaterThan(0.9);
+    expect((fast.services.backend.primary?.latency.p99 ?? 0) / (exact.services.backend.primary?.latency.p99 ?? 1)).toBeLessThan(1.1);
+  });
+
+  it('refuses scenarios whose per-request state it cannot aggregate, naming what to change', () => {
+    const s = mustLoad(scenarioFile(`duration: 1m\ntraffic:\n  - { name: t, entryPoint: web, rate: 1 }\nservices:\n  api: { latency: { p50: 10ms, p99: 50ms } }`, ingress('      middlewares: [{ name: retry }]')));
+    expect(() => new Simulation(s, { mode: 'fast' })).toThrow(FastModeUnsupported);
+    expect(() => new Simulation(s, { mode: 'fast' })).toThrow(/router default-r-[0-9a-f]{20}@kubernetescrd uses middlewares \(default-retry@kubernetescrd\); use exact mode/);
+    expect(() => new Simulation(s, { mode: 'exact' }).runToEnd()).not.toThrow();
+  });
+
+  it('approximates queueing under load (M/M/c per pod): waits appear where exact mode has them', () => {
+    // 70 req/s over 2 pods of 2 workers, 50 ms mean: ρ = 0.875 per pod.
+    const exact = new Simulation(queueing(2), { seed: 3, mode: 'exact' }).runToEnd();
+    const fast = new Simulation(queueing(2), { seed: 3, mode: 'fast' }).runToEnd();
+    const e = exact.services.api.primary?.latency.mean ?? 0;
+    const f = fast.services.api.primary?.latency.mean ?? 0;
+    expect(e).toBeGreaterThan(0.08); // queueing more than doubles the 50 ms service time
+    expect(f).toBeGreaterThan(0.08);
+    expect(f / e).toBeGreaterThan(0.6);
+    expect(f / e).toBeLessThan(1.6);
+    // With ample workers nobody waits, in either mode.
+    const idle = new Simulation(queueing(16), { seed: 3, mode: 'fast' }).runToEnd();
+    expect(idle.services.api.primary?.latency.mean).toBeCloseTo(0.05, 2);
+  });
+});
