@@ -442,7 +442,8 @@ export class World implements ProxyUpstream {
       return;
     }
     let e: number;
-    if (random) e = Math.floor(svc.rng.uniform() * svc.count);
+    if (svc.count === 1) e = 0;
+    else if (random) e = Math.floor(svc.rng.uniform() * svc.count);
     else {
       e = svc.rr % svc.count;
       svc.rr = e + 1;

@@ -8,7 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Simulation } from '../../simulation/run/simulation';
+import { fsHost } from '../../cli/host';
+import { type RunMode, Simulation } from '../../simulation/run/simulation';
+import { loadScenario } from '../../simulation/scenario/loader';
 import { mmcMeanWait, mmcScenario } from '../support/mmc';
 import { bareMmc } from './bare-mmc';
 
@@ -65,6 +67,36 @@ for (let i = 0; i < repeat; i++) {
 const k = best(kernel);
 const b = best(bare);
 
+// The default scenario end to end (Traefik, telemetry, scraping), in both modes.
+const loaded = loadScenario(new URL('../../scenarios/default.yaml', import.meta.url).pathname, fsHost);
+if (!loaded.ok) throw new Error('scenarios/default.yaml does not load');
+const scenario = loaded.scenario;
+function scenarioRun(mode: RunMode, seed: number) {
+  const t0 = performance.now();
+  const r = new Simulation(scenario, { seed, mode }).runToEnd();
+  return { wallMs: performance.now() - t0, requests: r.stats.requests, calls: r.stats.calls, simSeconds: r.stats.simSeconds, samples: r.telemetry.samples, storeBytes: r.telemetry.bytes };
+}
+scenarioRun('exact', 99);
+scenarioRun('fast', 99);
+const exactRuns = Array.from({ length: repeat }, (_, i) => scenarioRun('exact', i + 1));
+const fastRuns = Array.from({ length: Math.max(repeat, 10) }, (_, i) => scenarioRun('fast', i + 1));
+const ex = exactRuns.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const fa = fastRuns.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const defaultScenario = {
+  simulated: `${ex.simSeconds} s`,
+  exact: {
+    wallMs: Math.round(ex.wallMs),
+    requests: ex.requests,
+    calls: ex.calls,
+    requestsPerSec: Math.round(ex.requests / (ex.wallMs / 1000)),
+    callsPerSec: Math.round(ex.calls / (ex.wallMs / 1000)),
+    timesRealTime: Math.round(ex.simSeconds / (ex.wallMs / 1000)),
+  },
+  fast: { wallMs: Math.round(fa.wallMs), runsPerSec: Math.round((1000 / fa.wallMs) * 10) / 10, timesRealTime: Math.round(fa.simSeconds / (fa.wallMs / 1000)) },
+  fastToExact: Math.round((ex.wallMs / fa.wallMs) * 10) / 10,
+  store: { samples: ex.samples, bytes: ex.storeBytes, bytesPerSample: Math.round((ex.storeBytes / ex.samples) * 100) / 100 },
+};
+
 let simpy: Record<string, unknown> | null = null;
 if (values.simpy) {
   const script = new URL('../../test/bench/mmc_simpy.py', import.meta.url).pathname;
@@ -91,6 +123,7 @@ const result = {
         kernelToSimpy: typeof simpy.eventsPerSec === 'number' ? Math.round((k.eventsPerSec / simpy.eventsPerSec) * 10) / 10 : null,
       }
     : {}),
+  defaultScenario,
   node: process.version,
 };
 
@@ -102,6 +135,11 @@ if (values.json) {
   console.log(`  kernel  ${f(k.eventsPerSec)}  (${k.events} events in ${k.wallMs.toFixed(0)} ms)`);
   console.log(`  bare    ${f(b.eventsPerSec)}  (${b.events} events in ${b.wallMs.toFixed(0)} ms)`);
   console.log(`  kernel / bare = ${result.kernelToBare}  (target >= 0.5)`);
+  const d = defaultScenario;
+  console.log(`Default scenario, ${d.simulated} simulated, best of ${repeat}`);
+  console.log(`  exact  ${d.exact.wallMs} ms: ${d.exact.requests} requests (${d.exact.requestsPerSec}/s), ${d.exact.calls} calls (${d.exact.callsPerSec}/s), ${d.exact.timesRealTime}× real time`);
+  console.log(`  fast   ${d.fast.wallMs} ms: ${d.fast.runsPerSec} runs/s, ${d.fast.timesRealTime}× real time; fast / exact = ${d.fastToExact}× quicker`);
+  console.log(`  time-series store: ${d.store.samples} samples in ${d.store.bytes} bytes, ${d.store.bytesPerSample} B/sample`);
   if (simpy) {
     if (typeof simpy.eventsPerSec === 'number') console.log(`  SimPy ${simpy.simpyVersion}: ${f(simpy.eventsPerSec)}; kernel / SimPy = ${result.kernelToSimpy}  (target >= 20)`);
     else console.log(`  SimPy: ${simpy.error}`);
