@@ -11,7 +11,7 @@ interface Named {
 /** The readable summary `gameday run` prints. */
 export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs: number } }): string {
   const lines: string[] = [];
-  lines.push(`Scenario ${scenario.name} (${scenario.file}), seed ${r.seed}, ${formatDuration(r.stats.simSeconds)} simulated in ${(r.stats.wallMs / 1000).toFixed(2)} s`);
+  lines.push(`Scenario ${scenario.name} (${scenario.file}), seed ${r.seed}, ${formatDuration(r.stats.simSeconds)} simulated in ${(r.stats.wallMs / 1000).toFixed(2)} s (${r.mode} mode)`);
   if (scenario.description) lines.push(scenario.description);
   lines.push(`${r.stats.requests} requests from clients, ${r.stats.calls} calls in all, ${r.stats.events} events`);
   lines.push('');
@@ -27,6 +27,13 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
   const srows: string[][] = [['stream', '', 'requests', 'errors', 'error %', 'p50', 'p90', 'p99', '']];
   for (const [name, s] of Object.entries(r.streams)) srows.push([name, '', ...cells(s), '']);
   lines.push(...table(srows));
+  if (r.traefik) {
+    lines.push('');
+    lines.push(`Traefik: ${r.traefik.replicas} replica${r.traefik.replicas === 1 ? '' : 's'}, ${r.traefik.configApplies} configuration${r.traefik.configApplies === 1 ? '' : 's'} applied, ${r.traefik.configSkipped} unchanged skipped`);
+    for (const e of r.traefik.buildErrors) lines.push(`  not built: ${e}`);
+    const t = r.telemetry;
+    lines.push(`Prometheus: ${t.scrapes} scrapes (${t.failedScrapes} failed), ${t.series} series, ${t.samples} samples, ${(t.bytes / 1024).toFixed(0)} KiB`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
