@@ -378,7 +378,7 @@ export const middlewareSchema = z.looseObject({
         checkPeriod: traefikDuration('the check period').optional(),
         fallbackDuration: traefikDuration('the fallback duration').optional(),
         recoveryDuration: traefikDuration('the recovery duration').optional(),
-        responseCode: int('the fallback response code', 100).max(599).optional(),
+        responseCode: int('the fallback response code', 0).refine((v) => v === 0 || (v >= 100 && v <= 599), { error: 'expected an HTTP status from 100 to 599 (or 0 for the default 503)' }).optional(),
       })
       .optional(),
     rateLimit: z

@@ -68,6 +68,40 @@ function didYouMean(word: string, candidates: readonly string[]): string {
 }
 
 /** Parses a Traefik duration (seconds or Go string already converted by the schema). */
+/** A value that counts only when above zero (Traefik skips the option otherwise). */
+function positive(v: unknown, fallback: number): number {
+  return typeof v === 'number' && v > 0 ? v : fallback;
+}
+
+const V37 = 'a Traefik v3.7 option (status-based retries) the simulator does not model; retries happen only when nothing reached the backend';
+/** Per simulated middleware: the fields read, those ignored (and why), those refused (and why). */
+const MIDDLEWARE_FIELDS: Record<string, { simulated: string[]; ignored: Record<string, string>; unsupported: Record<string, string> }> = {
+  retry: {
+    simulated: ['attempts', 'initialInterval'],
+    ignored: {},
+    unsupported: { timeout: V37, status: V37, maxRequestBodyBytes: V37, disableRetryOnNetworkError: V37, retryNonIdempotentMethod: V37 },
+  },
+  circuitBreaker: { simulated: ['expression', 'checkPeriod', 'fallbackDuration', 'recoveryDuration', 'responseCode'], ignored: {}, unsupported: {} },
+  rateLimit: {
+    simulated: ['average', 'period', 'burst'],
+    ignored: {
+      sourceCriterion: 'the simulator limits per simulated client (its remote address)',
+      redis: 'Redis-backed limits shared between replicas are not simulated; each Traefik replica keeps its own buckets',
+    },
+    unsupported: {},
+  },
+  buffering: {
+    simulated: ['maxRequestBodyBytes'],
+    ignored: {
+      memRequestBodyBytes: 'it only decides between memory and disk buffering',
+      memResponseBodyBytes: 'it only decides between memory and disk buffering',
+      maxResponseBodyBytes: 'response sizes are not simulated',
+      retryExpression: 'buffering retries are not simulated; use the retry middleware',
+    },
+    unsupported: {},
+  },
+};
+
 function seconds(v: unknown, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
 }
@@ -221,6 +255,28 @@ export function compileTraefik(
       }
       continue;
     }
+    // Fields: simulated, ignored with a warning saying why, or refused because ignoring them would mislead.
+    const fields = MIDDLEWARE_FIELDS[kind];
+    let refused = false;
+    for (const field of Object.keys(v)) {
+      if (fields.simulated.includes(field)) continue;
+      if (fields.ignored[field]) warn(m.doc, ['spec', kind, field], `${field} is ignored: ${fields.ignored[field]}`);
+      else {
+        refused = true;
+        err(
+          m.doc,
+          ['spec', kind, field],
+          fields.unsupported[field]
+            ? `${field} is not simulated: ${fields.unsupported[field]}`
+            : `unknown field ${field} of ${kind}${didYouMean(field, [...fields.simulated, ...Object.keys(fields.ignored)])}; the simulator reads ${fields.simulated.join(', ')}`,
+          true,
+        );
+      }
+    }
+    if (refused) {
+      middlewares.set(label, null);
+      continue;
+    }
     if (kind === 'retry') middlewares.set(label, { type: 'retry', label, attempts: v.attempts as number, initialInterval: seconds(v.initialInterval, 0) });
     else if (kind === 'circuitBreaker') {
       const parsed = parseBreakerExpression(v.expression as string);
@@ -232,17 +288,15 @@ export function compileTraefik(
         type: 'circuitBreaker',
         label,
         expression: v.expression as string,
-        checkPeriod: seconds(v.checkPeriod, 0.1),
-        fallbackDuration: seconds(v.fallbackDuration, 10),
-        recoveryDuration: seconds(v.recoveryDuration, 10),
-        responseCode: (v.responseCode as number | undefined) ?? 503,
+        // Traefik passes these to oxy only when > 0; otherwise oxy's defaults hold.
+        checkPeriod: positive(v.checkPeriod, 0.1),
+        fallbackDuration: positive(v.fallbackDuration, 10),
+        recoveryDuration: positive(v.recoveryDuration, 10),
+        responseCode: positive(v.responseCode, 503),
       });
     } else if (kind === 'rateLimit') {
-      if (v.sourceCriterion !== undefined) warn(m.doc, ['spec', 'rateLimit', 'sourceCriterion'], 'the simulator limits per simulated client (its remote address); sourceCriterion is ignored');
-      if (v.redis !== undefined) warn(m.doc, ['spec', 'rateLimit', 'redis'], 'Redis-backed limits shared between replicas are not simulated; each Traefik replica keeps its own buckets');
       middlewares.set(label, { type: 'rateLimit', label, average: (v.average as number | undefined) ?? 0, period: seconds(v.period, 1), burst: Math.max(1, (v.burst as number | undefined) ?? 1) });
     } else {
-      if (v.retryExpression !== undefined) warn(m.doc, ['spec', 'buffering', 'retryExpression'], 'buffering retries are not simulated; use the retry middleware');
       middlewares.set(label, { type: 'buffering', label, maxRequestBodyBytes: (v.maxRequestBodyBytes as number | undefined) ?? 0, maxResponseBodyBytes: (v.maxResponseBodyBytes as number | undefined) ?? 0 });
     }
   }

@@ -293,6 +293,29 @@ describe('compileTraefik: middlewares', () => {
     ]);
   });
 
+  it('reads only the fields it simulates: ignored fields warn, v3.7 retry options and unknown fields are errors', () => {
+    const route = (name: string) => ingressRoute('r', `    - match: ${HOST}\n      middlewares: [{ name: ${name} }]\n      services: [{ name: api, port: 80 }]`);
+    const rl = compile([middleware('rl', '  rateLimit: { average: 5, sourceCriterion: { requestHost: true } }'), route('rl')]);
+    expect(rl.warnings).toEqual(['scenario.yaml:51:45: warning: spec.rateLimit.sourceCriterion: sourceCriterion is ignored: the simulator limits per simulated client (its remote address)']);
+    expect(rl.traefik.middlewares).toEqual([{ type: 'rateLimit', label: 'default-rl@kubernetescrd', average: 5, period: 1, burst: 1 }]);
+    const errors = failures(scenarioFile(SPEC(), deployment('api'), deployment('web2'), middleware('rt', '  retry: { attempts: 3, status: ["500-599"] }'), route('rt')));
+    expect(errors).toEqual([
+      "scenario.yaml:51:25: spec.retry.status: status is not simulated: a Traefik v3.7 option (status-based retries) the simulator does not model; retries happen only when nothing reached the backend",
+    ]);
+    const typo = failures(scenarioFile(SPEC(), deployment('api'), deployment('web2'), middleware('cb', '  circuitBreaker: { expression: "NetworkErrorRatio() > 0.5", fallbackDurations: 5s }'), route('cb')));
+    expect(typo).toEqual([
+      'scenario.yaml:51:70: spec.circuitBreaker.fallbackDurations: unknown field fallbackDurations of circuitBreaker (did you mean fallbackDuration?); the simulator reads expression, checkPeriod, fallbackDuration, recoveryDuration, responseCode',
+    ]);
+  });
+
+  it('keeps oxy defaults for breaker durations and code written as 0, as Traefik passes only positive values', () => {
+    const { traefik } = compile([
+      middleware('cb', '  circuitBreaker: { expression: "NetworkErrorRatio() > 0.5", checkPeriod: 0, fallbackDuration: 0s, recoveryDuration: 3s, responseCode: 0 }'),
+      ingressRoute('r', `    - match: ${HOST}\n      middlewares: [{ name: cb }]\n      services: [{ name: api, port: 80 }]`),
+    ]);
+    expect(traefik.middlewares[0]).toMatchObject({ checkPeriod: 0.1, fallbackDuration: 10, recoveryDuration: 3, responseCode: 503 });
+  });
+
   it('says what Traefik would do for a middleware type that changes responses but is not simulated', () => {
     const { warnings } = compile([
       middleware('limit', '  inFlightReq: { amount: 10 }'),
