@@ -304,7 +304,7 @@ describe('compileTraefik: middlewares', () => {
     ]);
     const typo = failures(scenarioFile(SPEC(), deployment('api'), deployment('web2'), middleware('cb', '  circuitBreaker: { expression: "NetworkErrorRatio() > 0.5", fallbackDurations: 5s }'), route('cb')));
     expect(typo).toEqual([
-      'scenario.yaml:51:70: spec.circuitBreaker.fallbackDurations: unknown field fallbackDurations of circuitBreaker (did you mean fallbackDuration?); the simulator reads expression, checkPeriod, fallbackDuration, recoveryDuration, responseCode',
+      'scenario.yaml:51:62: spec.circuitBreaker.fallbackDurations: unknown field fallbackDurations of circuitBreaker (did you mean fallbackDuration?); the simulator reads expression, checkPeriod, fallbackDuration, recoveryDuration, responseCode',
     ]);
   });
 
