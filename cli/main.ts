@@ -135,7 +135,15 @@ function isParseArgsError(e: unknown): boolean {
   return code.startsWith('ERR_PARSE_ARGS');
 }
 
-/** --seed and --duration, shared by the commands that run a scenario. */
+/** Options of every command that runs a scenario. */
+const RUN_OPTIONS = {
+  seed: { type: 'string' },
+  duration: { type: 'string' },
+  mode: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+/** --seed, --duration and --mode, shared by the commands that run a scenario. */
 function runOptions(values: { seed?: string; duration?: string; mode?: string }): { seed?: number; duration?: number; mode?: RunMode } {
   if (values.mode !== undefined && values.mode !== 'exact' && values.mode !== 'fast') throw new UsageError(`--mode expects exact or fast, got ${JSON.stringify(values.mode)}`);
   let seed: number | undefined;
@@ -193,13 +201,7 @@ function runCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      seed: { type: 'string' },
-      duration: { type: 'string' },
-      mode: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-    },
+    options: { ...RUN_OPTIONS, json: { type: 'boolean', default: false } },
   });
   if (positionals.length !== 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
   const { seed, duration, mode } = runOptions(values);
@@ -221,14 +223,7 @@ function exportMetricsCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      seed: { type: 'string' },
-      duration: { type: 'string' },
-      mode: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string' },
-    },
+    options: { ...RUN_OPTIONS, from: { type: 'string' }, to: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError(`export-metrics takes one scenario file, got ${positionals.length}`);
   const { seed, duration, mode } = runOptions(values);

@@ -32,6 +32,17 @@ kind: Service
 metadata: { name: ${name}, namespace: shop }
 spec: { selector: { app: ${name} } }`;
 
+/** The IngressRoute for shop.example.com on entrypoint web, to one service reference. */
+const ingressRoute = (service: string) => `apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: { name: shop, namespace: shop }
+spec:
+  entryPoints: [web]
+  routes:
+    - match: Host(\`shop.example.com\`)
+      kind: Rule
+      services: [${service}]`;
+
 /** Two revisions behind a weighted TraefikService (80/20), two Traefik replicas, a timeout that bites. */
 function splitScenario(errorRate = 0.02): LoadedScenario {
   return mustLoad(
@@ -64,15 +75,7 @@ spec:
       - { name: api-a, port: 80, weight: 80 }
       - { name: api-b, port: 80, weight: 20 }
 ---
-apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: shop, namespace: shop }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`shop.example.com\`)
-      kind: Rule
-      services: [{ name: split, kind: TraefikService }]`,
+${ingressRoute('{ name: split, kind: TraefikService }')}`,
     ),
   );
 }
@@ -102,15 +105,7 @@ services:
     statusCodes: { "500": 0.03 }`,
       deployment('web', 2),
       deployment('api', 2),
-      `apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: shop, namespace: shop }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`shop.example.com\`)
-      kind: Rule
-      services: [{ name: web, port: 80 }]`,
+      ingressRoute('{ name: web, port: 80 }'),
     ),
   );
 }

@@ -4,6 +4,7 @@ import { Rng } from '../../simulation/kernel/random';
 import { formatBound, MetricsRegistry } from '../../simulation/telemetry/registry';
 import { type ScrapeSpec, Scraper, type ScrapeTarget } from '../../simulation/telemetry/scraper';
 import { type Labels, SeriesStore } from '../../simulation/telemetry/tsdb';
+import { samplesOf } from '../support/store';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
@@ -33,15 +34,6 @@ function setup(targets: number, spec: Partial<ScrapeSpec> = {}, rng: Rng = new R
   return { kernel, store, registries, scraper, afterScrapes };
 }
 
-/** [timestamp, value] pairs of a series; 'stale' for staleness markers. */
-function samplesOf(store: SeriesStore, labels: Labels): Array<[number, number | 'stale']> {
-  const id = store.findSeries(labels);
-  if (id < 0) throw new Error(`no series ${JSON.stringify(labels)}`);
-  const { t, v, n } = store.samples(id);
-  const out: Array<[number, number | 'stale']> = [];
-  for (let i = 0; i < n; i++) out.push([t[i], store.isStale(id, i) ? 'stale' : v[i]]);
-  return out;
-}
 
 const up = (i: number) => ({ __name__: 'up', job: 'traefik', instance: `traefik-${i}:9100` });
 

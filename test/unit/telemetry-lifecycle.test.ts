@@ -8,6 +8,7 @@ import { Scraper } from '../../simulation/telemetry/scraper';
 import { type Labels, SeriesStore } from '../../simulation/telemetry/tsdb';
 import { harness, leaf, router, ts } from '../support/proxy';
 import { repoHost } from '../support/scenario';
+import { samplesOf } from '../support/store';
 
 // Reference §4.7: a service that leaves Traefik's configuration is still
 // exported by the next scrape, then its series are deleted; re-added, they
@@ -43,14 +44,6 @@ const requests = (service: string, replica = 0): Labels => ({
   instance: `traefik-${replica}:9100`,
 });
 
-function samplesOf(store: SeriesStore, labels: Labels): Array<[number, number | 'stale']> {
-  const id = store.findSeries(labels);
-  if (id < 0) throw new Error(`no series ${JSON.stringify(labels)}`);
-  const { t, v, n } = store.samples(id);
-  const out: Array<[number, number | 'stale']> = [];
-  for (let i = 0; i < n; i++) out.push([t[i], store.isStale(id, i) ? 'stale' : v[i]]);
-  return out;
-}
 
 /** Store ids of every series (all families) whose service label is `service`. */
 const idsOfService = (store: SeriesStore, service: string) => store.postings('service', service);
