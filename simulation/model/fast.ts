@@ -1,11 +1,12 @@
 import type { Kernel } from '../kernel/kernel';
 import type { RandomStreams, Rng } from '../kernel/random';
-import type { LeafBatch, RequestMetrics, TraefikProxy } from '../routing/traefik';
+import type { LeafBatch, TraefikProxy } from '../routing/traefik';
+import type { RequestMetrics } from '../telemetry/request-metrics';
 import { binomial, multinomial, poisson } from '../stats/sampling';
 import { RateProfile } from '../traffic/profile';
 import type { WorldSpec } from './spec';
 import { latencyPoints, type LatencyPoints, singlePoint } from './stats';
-import { POD_READY, POD_TERMINATING, type Behaviour, type World } from './world';
+import { POD_READY, POD_TERMINATING, type Behaviour, type Pod, type World } from './world';
 
 const ZERO = singlePoint(0);
 
@@ -32,16 +33,23 @@ interface QueueState {
 /** Time constant of the smoothed load the queue model uses, seconds. */
 const QUEUE_MEMORY = 30;
 
-/** The bucket probabilities and moments of one revision's latency under a timeout (aggregate path). */
+/** One revision's latency distribution cut into histogram cells, under one timeout (aggregate path). */
 interface LatencyTable {
   /** P(timeout): the latency exceeds it. */
   pTimeout: number;
-  /** Conditional bucket probabilities given no timeout (finite bounds; the rest is +Inf). */
-  buckets: Float64Array;
-  /** Bucket index of a request that times out (latency = timeout). */
+  /** Cell probabilities given no timeout, and given a timeout (cells between the union of bounds; +Inf last). */
+  cellsBelow: Float64Array;
+  cellsAbove: Float64Array;
+  /** Cell → bucket index in Traefik's layout and in the app's. */
+  toTraefik: Int32Array;
+  toApp: Int32Array;
+  /** Traefik bucket of a request that times out (its latency is the timeout). */
   timeoutBucket: number;
   mean: number;
   variance: number;
+  /** Moments of the pod-side latency of requests that time out. */
+  meanAbove: number;
+  varianceAbove: number;
   /** Latencies below the timeout, for the summaries. */
   points: LatencyPoints;
   /** The timeout as a latency. */
@@ -98,6 +106,8 @@ export class FastEngine {
   private readonly batches: LeafBatch[] = [];
   private readonly scratch: Float64Array;
   private readonly buckets: Float64Array;
+  private cells = new Float64Array(16);
+  private appBuckets = new Float64Array(16);
   private readonly bounds: readonly number[];
   private readonly replicaSplit: Float64Array;
   private readonly replicaProbs: Float64Array;
@@ -183,7 +193,7 @@ export class FastEngine {
     for (let e = 0; e < svc.count && left > 0; e++) {
       const k = e === svc.count - 1 ? left : binomial(this.rng, left, 1 / (svc.count - e));
       left -= k;
-      if (k > 0) this.atPod(pods[svc.endpoints[e]].behaviour, k, stream.timeout, { service: null, entryPoint: null, router: null, method: 0, stream: i });
+      if (k > 0) this.atPod(pods[svc.endpoints[e]], k, stream.timeout, { service: null, entryPoint: null, router: null, method: 0, stream: i });
     }
   }
 
@@ -219,7 +229,7 @@ export class FastEngine {
               if (!mirror) this.zeroLatency(502, k, m.entryPoint, m.router, m.method, i);
               continue;
             }
-            this.atPod(pod.behaviour, k, streams[i].timeout, sinks);
+            this.atPod(pod, k, streams[i].timeout, sinks);
           }
         }
       }
@@ -239,21 +249,21 @@ export class FastEngine {
     this.world.internals().streams[stream].stats.recordMany(code, k, ZERO);
   }
 
-  // ---- outcomes at a pod revision -------------------------------------------------
+  // ---- outcomes at a pod ------------------------------------------------------
 
-  /** k requests reach pods of revision `bi` with the caller's timeout. */
-  private atPod(bi: number, k: number, timeout: number, sinks: Sinks): void {
-    const { behaviours } = this.world.internals();
-    this.world.requestsCreated += k;
-    const b = behaviours[bi];
+  /** k requests reach one pod with the caller's timeout. */
+  private atPod(pod: Pod, k: number, timeout: number, sinks: Sinks): void {
+    const bi = pod.behaviour;
+    const b = this.world.internals().behaviours[bi];
     const q = this.queues[bi];
+    this.world.requestsCreated += k;
+    if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
     if (b.deps.length === 0 && q.backlog === 0 && q.pWait < NEGLIGIBLE_WAIT) {
-      this.aggregate(bi, b, k, timeout, sinks);
+      this.aggregate(pod, b, k, timeout, sinks);
       return;
     }
-    if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
     for (let n = 0; n < k; n++) {
-      this.sample(bi, timeout);
+      this.sample(pod, timeout);
       this.deliverOne(b, this.sStatus, this.sLatency, sinks);
     }
   }
@@ -266,33 +276,48 @@ export class FastEngine {
     if (sinks.stream >= 0) this.world.internals().streams[sinks.stream].stats.record(status, latency);
   }
 
-  private table(bi: number, b: Behaviour, timeout: number): LatencyTable {
-    const key = `${bi}/${timeout}`;
+  /**
+   * The latency CDF of a revision cut at the union of Traefik's and the
+   * app's bucket bounds (so both histograms count the same draws), below and
+   * above the timeout.
+   */
+  private table(pod: Pod, b: Behaviour, timeout: number): LatencyTable {
+    const appBounds = b.app.metrics?.buckets ?? [];
+    const key = `${pod.behaviour}/${timeout}`;
     let t = this.tables.get(key);
     if (!t) {
       const s = b.sampler;
+      const edges = [...new Set([...this.bounds, ...appBounds])].sort((x, y) => x - y);
       const pm = s.partialMoments(timeout);
-      const buckets = new Float64Array(this.bounds.length);
+      const all = s.partialMoments(Infinity);
+      const below = new Float64Array(edges.length);
+      const above = new Float64Array(edges.length);
       let prev = 0;
-      for (let i = 0; i < this.bounds.length; i++) {
-        const f = s.cdf(Math.min(this.bounds[i], timeout));
-        buckets[i] = pm.p > 0 ? Math.max(0, f - prev) / pm.p : 0;
+      for (let i = 0; i < edges.length; i++) {
+        const f = s.cdf(edges[i]);
+        const fb = Math.min(f, pm.p);
+        below[i] = pm.p > 0 ? Math.max(0, fb - Math.min(prev, pm.p)) / pm.p : 0;
+        above[i] = pm.p < 1 ? Math.max(0, Math.max(f, pm.p) - Math.max(prev, pm.p)) / (1 - pm.p) : 0;
         prev = Math.max(prev, f);
       }
-      let timeoutBucket = this.bounds.length;
-      for (let i = 0; i < this.bounds.length; i++) {
-        if (timeout <= this.bounds[i]) {
-          timeoutBucket = i;
-          break;
-        }
-      }
+      const bucketOf = (bounds: readonly number[], v: number) => {
+        const i = bounds.findIndex((x) => v <= x);
+        return i < 0 ? bounds.length : i;
+      };
       const mean = pm.p > 0 ? pm.m1 / pm.p : 0;
+      const pAbove = 1 - pm.p;
+      const meanAbove = pAbove > 0 ? (all.m1 - pm.m1) / pAbove : 0;
       t = {
-        pTimeout: 1 - pm.p,
-        buckets,
-        timeoutBucket,
+        pTimeout: pAbove,
+        cellsBelow: below,
+        cellsAbove: above,
+        toTraefik: Int32Array.from([...edges, Infinity], (e) => bucketOf(this.bounds, e)),
+        toApp: Int32Array.from([...edges, Infinity], (e) => bucketOf(appBounds, e)),
+        timeoutBucket: bucketOf(this.bounds, timeout),
         mean,
         variance: pm.p > 0 ? Math.max(0, pm.m2 / pm.p - mean * mean) : 0,
+        meanAbove,
+        varianceAbove: pAbove > 0 ? Math.max(0, (all.m2 - pm.m2) / pAbove - meanAbove * meanAbove) : 0,
         points: latencyPoints((u) => s.quantile(u * pm.p)),
         timeoutPoint: singlePoint(timeout),
       };
@@ -301,33 +326,58 @@ export class FastEngine {
     return t;
   }
 
-  /** The aggregate path: counts from multinomials over the status mix and the latency CDF. */
-  private aggregate(bi: number, b: Behaviour, k: number, timeout: number, sinks: Sinks): void {
-    const tab = this.table(bi, b, timeout);
-    const q = this.queues[bi];
+  /** Spreads cell counts over a bucket layout. */
+  private toBuckets(cells: Float64Array, map: Int32Array, out: Float64Array): Float64Array {
+    out.fill(0);
+    for (let i = 0; i < map.length; i++) out[map[i]] += cells[i];
+    return out;
+  }
+
+  /** A latency sum of m draws: its normal approximation, kept non-negative. */
+  private sumOf(m: number, mean: number, variance: number): number {
+    return Math.max(0, m * mean + Math.sqrt(m * variance) * this.rng.normal());
+  }
+
+  /**
+   * The aggregate path: status counts from a multinomial over the status
+   * mix; per status, timeouts from the CDF at the timeout and bucket counts
+   * from multinomials over the CDF between bounds.
+   */
+  private aggregate(pod: Pod, b: Behaviour, k: number, timeout: number, sinks: Sinks): void {
+    const tab = this.table(pod, b, timeout);
+    const q = this.queues[pod.behaviour];
     q.arrivals += k;
     q.serviceSum += k * tab.mean; // in expectation; only feeds the queue model
     q.serviceSq += k * (tab.variance + tab.mean * tab.mean);
-    if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
-    const timedOut = timeout === Infinity ? 0 : binomial(this.rng, k, tab.pTimeout);
-    if (timedOut > 0) {
-      this.buckets.fill(0);
-      this.buckets[tab.timeoutBucket] = timedOut;
-      this.deliverMany(b, 504, timedOut, timedOut * timeout, tab.timeoutPoint, sinks);
-    }
-    const rest = k - timedOut;
-    if (rest === 0) return;
     const codes = b.codes;
-    const probs = b.probabilities;
     const counts = this.scratch.length > codes.length ? this.scratch : new Float64Array(codes.length + 1);
-    multinomial(this.rng, rest, probs, counts);
+    multinomial(this.rng, k, b.probabilities, counts);
+    const app = pod.metrics?.requests ?? null;
+    const cells = this.cells.length >= tab.toTraefik.length ? this.cells : (this.cells = new Float64Array(tab.toTraefik.length));
+    const appBuckets = this.appBuckets.length >= tab.toApp.length ? this.appBuckets : (this.appBuckets = new Float64Array(tab.toApp.length));
     for (let c = 0; c <= codes.length; c++) {
       const m = counts[c];
       if (m === 0) continue;
       const code = c < codes.length ? codes[c] : 200;
-      multinomial(this.rng, m, tab.buckets, this.buckets);
-      const sum = Math.max(0, m * tab.mean + Math.sqrt(m * tab.variance) * this.rng.normal());
-      this.deliverMany(b, code, m, sum, tab.points, sinks);
+      const timedOut = timeout === Infinity ? 0 : binomial(this.rng, m, tab.pTimeout);
+      const below = m - timedOut;
+      if (below > 0) {
+        multinomial(this.rng, below, tab.cellsBelow, cells);
+        const sum = this.sumOf(below, tab.mean, tab.variance);
+        this.toBuckets(cells, tab.toTraefik, this.buckets);
+        this.deliverMany(b, code, below, sum, tab.points, sinks);
+        app?.recordMany(code, 0, below, this.toBuckets(cells, tab.toApp, appBuckets), sum);
+      }
+      if (timedOut > 0) {
+        // The caller gives up at the timeout (504); the pod still answers later with its own status.
+        this.buckets.fill(0);
+        this.buckets[tab.timeoutBucket] = timedOut;
+        this.deliverMany(b, 504, timedOut, timedOut * timeout, tab.timeoutPoint, sinks);
+        if (app) {
+          multinomial(this.rng, timedOut, tab.cellsAbove, cells);
+          app.recordMany(code, 0, timedOut, this.toBuckets(cells, tab.toApp, appBuckets), timedOut * timeout + this.sumOf(timedOut, tab.meanAbove - timeout, tab.varianceAbove));
+        }
+      }
     }
   }
 
@@ -341,16 +391,19 @@ export class FastEngine {
 
   /**
    * The per-request path: one request's queue wait, service time and
-   * dependency calls, without events. Leaves sStatus and sLatency.
+   * dependency calls at `pod`, without events. Leaves sStatus and sLatency
+   * (as the caller sees them, after its timeout).
    */
-  private sample(bi: number, timeout: number): void {
+  private sample(pod: Pod, timeout: number): void {
     const { behaviours, services, pods } = this.world.internals();
+    const bi = pod.behaviour;
     const b = behaviours[bi];
     const q = this.queues[bi];
     const rng = this.rng;
     const wait = q.backlog + (q.pWait > 0 && rng.uniform() < q.pWait ? rng.exponential(q.theta) : 0);
     const qt = b.app.queueTimeout;
     if (wait > qt) {
+      pod.metrics?.requests.record(503, 0, qt);
       this.finishSample(503, qt, timeout);
       return;
     }
@@ -371,11 +424,11 @@ export class FastEngine {
           cl = 0;
         } else {
           this.world.requestsCreated++;
-          const child = pods[svc.endpoints[Math.floor(rng.uniform() * svc.count)]].behaviour;
+          const child = pods[svc.endpoints[Math.floor(rng.uniform() * svc.count)]];
           this.sample(child, dep.timeout);
           cs = this.sStatus;
           cl = this.sLatency;
-          behaviours[child].stats.record(cs, cl);
+          behaviours[child.behaviour].stats.record(cs, cl);
         }
         latency += cl;
         if (cs >= 500 && (dep.propagation >= 1 || rng.uniform() < dep.propagation)) {
@@ -386,7 +439,9 @@ export class FastEngine {
     }
     q.serviceSum += latency - wait;
     q.serviceSq += (latency - wait) * (latency - wait);
-    this.finishSample(status === 0 ? b.drawStatusWith(rng) : status, latency, timeout);
+    if (status === 0) status = b.drawStatusWith(rng);
+    pod.metrics?.requests.record(status, 0, latency);
+    this.finishSample(status, latency, timeout);
   }
 
   private finishSample(status: number, latency: number, timeout: number): void {

@@ -2,6 +2,7 @@ import type { DistributionSpec } from './distributions';
 import type { OverdispersionSpec } from '../traffic/arrivals';
 import type { RuleRequest } from '../routing/rule';
 import type { TraefikSpec } from '../routing/spec';
+import type { AppMetricsSpec } from '../telemetry/app-metrics';
 import type { ScrapeSpec } from '../telemetry/scraper';
 import type { RateProfileSpec } from '../traffic/profile';
 
@@ -50,6 +51,8 @@ export interface AppSpec {
   restartDelay: number;
   primary: BehaviourSpec;
   canary: BehaviourSpec;
+  /** The app's own /metrics on every pod, or null when it exports none. */
+  metrics: AppMetricsSpec | null;
 }
 
 /** A Deployment as simulated: which app and revision its pods run. */

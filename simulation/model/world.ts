@@ -7,6 +7,9 @@ import { type AppSpec, type BehaviourSpec, qualified, selectsWorkload, type Vers
 import { OutcomeStats, type OutcomeSummary } from './stats';
 import { grown } from '../util/typed';
 import { TraefikProxy, type ProxyUpstream } from '../routing/traefik';
+import { AppMetrics } from '../telemetry/app-metrics';
+import type { ScrapeTarget } from '../telemetry/scraper';
+import { sha256Hex } from '../util/sha256';
 
 /** Pod lifecycle states. */
 export const POD_STARTING = 0;
@@ -42,6 +45,10 @@ export class Pod {
   readySince = -1;
   readySeconds = 0;
   restarts = 0;
+  /** The container's own /metrics (the app's), and its scrape target handle. */
+  metrics: AppMetrics | null = null;
+  scrapeTarget: ScrapeTarget | null = null;
+  scrapeHandle = -1;
 
   constructor(
     readonly id: number,
@@ -154,7 +161,8 @@ export class K8sService {
 export class Workload {
   pods: number[] = [];
   desired: number;
-  serial = 0;
+  /** The ReplicaSet's pod-template-hash in pod names. */
+  readonly templateHash: string;
   constructor(
     readonly name: string,
     readonly namespace: string,
@@ -162,9 +170,28 @@ export class Workload {
     readonly app: AppSpec,
     replicas: number,
     readonly services: number[],
+    readonly labels: Readonly<Record<string, string>>,
+    version: Version,
   ) {
     this.desired = replicas;
+    this.templateHash = kubernetesSafe(sha256Hex(`${namespace}/${name}/${version}`), 10);
   }
+}
+
+/** Kubernetes' alphabet for generated name parts (no vowels, no look-alikes). */
+const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** n characters of Kubernetes' safe alphabet from hex digits. */
+function kubernetesSafe(hex: string, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += SAFE[parseInt(hex.slice(2 * i, 2 * i + 2), 16) % SAFE.length];
+  return out;
+}
+
+/** Where pods with /metrics become Prometheus scrape targets (service discovery). */
+export interface PodTargets {
+  add(target: ScrapeTarget): number;
+  remove(handle: number): void;
 }
 
 export class Stream {
@@ -253,6 +280,7 @@ export class World implements ProxyUpstream {
 
   readonly series: SeriesPoint[] = [];
   readonly seriesKeys: ReadonlyArray<{ app: string; version: Version }>;
+  private readonly nameRng: Rng;
   /** Traefik, when the scenario routes traffic through it. */
   readonly proxy: TraefikProxy | null = null;
 
@@ -265,8 +293,11 @@ export class World implements ProxyUpstream {
     rng: RandomStreams,
     /** 'events': every request is simulated; 'none': no arrivals (fast mode draws traffic in aggregate). */
     traffic: 'events' | 'none' = 'events',
+    /** Prometheus' service discovery of pods that export metrics. */
+    private readonly podTargets: PodTargets | null = null,
   ) {
     this.growSlots(1024);
+    this.nameRng = rng.stream('pods/names');
     this.evArrival = kernel.register('arrival', (s) => this.onArrival(s));
     this.evWorkDone = kernel.register('work-done', (slot, gen) => this.onWorkDone(slot, gen));
     this.evQueueTimeout = kernel.register('queue-timeout', (slot, gen) => this.onQueueTimeout(slot, gen));
@@ -304,7 +335,7 @@ export class World implements ProxyUpstream {
         if (s.workloads.includes(this.workloads.length)) services.push(i);
       });
       const b = behaviourIndex.get(`${w.app}/${w.version}`) as number;
-      this.workloads.push(new Workload(w.name, w.namespace, b, app, w.replicas, services));
+      this.workloads.push(new Workload(w.name, w.namespace, b, app, w.replicas, services, w.labels, w.version));
     }
     for (const b of this.behaviours) {
       b.deps = b.spec.dependencies.map((d) => ({
@@ -546,6 +577,7 @@ export class World implements ProxyUpstream {
   /** The pod is done with the request: free its worker, answer, release the slot. */
   private finish(slot: number, status: number): void {
     const pod = this.pods[this.rPod[slot]];
+    pod.metrics?.requests.record(status, 0, this.kernel.now - this.rStart[slot]);
     this.releaseWorker(pod);
     if (this.rResponded[slot] === 0) this.respond(slot, status);
     this.freeSlot(slot);
@@ -581,6 +613,7 @@ export class World implements ProxyUpstream {
   private onQueueTimeout(slot: number, gen: number): void {
     if (this.rGen[slot] !== gen || this.rState[slot] !== R_QUEUED) return;
     this.rState[slot] = R_EXPIRED;
+    this.pods[this.rPod[slot]].metrics?.requests.record(STATUS_UNAVAILABLE, 0, this.kernel.now - this.rStart[slot]);
     if (this.rResponded[slot] === 0) this.respond(slot, STATUS_UNAVAILABLE);
   }
 
@@ -594,9 +627,27 @@ export class World implements ProxyUpstream {
   private createPod(workloadIndex: number, readyNow: boolean): Pod {
     const w = this.workloads[workloadIndex];
     const now = this.kernel.now;
-    const pod = new Pod(this.pods.length, `${w.name}-${w.serial++}`, workloadIndex, w.behaviour, w.app.concurrency, now);
+    // Named as the ReplicaSet names pods: <deployment>-<pod-template-hash>-<5 random characters>.
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += SAFE[Math.floor(this.nameRng.uniform() * SAFE.length)];
+    const pod = new Pod(this.pods.length, `${w.name}-${w.templateHash}-${suffix}`, workloadIndex, w.behaviour, w.app.concurrency, now);
     this.pods.push(pod);
     w.pods.push(pod.id);
+    if (w.app.metrics && this.podTargets) {
+      pod.metrics = new AppMetrics(w.app.metrics);
+      const labels: Record<string, string> = {};
+      // The kubernetes-pods job's relabelling: every pod label (labelmap), then namespace and pod, in both naming conventions.
+      for (const [k, v] of Object.entries(w.labels)) labels[k.replace(/[^a-zA-Z0-9_]/g, '_')] = v;
+      Object.assign(labels, { namespace: w.namespace, pod: pod.name, kubernetes_namespace: w.namespace, kubernetes_pod_name: pod.name });
+      pod.scrapeTarget = {
+        job: 'kubernetes-pods',
+        instance: `${pod.name}:8080`,
+        labels,
+        registry: pod.metrics.registry,
+        reachable: () => pod.state === POD_READY || pod.state === POD_TERMINATING,
+      };
+      pod.scrapeHandle = this.podTargets.add(pod.scrapeTarget);
+    }
     this.behaviours[w.behaviour].used = true;
     if (readyNow) this.setReady(pod);
     else this.kernel.at(now + w.app.startupTime, this.evPodReady, pod.id, pod.gen);
@@ -628,6 +679,11 @@ export class World implements ProxyUpstream {
     if (pod.gen !== gen || pod.state !== POD_CRASHED) return;
     pod.state = POD_STARTING;
     pod.restarts++;
+    // A new container process: its counters start again from zero.
+    if (pod.metrics && pod.scrapeTarget) {
+      pod.metrics = new AppMetrics(pod.metrics.spec);
+      pod.scrapeTarget.registry = pod.metrics.registry;
+    }
     this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.startupTime, this.evPodReady, pod.id, pod.gen);
   }
 
@@ -646,6 +702,7 @@ export class World implements ProxyUpstream {
     pod.gen++;
     const w = this.workloads[pod.workload];
     w.pods = w.pods.filter((p) => p !== pod.id);
+    if (pod.scrapeHandle >= 0) this.podTargets?.remove(pod.scrapeHandle);
     if (w.services.length > 0) this.proxy?.configChanged();
   }
 

@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel/kernel';
 import type { RandomStreams, Rng } from '../kernel/random';
 import { type MetricFamily, type MetricSeries, MetricsRegistry } from '../telemetry/registry';
+import { RequestMetrics } from '../telemetry/request-metrics';
 import { grown } from '../util/typed';
 import { EdfBalancer } from './edf';
 import { CircuitBreaker, parseBreakerExpression } from './middlewares/circuit-breaker';
@@ -52,41 +53,6 @@ export function methodIndex(method: string): number {
 
 // ---- per-replica metrics ----------------------------------------------------
 
-/** Series handles of one labelled object (entrypoint, router or service), by code and method. */
-export class RequestMetrics {
-  private readonly byKey = new Map<number, { requests: MetricSeries; duration: MetricSeries }>();
-  constructor(
-    private readonly requests: MetricFamily,
-    private readonly duration: MetricFamily,
-    private readonly labelValues: (code: string, method: string) => string[],
-  ) {}
-
-  private series(code: number, method: number): { requests: MetricSeries; duration: MetricSeries } {
-    const key = code * 16 + method;
-    let s = this.byKey.get(key);
-    if (!s) {
-      const values = this.labelValues(String(code), METHODS[method]);
-      s = { requests: this.requests.get(values), duration: this.duration.get(values) };
-      this.byKey.set(key, s);
-    }
-    return s;
-  }
-
-  /** Fast mode: `count` requests at once, with their bucket counts (incl. +Inf) and latency sum. */
-  recordMany(code: number, method: number, count: number, buckets: ArrayLike<number>, sum: number): void {
-    if (count === 0) return;
-    const s = this.series(code, method);
-    s.requests.inc(count);
-    s.duration.observeMany(buckets, sum);
-  }
-
-  record(code: number, method: number, seconds: number): void {
-    const s = this.series(code, method);
-    s.requests.inc();
-    s.duration.observe(seconds);
-  }
-}
-
 /** One Traefik pod's /metrics. */
 export class ReplicaMetrics {
   readonly registry = new MetricsRegistry();
@@ -120,21 +86,21 @@ export class ReplicaMetrics {
   entryPoint(name: string): RequestMetrics | null {
     if (!this.spec.metrics.addEntryPointsLabels) return null;
     let m = this.entryPoints.get(name);
-    if (!m) this.entryPoints.set(name, (m = new RequestMetrics(this.epRequests, this.epDuration, (code, method) => [code, method, 'http', name])));
+    if (!m) this.entryPoints.set(name, (m = new RequestMetrics(this.epRequests, this.epDuration, (code, method) => [code, METHODS[method], 'http', name])));
     return m;
   }
 
   router(name: string, service: string): RequestMetrics | null {
     if (!this.spec.metrics.addRoutersLabels) return null;
     let m = this.routers.get(name);
-    if (!m) this.routers.set(name, (m = new RequestMetrics(this.routerRequests, this.routerDuration, (code, method) => [code, method, 'http', name, service])));
+    if (!m) this.routers.set(name, (m = new RequestMetrics(this.routerRequests, this.routerDuration, (code, method) => [code, METHODS[method], 'http', name, service])));
     return m;
   }
 
   service(label: string): RequestMetrics | null {
     if (!this.spec.metrics.addServicesLabels) return null;
     let m = this.services.get(label);
-    if (!m) this.services.set(label, (m = new RequestMetrics(this.svcRequests, this.svcDuration, (code, method) => [code, method, 'http', label])));
+    if (!m) this.services.set(label, (m = new RequestMetrics(this.svcRequests, this.svcDuration, (code, method) => [code, METHODS[method], 'http', label])));
     return m;
   }
 

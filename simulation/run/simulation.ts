@@ -90,7 +90,7 @@ export class Simulation {
   private kernel!: Kernel;
   private world!: World;
   private _store!: SeriesStore;
-  private scraper: Scraper | null = null;
+  private scraper!: Scraper;
   private _state: RunState = 'ready';
 
   constructor(
@@ -112,19 +112,25 @@ export class Simulation {
   private reset(): void {
     this.kernel = new Kernel();
     const rng = new RandomStreams(this.seed);
-    this.world = new World(this.scenario.world, this.kernel, rng, this.mode === 'fast' ? 'none' : 'events');
-    this.fast = this.mode === 'fast' ? new FastEngine(this.scenario.world, this.world, this.world.proxy, this.kernel, rng) : null;
     this._store = new SeriesStore();
-    const proxy = this.world.proxy;
-    this.scraper = proxy
-      ? new Scraper(
-          this.kernel,
-          this._store,
-          proxy.replicas.map((r, i) => ({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: () => this.fast?.flush(), afterScrape: () => r.afterScrape() })),
-          this.scenario.world.scrape,
-          rng.stream('prometheus/scrape'),
-        )
-      : null;
+    const scrape = this.scenario.world.scrape;
+    const scraper = new Scraper(this.kernel, this._store, [], scrape, rng.stream('prometheus/scrape'));
+    this.scraper = scraper;
+    const settle = () => this.fast?.flush();
+    this.world = new World(this.scenario.world, this.kernel, rng, this.mode === 'fast' ? 'none' : 'events', {
+      add: (t) => {
+        // The same object: the world swaps its registry when the container restarts.
+        t.beforeScrape = settle;
+        return scraper.addTarget(t);
+      },
+      remove: (i) => scraper.removeTarget(i),
+    });
+    this.fast = this.mode === 'fast' ? new FastEngine(this.scenario.world, this.world, this.world.proxy, this.kernel, rng) : null;
+    // Traefik's replicas, spread evenly over the scrape interval.
+    const replicas = this.world.proxy?.replicas ?? [];
+    replicas.forEach((r, i) =>
+      scraper.addTarget({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: settle, afterScrape: () => r.afterScrape() }, (scrape.interval * i) / replicas.length),
+    );
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -231,8 +237,8 @@ export class Simulation {
         series: this._store.seriesCount,
         samples: this._store.sampleCount,
         bytes: this._store.bytes(),
-        scrapes: this.scraper ? this.scraper.scrapes.reduce((a, b) => a + b, 0) : 0,
-        failedScrapes: this.scraper ? this.scraper.failures.reduce((a, b) => a + b, 0) : 0,
+        scrapes: this.scraper.scrapes.reduce((a, b) => a + b, 0),
+        failedScrapes: this.scraper.failures.reduce((a, b) => a + b, 0),
       },
       ...summary,
     };

@@ -9,6 +9,7 @@ import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenario
 import { compileTraefik } from './traefik';
 import { parseYamlFile, type SourceDocument } from './yaml-source';
 import { parseRfc3339 } from '../util/time';
+import { CLIENT_DEFAULT_BUCKETS } from '../telemetry/app-metrics';
 
 /** How the loader reads files: the CLI passes the file system, the browser a virtual one. */
 export interface ScenarioHost {
@@ -395,6 +396,9 @@ function toApp(name: string, namespace: string, b: AppDocument): AppSpec {
     restartDelay: b.restartDelay,
     primary,
     canary,
+    metrics: b.metrics
+      ? { requests: b.metrics.requests.replace(/_total$/, ''), duration: b.metrics.duration, buckets: b.metrics.buckets ?? CLIENT_DEFAULT_BUCKETS }
+      : null,
   };
 }
 

@@ -203,6 +203,25 @@ export const appSchema = z.strictObject({
   terminationGracePeriod: nonNegativeDuration('the termination grace period').prefault('30s'),
   restartDelay: nonNegativeDuration('the restart delay').prefault('10s'),
   canary: canaryOverrides.optional(),
+  metrics: z
+    .strictObject({
+      requests: z
+        .string({ error: 'expected the request counter name, e.g. http_requests_total' })
+        .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*_total$/, { error: (iss) => `expected a Prometheus counter name ending in _total, found ${found(iss.input)}` })
+        .default('http_requests_total'),
+      duration: z
+        .string({ error: 'expected the duration histogram name, e.g. http_request_duration_seconds' })
+        .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: (iss) => `expected a Prometheus metric name, found ${found(iss.input)}` })
+        .refine((n) => !/_(bucket|count|sum|total)$/.test(n), { error: 'expected the histogram family name without _bucket, _count, _sum or _total' })
+        .default('http_request_duration_seconds'),
+      buckets: z
+        .array(z.number({ error: 'expected bucket bounds in seconds' }).positive({ error: 'expected positive bucket bounds in seconds' }))
+        .min(1, { error: 'expected at least one bucket bound' })
+        .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), { error: 'expected bucket bounds in increasing order' })
+        .optional(),
+    })
+    .optional()
+    .meta({ description: "the application's own Prometheus metrics, scraped from every pod (requests by code and their durations)" }),
 });
 
 // ---- the document ------------------------------------------------------------

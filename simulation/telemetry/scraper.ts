@@ -17,7 +17,12 @@ export interface ScrapeSpec {
 export interface ScrapeTarget {
   job: string;
   instance: string;
+  /** More target labels (service discovery's, e.g. namespace and pod). */
+  labels?: Readonly<Record<string, string>>;
+  /** The process's registry; replaced when the process restarts (its counters start again from zero). */
   registry: MetricsRegistry;
+  /** False while the process does not answer (the scrape fails: up = 0, series stale). */
+  reachable?: () => boolean;
   /** Called before each scrape (fast mode settles its traffic). */
   beforeScrape?: () => void;
   /** Called after each successful scrape, e.g. to drop series of removed services. */
@@ -35,42 +40,73 @@ export interface ScrapeTarget {
  */
 export class Scraper {
   private readonly evScrape: number;
-  private readonly upIds: number[];
+  private readonly targets: ScrapeTarget[] = [];
+  private readonly upIds: number[] = [];
   /** Per target, the store ids written by its last successful scrape. */
-  private readonly lastIds: Int32Array[];
+  private readonly lastIds: Int32Array[] = [];
   /** Per target, the owner token of the series' cached store ids (see MetricSeries.storeOwner). */
-  private readonly owners: object[];
+  private readonly owners: object[] = [];
+  private readonly active: boolean[] = [];
+  private readonly offsets: number[] = [];
   private seen = new Int32Array(1024);
   private epoch = 0;
-  readonly scrapes: number[];
-  private readonly lastMs: Float64Array;
-  readonly failures: number[];
+  readonly scrapes: number[] = [];
+  private readonly lastMs: number[] = [];
+  readonly failures: number[] = [];
 
   constructor(
     private readonly kernel: Kernel,
     private readonly store: SeriesStore,
-    private readonly targets: readonly ScrapeTarget[],
+    targets: readonly ScrapeTarget[],
     private readonly spec: ScrapeSpec,
     private readonly rng: Rng,
   ) {
     this.evScrape = kernel.register('scrape', (i, k) => this.scrape(i, k));
-    this.upIds = targets.map((t) => store.seriesId({ __name__: 'up', job: t.job, instance: t.instance }));
     store.defineFamily('up', 'gauge', 'Whether the last scrape of the target succeeded.');
-    this.lastIds = targets.map(() => new Int32Array(0));
-    this.owners = targets.map(() => ({}));
-    this.scrapes = targets.map(() => 0);
-    this.lastMs = new Float64Array(targets.length).fill(-Infinity);
-    this.failures = targets.map(() => 0);
-    targets.forEach((_, i) => this.schedule(i, 0));
+    // The targets known from the start are spread evenly over the interval.
+    targets.forEach((t, i) => this.addTarget(t, (spec.interval * i) / Math.max(1, targets.length)));
   }
 
-  /** Offset of target i inside the interval. */
-  private offset(i: number): number {
-    return (this.spec.interval * i) / Math.max(1, this.targets.length);
+  /**
+   * Starts scraping a target (service discovery found it). Without an
+   * offset, the target's offset inside the interval comes from a hash of its
+   * instance, as Prometheus spreads its targets.
+   */
+  addTarget(target: ScrapeTarget, offset = (fnv1a(target.instance) / 2 ** 32) * this.spec.interval): number {
+    const i = this.targets.length;
+    this.targets.push(target);
+    this.upIds.push(this.store.seriesId({ ...this.targetLabels(target), __name__: 'up' }));
+    this.lastIds.push(new Int32Array(0));
+    this.owners.push({});
+    this.active.push(true);
+    this.offsets.push(offset);
+    this.scrapes.push(0);
+    this.failures.push(0);
+    this.lastMs.push(-Infinity);
+    // The first slot at or after now.
+    const k = Math.max(0, Math.ceil((this.kernel.now - offset) / this.spec.interval - 1e-9));
+    this.schedule(i, k);
+    return i;
+  }
+
+  /** Stops scraping a target (it disappeared): its series, and up, go stale now. */
+  removeTarget(i: number): void {
+    if (!this.active[i]) return;
+    this.active[i] = false;
+    const tMs = Math.max(this.timestamp(this.kernel.now), this.lastMs[i] + 1);
+    const last = this.lastIds[i];
+    for (let j = 0; j < last.length; j++) this.store.appendStale(last[j], tMs);
+    this.store.appendStale(this.upIds[i], tMs);
+    this.lastIds[i] = new Int32Array(0);
+  }
+
+  /** The labels a target adds to every series: job, instance and service discovery's. */
+  private targetLabels(t: ScrapeTarget): Record<string, string> {
+    return { ...t.labels, job: t.job, instance: t.instance };
   }
 
   private schedule(i: number, k: number): void {
-    const base = this.offset(i) + k * this.spec.interval;
+    const base = this.offsets[i] + k * this.spec.interval;
     const jitter = this.spec.jitter > 0 ? (this.rng.uniform() * 2 - 1) * this.spec.jitter : 0;
     this.kernel.at(Math.max(this.kernel.now, base + jitter), this.evScrape, i, k);
   }
@@ -81,12 +117,13 @@ export class Scraper {
   }
 
   private scrape(i: number, k: number): void {
+    if (!this.active[i]) return;
     const target = this.targets[i];
     target.beforeScrape?.();
     // Strictly increasing per target, even when jitter brings two scrapes within a millisecond.
     const tMs = Math.max(this.timestamp(this.kernel.now), this.lastMs[i] + 1);
     this.lastMs[i] = tMs;
-    const failed = this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability;
+    const failed = (this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability) || (target.reachable !== undefined && !target.reachable());
     this.scrapes[i]++;
     this.store.append(this.upIds[i], tMs, failed ? 0 : 1);
     const last = this.lastIds[i];
@@ -145,10 +182,10 @@ export class Scraper {
     const f = s.family;
     // honor_labels: false (Prometheus' default): scraped labels that clash with
     // the target labels are kept as exported_<name>.
+    const own = this.targetLabels(target);
     const base: Record<string, string> = {};
-    for (const [name, value] of Object.entries(s.labels)) base[name === 'job' || name === 'instance' ? `exported_${name}` : name] = value;
-    base.job = target.job;
-    base.instance = target.instance;
+    for (const [name, value] of Object.entries(s.labels)) base[name in own ? `exported_${name}` : name] = value;
+    Object.assign(base, own);
     if (f.type === 'histogram') {
       const ids: number[] = [];
       const bounds = [...f.buckets, Infinity];
@@ -160,4 +197,14 @@ export class Scraper {
     const name = f.type === 'counter' ? `${f.name}_total` : f.name;
     return Int32Array.of(this.store.seriesId({ ...base, __name__: name }));
   }
+}
+
+/** FNV-1a, 32 bits, of a string's UTF-16 code units. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }

@@ -61,9 +61,11 @@ services:
   api-a:
     latency: { p50: 40ms, p99: 300ms }
     statusCodes: { "500": ${errorRate}, "404": 0.01 }
+    metrics: {}
   api-b:
     latency: { distribution: exponential, mean: 80ms }
-    statusCodes: { "503": 0.05 }`,
+    statusCodes: { "503": 0.05 }
+    metrics: { buckets: [0.05, 0.2] }`,
       deployment('api-a', 2),
       deployment('api-b', 1),
       `apiVersion: traefik.io/v1alpha1
@@ -126,7 +128,7 @@ function increase(store: SeriesStore, name: string, match: (l: Record<string, st
 }
 
 /** The statistics Flagger-style queries read, over the window [60 s, 180 s]. */
-function statistics(sim: Simulation, services: string[]): Record<string, number> {
+function statistics(sim: Simulation, services: string[], apps: string[]): Record<string, number> {
   sim.runToEnd();
   const store = sim.store;
   const from = sim.timestamp(60);
@@ -142,13 +144,20 @@ function statistics(sim: Simulation, services: string[]): Record<string, number>
     out[`${svc} 504`] = increase(store, 'traefik_service_requests_total', (l) => mine(l) && l.code === '504', from, to);
   }
   out['entrypoint requests'] = increase(store, 'traefik_entrypoint_requests_total', () => true, from, to);
+  // The applications' own metrics, summed over their pods (what the pods served, timed out or not).
+  for (const app of apps) {
+    const mine = (l: Record<string, string>) => l.app === app;
+    out[`${app} app requests`] = increase(store, 'http_requests_total', mine, from, to);
+    out[`${app} app errors`] = increase(store, 'http_requests_total', (l) => mine(l) && l.code.startsWith('5'), from, to);
+    out[`${app} app le=0.05`] = increase(store, 'http_request_duration_seconds_bucket', (l) => mine(l) && l.le === '0.05', from, to);
+  }
   return out;
 }
 
-function sampleStats(scenario: LoadedScenario, mode: RunMode, services: string[], seed0: number): Record<string, number[]> {
+function sampleStats(scenario: LoadedScenario, mode: RunMode, services: string[], seed0: number, apps: string[] = []): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (let k = 0; k < SEEDS; k++) {
-    const s = statistics(new Simulation(scenario, { seed: seed0 + k, mode }), services);
+    const s = statistics(new Simulation(scenario, { seed: seed0 + k, mode }), services, apps);
     for (const [name, v] of Object.entries(s)) (out[name] ??= []).push(v);
   }
   return out;
@@ -170,16 +179,18 @@ function expectIndistinguishable(results: ReturnType<typeof compare>) {
 }
 
 const SPLIT = ['shop-api-a-80@kubernetescrd', 'shop-api-b-80@kubernetescrd'];
+const APPS = ['api-a', 'api-b'];
 
 describe(`fast mode is statistically indistinguishable from exact mode (${SEEDS} seeds each)`, () => {
   it('weighted split over two revisions, two Traefik replicas, timeouts', () => {
     const scenario = splitScenario();
-    const exact = sampleStats(scenario, 'exact', SPLIT, 1);
-    const fast = sampleStats(scenario, 'fast', SPLIT, 100_001);
+    const exact = sampleStats(scenario, 'exact', SPLIT, 1, APPS);
+    const fast = sampleStats(scenario, 'fast', SPLIT, 100_001, APPS);
     expect(mean(exact['shop-api-a-80@kubernetescrd requests'])).toBeGreaterThan(1500); // ~80% of 20/s × 120 s
+    expect(mean(exact['api-a app requests'])).toBeGreaterThan(1500);
     expectIndistinguishable(compare(exact, fast));
     // Power: a fast run of a scenario whose api-a fails 3% instead of 2% is told apart.
-    const worse = sampleStats(splitScenario(0.03), 'fast', SPLIT, 200_001);
+    const worse = sampleStats(splitScenario(0.03), 'fast', SPLIT, 200_001, APPS);
     const r = compare(exact, worse).find((x) => x.name === 'shop-api-a-80@kubernetescrd success ratio');
     expect(r?.p).toBeLessThan(1e-6);
   }, 120_000);

@@ -35,6 +35,7 @@ export function mmcScenario(lambda: number, mu: number, c: number, duration: num
         restartDelay: 10,
         primary: behaviour,
         canary: behaviour,
+        metrics: null,
       },
     ],
     workloads: [{ name: 'server', namespace: 'default', app: 'server', version: 'primary', replicas: 1, labels: { app: 'server' } }],
