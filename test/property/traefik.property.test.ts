@@ -88,6 +88,17 @@ describe('Traefik request path invariants', () => {
         for (const code of ['404', '429', '503']) expect(counter(sim, 'traefik_service_requests', (l) => l.code === code)).toBe(0);
         // Deterministic.
         expect(JSON.stringify(run().res)).toBe(JSON.stringify(res));
+        // Fast mode, where it applies (no middlewares): the same accounting, and as many requests give or take Poisson noise.
+        if (s.middlewares.length === 0) {
+          const fast = new Simulation(r.scenario, { seed: s.seed, mode: 'fast' });
+          const f = fast.runToEnd();
+          expect(counter(fast, 'traefik_entrypoint_requests')).toBe(f.streams.t.requests);
+          for (const [code, n] of Object.entries(f.streams.t.statusCodes)) expect(counter(fast, 'traefik_entrypoint_requests', (l) => l.code === code)).toBe(n);
+          for (const code of ['404', '429', '503']) expect(counter(fast, 'traefik_service_requests', (l) => l.code === code)).toBe(0);
+          const expected = s.rate * 60;
+          expect(Math.abs(f.stats.requests - expected)).toBeLessThan(6 * Math.sqrt(expected) + 5);
+          expect(JSON.stringify(new Simulation(r.scenario, { seed: s.seed, mode: 'fast' }).runToEnd())).toBe(JSON.stringify(f));
+        }
       }),
       { numRuns: 60 },
     );
