@@ -1,0 +1,878 @@
+import { compileGoRegexp } from '../routing/rule';
+import type { SeriesStore } from '../telemetry/tsdb';
+import type { Aggregate, AtModifier, Binary, Call, Expr, LabelMatcher, MatrixSelector, Subquery, VectorMatching, VectorSelector } from './ast';
+import {
+  Aggregator,
+  bucketQuantile,
+  changes,
+  clamp,
+  extrapolatedRate,
+  formatPromValue,
+  holtWinters,
+  instantValue,
+  mathFunctions,
+  overTime,
+  predictLinear,
+  quantile,
+  resets,
+  round,
+} from './functions';
+import { formatParseError, parsePromQL } from './parse';
+
+/**
+ * PromQL evaluation over the simulated time-series store with Prometheus
+ * 2.42's semantics: instant selectors take the newest sample in
+ * [t − lookback, t] unless it is a staleness marker; range selectors take
+ * the samples in [t − range, t] (both ends inclusive, as before 3.0);
+ * subqueries step on absolute multiples of their resolution; `offset` and
+ * `@` shift the evaluation time. Range queries evaluate every step as an
+ * instant query at that time. Results come in the HTTP API's shape.
+ */
+
+export type Metric = Record<string, string>;
+
+interface Sample {
+  metric: Metric;
+  value: number;
+  /** Sample timestamp (ms), for timestamp(). */
+  ts: number;
+}
+
+interface Series {
+  metric: Metric;
+  ts: number[];
+  vs: number[];
+}
+
+type Value = { kind: 'scalar'; v: number } | { kind: 'vector'; samples: Sample[] } | { kind: 'matrix'; series: Series[] } | { kind: 'string'; s: string };
+
+export class PromQLError extends Error {}
+
+export interface QueryOptions {
+  /** Lookback delta in ms (Prometheus' default 5m). */
+  lookback?: number;
+  /** Subquery resolution when none is given: the global evaluation interval (default 1m). */
+  defaultStep?: number;
+  /**
+   * Honour staleness markers (default true). Data backfilled into a real
+   * Prometheus from OpenMetrics has none, so comparisons with it turn this off.
+   */
+  staleness?: boolean;
+}
+
+export type ApiResult =
+  | { resultType: 'vector'; result: Array<{ metric: Metric; value: [number, string] }> }
+  | { resultType: 'matrix'; result: Array<{ metric: Metric; values: Array<[number, string]> }> }
+  | { resultType: 'scalar'; result: [number, string] }
+  | { resultType: 'string'; result: [number, string] };
+
+export type ApiResponse = { status: 'success'; data: ApiResult } | { status: 'error'; errorType: 'bad_data' | 'execution'; error: string };
+
+/** An instant query at `timeMs`, as GET /api/v1/query answers it. */
+export function instantQuery(store: SeriesStore, query: string, timeMs: number, options: QueryOptions = {}): ApiResponse {
+  const parsed = parsePromQL(query);
+  if (!parsed.ok) return { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": ${formatParseError(query, parsed.position, parsed.message)}` };
+  try {
+    const ev = new Evaluator(store, timeMs, timeMs, options);
+    const v = ev.eval(parsed.expr, timeMs);
+    const t = timeMs / 1000;
+    switch (v.kind) {
+      case 'scalar':
+        return { status: 'success', data: { resultType: 'scalar', result: [t, formatPromValue(v.v)] } };
+      case 'string':
+        return { status: 'success', data: { resultType: 'string', result: [t, v.s] } };
+      case 'vector':
+        return { status: 'success', data: { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.metric, value: [t, formatPromValue(s.value)] as [number, string] })) } };
+      case 'matrix':
+        return {
+          status: 'success',
+          data: { resultType: 'matrix', result: v.series.map((s) => ({ metric: s.metric, values: s.ts.map((x, i) => [x / 1000, formatPromValue(s.vs[i])] as [number, string]) })) },
+        };
+    }
+  } catch (e) {
+    if (e instanceof PromQLError) return { status: 'error', errorType: 'execution', error: e.message };
+    throw e;
+  }
+}
+
+/** A range query over [startMs, endMs] every stepMs, as GET /api/v1/query_range answers it. */
+export function rangeQuery(store: SeriesStore, query: string, startMs: number, endMs: number, stepMs: number, options: QueryOptions = {}): ApiResponse {
+  const parsed = parsePromQL(query);
+  if (!parsed.ok) return { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": ${formatParseError(query, parsed.position, parsed.message)}` };
+  if (!(stepMs > 0)) return { status: 'error', errorType: 'bad_data', error: 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer' };
+  if (endMs < startMs) return { status: 'error', errorType: 'bad_data', error: 'invalid parameter "end": end timestamp must not be before start time' };
+  try {
+    const ev = new Evaluator(store, startMs, endMs, options);
+    const kind = staticKind(parsed.expr);
+    if (kind === 'matrix' || kind === 'string') {
+      return { status: 'error', errorType: 'bad_data', error: `invalid expression type "${kind === 'matrix' ? 'range vector' : 'string'}" for range query, must be Scalar or instant Vector` };
+    }
+    const out = new Map<string, { metric: Metric; values: Array<[number, string]> }>();
+    for (let t = startMs; t <= endMs; t += stepMs) {
+      const v = ev.eval(parsed.expr, t);
+      const samples: Sample[] = v.kind === 'scalar' ? [{ metric: {}, value: v.v, ts: t }] : v.kind === 'vector' ? v.samples : [];
+      const seen = new Set<string>();
+      for (const s of samples) {
+        const key = labelsKey(s.metric);
+        if (seen.has(key)) throw new PromQLError('vector cannot contain metrics with the same labelset');
+        seen.add(key);
+        let series = out.get(key);
+        if (!series) out.set(key, (series = { metric: s.metric, values: [] }));
+        series.values.push([t / 1000, formatPromValue(s.value)]);
+      }
+    }
+    const result = [...out.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+    return { status: 'success', data: { resultType: 'matrix', result } };
+  } catch (e) {
+    if (e instanceof PromQLError) return { status: 'error', errorType: 'execution', error: e.message };
+    throw e;
+  }
+}
+
+/** The value type of an expression, before evaluation. */
+function staticKind(e: Expr): Value['kind'] {
+  switch (e.type) {
+    case 'number':
+      return 'scalar';
+    case 'string':
+      return 'string';
+    case 'matrixSelector':
+    case 'subquery':
+      return 'matrix';
+    case 'paren':
+    case 'unary':
+      return staticKind(e.expr);
+    case 'binary':
+      return staticKind(e.lhs) === 'scalar' && staticKind(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'call':
+      return e.func === 'scalar' || e.func === 'time' ? 'scalar' : 'vector';
+    default:
+      return 'vector';
+  }
+}
+
+// ---- labels --------------------------------------------------------------------
+
+export function labelsKey(m: Metric): string {
+  return Object.keys(m)
+    .sort()
+    .map((k) => `${k}\u0000${m[k]}`)
+    .join('\u0001');
+}
+
+function compareLabels(a: Metric, b: Metric): number {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    if (a[ka[i]] !== b[kb[i]]) return a[ka[i]] < b[kb[i]] ? -1 : 1;
+  }
+  return ka.length - kb.length;
+}
+
+function dropName(m: Metric): Metric {
+  if (!('__name__' in m)) return m;
+  const out: Metric = {};
+  for (const k of Object.keys(m)) if (k !== '__name__') out[k] = m[k];
+  return out;
+}
+
+function formatLabels(m: Metric): string {
+  return `{${Object.keys(m)
+    .sort()
+    .map((k) => `${k}="${m[k]}"`)
+    .join(', ')}}`;
+}
+
+/** Prometheus anchors label matcher regexes: ^(?:re)$. */
+function anchored(re: string): RegExp {
+  const r = compileGoRegexp(`^(?:${re})$`);
+  if (!r.ok) throw new PromQLError(r.message);
+  return r.regexp;
+}
+
+// ---- the evaluator ------------------------------------------------------------------
+
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+class Evaluator {
+  private readonly lookback: number;
+  private readonly defaultStep: number;
+  private readonly selections = new Map<VectorSelector, number[]>();
+  private readonly regexes = new Map<string, RegExp>();
+
+  constructor(
+    private readonly store: SeriesStore,
+    private readonly startMs: number,
+    private readonly endMs: number,
+    options: QueryOptions,
+  ) {
+    this.lookback = options.lookback ?? 5 * 60_000;
+    this.defaultStep = options.defaultStep ?? 60_000;
+    this.staleness = options.staleness ?? true;
+  }
+
+  private readonly staleness: boolean;
+
+  private atTime(at: AtModifier, t: number): number {
+    if (at === null) return t;
+    if (at.kind === 'time') return at.ms;
+    return at.kind === 'start' ? this.startMs : this.endMs;
+  }
+
+  eval(e: Expr, t: number): Value {
+    switch (e.type) {
+      case 'number':
+        return { kind: 'scalar', v: e.value };
+      case 'string':
+        return { kind: 'string', s: e.value };
+      case 'paren':
+        return this.eval(e.expr, t);
+      case 'unary': {
+        const v = this.eval(e.expr, t);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', v: -v.v };
+        if (v.kind === 'vector') return { kind: 'vector', samples: v.samples.map((s) => ({ metric: dropName(s.metric), value: -s.value, ts: s.ts })) };
+        throw new PromQLError('unary minus needs a scalar or an instant vector');
+      }
+      case 'vectorSelector':
+        return { kind: 'vector', samples: this.instant(e, t) };
+      case 'matrixSelector':
+        return { kind: 'matrix', series: this.range(e, t) };
+      case 'subquery':
+        return { kind: 'matrix', series: this.subquery(e, t) };
+      case 'call':
+        return this.call(e, t);
+      case 'aggregate':
+        return { kind: 'vector', samples: this.aggregate(e, t) };
+      case 'binary':
+        return this.binary(e, t);
+    }
+  }
+
+  // ---- selectors ----------------------------------------------------------------
+
+  private regex(re: string): RegExp {
+    let r = this.regexes.get(re);
+    if (!r) this.regexes.set(re, (r = anchored(re)));
+    return r;
+  }
+
+  private matches(m: LabelMatcher, value: string): boolean {
+    switch (m.op) {
+      case '=':
+        return value === m.value;
+      case '!=':
+        return value !== m.value;
+      case '=~':
+        return this.regex(m.value).test(value);
+      case '!~':
+        return !this.regex(m.value).test(value);
+    }
+  }
+
+  /** Store ids of the series a selector matches (a label that is absent has the value ""). */
+  private select(vs: VectorSelector): number[] {
+    const hit = this.selections.get(vs);
+    if (hit) return hit;
+    let candidates: readonly number[] | null = null;
+    for (const m of vs.matchers) {
+      if (m.op !== '=' || m.value === '') continue;
+      const p = this.store.postings(m.name, m.value);
+      if (candidates === null || p.length < candidates.length) candidates = p;
+    }
+    const ids: number[] = [];
+    const n = this.store.seriesCount;
+    const consider = (id: number) => {
+      const labels = this.store.labels(id);
+      for (const m of vs.matchers) if (!this.matches(m, labels[m.name] ?? '')) return;
+      ids.push(id);
+    };
+    if (candidates !== null) for (const id of candidates) consider(id);
+    else for (let id = 0; id < n; id++) consider(id);
+    // Storage returns series sorted by their label sets; ties in topk/bottomk depend on it.
+    ids.sort((a, b) => compareLabels(this.store.labels(a), this.store.labels(b)));
+    this.selections.set(vs, ids);
+    return ids;
+  }
+
+  private instant(vs: VectorSelector, t: number): Sample[] {
+    const ref = this.atTime(vs.at, t) - vs.offset;
+    const out: Sample[] = [];
+    for (const id of this.select(vs)) {
+      let i = this.store.lowerBound(id, ref + 1) - 1;
+      if (i < 0) continue;
+      const { t: ts, v } = this.store.samples(id);
+      if (this.staleness && this.store.isStale(id, i)) continue;
+      // Without staleness handling, a marker is skipped and the sample before it counts (as in backfilled data).
+      let j = i;
+      while (j >= 0 && this.store.isStale(id, j)) j--;
+      if (j < 0 || ts[j] < ref - this.lookback) continue;
+      i = j;
+      out.push({ metric: { ...this.store.labels(id) }, value: v[i], ts: ts[i] });
+    }
+    return out;
+  }
+
+  /** Samples in [ref − range, ref] of each matched series (staleness markers left out). */
+  private range(ms: MatrixSelector, t: number): Series[] {
+    const vs = ms.vector;
+    const ref = this.atTime(vs.at, t) - vs.offset;
+    const out: Series[] = [];
+    for (const id of this.select(vs)) {
+      const from = this.store.lowerBound(id, ref - ms.range);
+      const to = this.store.lowerBound(id, ref + 1);
+      if (to <= from) continue;
+      const { t: ts, v } = this.store.samples(id);
+      const s: Series = { metric: { ...this.store.labels(id) }, ts: [], vs: [] };
+      for (let i = from; i < to; i++) {
+        if (this.store.isStale(id, i)) continue;
+        s.ts.push(ts[i]);
+        s.vs.push(v[i]);
+      }
+      if (s.ts.length > 0) out.push(s);
+    }
+    return out;
+  }
+
+  private subquery(sq: Subquery, t: number): Series[] {
+    const step = sq.step > 0 ? sq.step : this.defaultStep;
+    const end = this.atTime(sq.at, t) - sq.offset;
+    const lo = end - sq.range;
+    let start = step * Math.trunc(lo / step);
+    if (start < lo) start += step;
+    const out = new Map<string, Series>();
+    for (let s = start; s <= end; s += step) {
+      const v = this.eval(sq.expr, s);
+      const samples: Sample[] = v.kind === 'scalar' ? [{ metric: {}, value: v.v, ts: s }] : v.kind === 'vector' ? v.samples : [];
+      for (const x of samples) {
+        const key = labelsKey(x.metric);
+        let series = out.get(key);
+        if (!series) out.set(key, (series = { metric: x.metric, ts: [], vs: [] }));
+        series.ts.push(s);
+        series.vs.push(x.value);
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** The range window [start, end] a matrix argument was selected over, for extrapolation. */
+  private window(arg: Expr, t: number): { start: number; end: number } {
+    if (arg.type === 'matrixSelector') {
+      const end = this.atTime(arg.vector.at, t) - arg.vector.offset;
+      return { start: end - arg.range, end };
+    }
+    if (arg.type === 'subquery') {
+      const end = this.atTime(arg.at, t) - arg.offset;
+      return { start: end - arg.range, end };
+    }
+    return { start: t, end: t };
+  }
+
+  // ---- functions -----------------------------------------------------------------
+
+  private vectorArg(e: Expr, t: number): Sample[] {
+    const v = this.eval(e, t);
+    if (v.kind !== 'vector') throw new PromQLError('expected an instant vector');
+    return v.samples;
+  }
+
+  private scalarArg(e: Expr, t: number): number {
+    const v = this.eval(e, t);
+    if (v.kind !== 'scalar') throw new PromQLError('expected a scalar');
+    return v.v;
+  }
+
+  private stringArg(e: Expr, t: number): string {
+    const v = this.eval(e, t);
+    if (v.kind !== 'string') throw new PromQLError('expected a string');
+    return v.s;
+  }
+
+  private matrixArg(e: Expr, t: number): Series[] {
+    const v = this.eval(e, t);
+    if (v.kind !== 'matrix') throw new PromQLError('expected a range vector');
+    return v.series;
+  }
+
+  private call(c: Call, t: number): Value {
+    const f = c.func;
+    const args = c.args;
+    const vec = (samples: Sample[]): Value => ({ kind: 'vector', samples: unique(samples) });
+    const perSample = (g: (v: number) => number): Value => vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: g(s.value), ts: s.ts })));
+    const math = mathFunctions[f];
+    if (math) return perSample(math);
+    switch (f) {
+      case 'time':
+        return { kind: 'scalar', v: t / 1000 };
+      case 'vector':
+        return { kind: 'vector', samples: [{ metric: {}, value: this.scalarArg(args[0], t), ts: t }] };
+      case 'scalar': {
+        const s = this.vectorArg(args[0], t);
+        return { kind: 'scalar', v: s.length === 1 ? s[0].value : NaN };
+      }
+      case 'timestamp':
+        return vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: s.ts / 1000, ts: s.ts })));
+      case 'round': {
+        const to = args.length > 1 ? this.scalarArg(args[1], t) : 1;
+        return perSample((v) => round(v, to));
+      }
+      case 'clamp': {
+        const lo = this.scalarArg(args[1], t);
+        const hi = this.scalarArg(args[2], t);
+        if (lo > hi) return { kind: 'vector', samples: [] };
+        return perSample((v) => clamp(v, lo, hi));
+      }
+      case 'clamp_min': {
+        const lo = this.scalarArg(args[1], t);
+        return perSample((v) => clamp(v, lo, Infinity));
+      }
+      case 'clamp_max': {
+        const hi = this.scalarArg(args[1], t);
+        return perSample((v) => clamp(v, -Infinity, hi));
+      }
+      case 'sort':
+      case 'sort_desc': {
+        const s = [...this.vectorArg(args[0], t)];
+        const dir = f === 'sort' ? 1 : -1;
+        // NaN sorts last in both directions, as Prometheus' comparators do.
+        s.sort((a, b) => (Number.isNaN(a.value) ? 1 : Number.isNaN(b.value) ? -1 : dir * (a.value - b.value)));
+        return { kind: 'vector', samples: s };
+      }
+      case 'absent':
+      case 'absent_over_time': {
+        const present = f === 'absent' ? this.vectorArg(args[0], t).length > 0 : this.matrixArg(args[0], t).length > 0;
+        if (present) return { kind: 'vector', samples: [] };
+        const sel = selectorOf(args[0]);
+        return { kind: 'vector', samples: [{ metric: sel ? absentLabels(sel.matchers) : {}, value: 1, ts: t }] };
+      }
+      case 'histogram_quantile':
+        return { kind: 'vector', samples: this.histogramQuantile(this.scalarArg(args[0], t), this.vectorArg(args[1], t)) };
+      case 'label_replace':
+        return vec(this.labelReplace(args, t));
+      case 'label_join':
+        return vec(this.labelJoin(args, t));
+      case 'rate':
+      case 'increase':
+      case 'delta': {
+        const w = this.window(args[0], t);
+        return this.rangeFn(args[0], t, (s) => extrapolatedRate(s.ts, s.vs, w.start, w.end, f !== 'delta', f === 'rate'));
+      }
+      case 'irate':
+      case 'idelta':
+        return this.rangeFn(args[0], t, (s) => instantValue(s.ts, s.vs, f === 'irate'));
+      case 'resets':
+        return this.rangeFn(args[0], t, (s) => resets(s.vs));
+      case 'changes':
+        return this.rangeFn(args[0], t, (s) => changes(s.vs));
+      case 'quantile_over_time': {
+        const q = this.scalarArg(args[0], t);
+        return this.rangeFn(args[1], t, (s) => quantile(q, s.vs));
+      }
+      case 'predict_linear': {
+        const d = this.scalarArg(args[1], t);
+        return this.rangeFn(args[0], t, (s) => predictLinear(s.ts, s.vs, t, d));
+      }
+      case 'holt_winters': {
+        const sf = this.scalarArg(args[1], t);
+        const tf = this.scalarArg(args[2], t);
+        if (!(sf > 0 && sf < 1)) throw new PromQLError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
+        if (!(tf > 0 && tf < 1)) throw new PromQLError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
+        return this.rangeFn(args[0], t, (s) => holtWinters(s.vs, sf, tf));
+      }
+      case 'last_over_time':
+        return this.rangeFn(args[0], t, (s) => s.vs[s.vs.length - 1], false);
+      default: {
+        const over = overTime[f];
+        if (over) return this.rangeFn(args[0], t, (s) => over(s.ts, s.vs, t));
+        throw new PromQLError(`function "${f}" is not supported by the simulator`);
+      }
+    }
+  }
+
+  /** A function over each series of a range vector; series without a result are left out. */
+  private rangeFn(arg: Expr, t: number, g: (s: Series) => number | undefined, dropsName = true): Value {
+    const out: Sample[] = [];
+    for (const s of this.matrixArg(arg, t)) {
+      const v = g(s);
+      if (v === undefined) continue;
+      out.push({ metric: dropsName ? dropName(s.metric) : s.metric, value: v, ts: t });
+    }
+    return { kind: 'vector', samples: unique(out) };
+  }
+
+  private histogramQuantile(q: number, samples: Sample[]): Sample[] {
+    const groups = new Map<string, { metric: Metric; buckets: Array<{ upperBound: number; count: number }> }>();
+    for (const s of samples) {
+      const le = s.metric.le;
+      if (le === undefined) continue;
+      const upperBound = parseGoFloat(le);
+      if (Number.isNaN(upperBound) && le.toLowerCase() !== 'nan') continue;
+      const m = dropName(s.metric);
+      delete m.le;
+      const key = labelsKey(m);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { metric: m, buckets: [] }));
+      g.buckets.push({ upperBound, count: s.value });
+    }
+    return [...groups.values()].map((g) => ({ metric: g.metric, value: bucketQuantile(q, g.buckets), ts: 0 }));
+  }
+
+  private labelReplace(args: Expr[], t: number): Sample[] {
+    const dst = this.stringArg(args[1], t);
+    const repl = this.stringArg(args[2], t);
+    const src = this.stringArg(args[3], t);
+    const re = this.stringArg(args[4], t);
+    const compiled = compileGoRegexp(`^(?:${re})$`);
+    if (!compiled.ok) throw new PromQLError(`invalid regular expression in label_replace(): ${re}`);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLError(`invalid destination label name in label_replace(): ${dst}`);
+    return this.vectorArg(args[0], t).map((s) => {
+      const m = compiled.regexp.exec(s.metric[src] ?? '');
+      if (!m) return s;
+      const value = expandTemplate(repl, m);
+      const metric = { ...s.metric };
+      if (value === '') delete metric[dst];
+      else metric[dst] = value;
+      return { metric, value: s.value, ts: s.ts };
+    });
+  }
+
+  private labelJoin(args: Expr[], t: number): Sample[] {
+    const dst = this.stringArg(args[1], t);
+    const sep = this.stringArg(args[2], t);
+    const srcs = args.slice(3).map((a) => this.stringArg(a, t));
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLError(`invalid destination label name in label_join(): ${dst}`);
+    return this.vectorArg(args[0], t).map((s) => {
+      const value = srcs.map((l) => s.metric[l] ?? '').join(sep);
+      const metric = { ...s.metric };
+      if (value === '') delete metric[dst];
+      else metric[dst] = value;
+      return { metric, value: s.value, ts: s.ts };
+    });
+  }
+
+  // ---- aggregations ----------------------------------------------------------------
+
+  private aggregate(a: Aggregate, t: number): Sample[] {
+    const samples = this.vectorArg(a.expr, t);
+    const param = a.param ? this.eval(a.param, t) : null;
+    const groupOf = (m: Metric): Metric => {
+      const out: Metric = {};
+      if (a.without) {
+        for (const k of Object.keys(m)) if (k !== '__name__' && !a.grouping.includes(k)) out[k] = m[k];
+      } else for (const k of a.grouping) if (m[k] !== undefined && m[k] !== '') out[k] = m[k];
+      return out;
+    };
+    const groups = new Map<string, { metric: Metric; samples: Sample[] }>();
+    for (const s of samples) {
+      const g = groupOf(s.metric);
+      const key = labelsKey(g);
+      let entry = groups.get(key);
+      if (!entry) groups.set(key, (entry = { metric: g, samples: [] }));
+      entry.samples.push(s);
+    }
+    const out: Sample[] = [];
+    for (const { metric, samples: group } of groups.values()) {
+      switch (a.op) {
+        case 'topk':
+        case 'bottomk': {
+          const k = Math.trunc((param as { kind: 'scalar'; v: number }).v);
+          if (!(k >= 1)) break;
+          const dir = a.op === 'topk' ? -1 : 1;
+          const sorted = [...group].sort((x, y) => (Number.isNaN(x.value) ? 1 : Number.isNaN(y.value) ? -1 : dir * (x.value - y.value)));
+          for (const s of sorted.slice(0, k)) out.push(s);
+          break;
+        }
+        case 'quantile':
+          out.push({ metric, value: quantile((param as { kind: 'scalar'; v: number }).v, group.map((s) => s.value)), ts: t });
+          break;
+        case 'count_values': {
+          const label = (param as { kind: 'string'; s: string }).s;
+          if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new PromQLError(`invalid label name "${label}"`);
+          const counts = new Map<string, number>();
+          for (const s of group) {
+            const v = formatPromValue(s.value);
+            counts.set(v, (counts.get(v) ?? 0) + 1);
+          }
+          for (const [v, n] of counts) out.push({ metric: { ...metric, [label]: v }, value: n, ts: t });
+          break;
+        }
+        default: {
+          const acc = new Aggregator(a.op);
+          for (const s of group) acc.add(s.value);
+          out.push({ metric, value: acc.result(), ts: t });
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- binary operators ------------------------------------------------------------
+
+  private binary(b: Binary, t: number): Value {
+    const l = this.eval(b.lhs, t);
+    const r = this.eval(b.rhs, t);
+    if (l.kind === 'scalar' && r.kind === 'scalar') {
+      const [v] = scalarOp(b.op, l.v, r.v);
+      return { kind: 'scalar', v: COMPARISON.has(b.op) ? (v ? 1 : 0) : (v as number) };
+    }
+    if (l.kind === 'vector' && r.kind === 'vector') return { kind: 'vector', samples: this.vectorBinary(b, l.samples, r.samples) };
+    if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', samples: vectorScalar(b, l.samples, r.v, false) };
+    if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', samples: vectorScalar(b, r.samples, l.v, true) };
+    throw new PromQLError('binary expression must contain only scalar and instant vector types');
+  }
+
+  private vectorBinary(b: Binary, lhs: Sample[], rhs: Sample[]): Sample[] {
+    const matching = b.matching as VectorMatching;
+    const sig = signature(matching);
+    if (b.op === 'and' || b.op === 'or' || b.op === 'unless') {
+      const rightSigs = new Set(rhs.map((s) => sig(s.metric)));
+      if (b.op === 'and') return lhs.filter((s) => rightSigs.has(sig(s.metric)));
+      if (b.op === 'unless') return lhs.filter((s) => !rightSigs.has(sig(s.metric)));
+      const leftSigs = new Set(lhs.map((s) => sig(s.metric)));
+      return [...lhs, ...rhs.filter((s) => !leftSigs.has(sig(s.metric)))];
+    }
+    const swap = matching.card === 'one-to-many';
+    const many = swap ? rhs : lhs;
+    const one = swap ? lhs : rhs;
+    const oneSigs = new Map<string, Sample>();
+    for (const s of one) {
+      const k = sig(s.metric);
+      const dup = oneSigs.get(k);
+      if (dup) {
+        throw new PromQLError(
+          `found duplicate series for the match group ${formatLabels(matchGroup(matching, s.metric))} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${formatLabels(s.metric)}, ${formatLabels(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        );
+      }
+      oneSigs.set(k, s);
+    }
+    const matched = new Map<string, Metric>();
+    const out: Sample[] = [];
+    for (const s of many) {
+      const k = sig(s.metric);
+      const o = oneSigs.get(k);
+      if (!o) continue;
+      const vl = swap ? o.value : s.value;
+      const vr = swap ? s.value : o.value;
+      let [value, keep] = vectorElemOp(b.op, vl, vr);
+      if (b.bool) {
+        value = keep ? 1 : 0;
+        keep = true;
+      }
+      if (!keep) continue;
+      const metric = resultMetric(s.metric, o.metric, b.op, b.bool, matching);
+      if (matching.card === 'one-to-one') {
+        if (matched.has(k)) throw new PromQLError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+        matched.set(k, metric);
+      } else {
+        const mk = labelsKey(metric);
+        if (matched.has(mk)) throw new PromQLError('multiple matches for labels: grouping labels must ensure unique matches');
+        matched.set(mk, metric);
+      }
+      out.push({ metric, value, ts: s.ts });
+    }
+    return out;
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------
+
+/** The vector selector inside absent()'s argument, if it is one. */
+function selectorOf(e: Expr): VectorSelector | null {
+  if (e.type === 'vectorSelector') return e;
+  if (e.type === 'matrixSelector') return e.vector;
+  return null;
+}
+
+/** absent(): labels from the equality matchers (a label matched twice is left out). */
+function absentLabels(matchers: LabelMatcher[]): Metric {
+  const out: Metric = {};
+  const twice = new Set<string>();
+  for (const m of matchers) {
+    if (m.name === '__name__') continue;
+    if (m.op === '=' && !(m.name in out) && !twice.has(m.name)) out[m.name] = m.value;
+    else if (m.name in out) {
+      delete out[m.name];
+      twice.add(m.name);
+    }
+  }
+  return out;
+}
+
+/** Duplicate label sets in a function's output are an error, as in Prometheus. */
+function unique(samples: Sample[]): Sample[] {
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const k = labelsKey(s.metric);
+    if (seen.has(k)) throw new PromQLError('vector cannot contain metrics with the same labelset');
+    seen.add(k);
+  }
+  return samples;
+}
+
+function signature(m: VectorMatching): (metric: Metric) => string {
+  if (m.on) return (metric) => m.labels.map((l) => `${l}\u0000${metric[l] ?? ''}`).join('\u0001');
+  const ignored = new Set([...m.labels, '__name__']);
+  return (metric) =>
+    Object.keys(metric)
+      .filter((k) => !ignored.has(k))
+      .sort()
+      .map((k) => `${k}\u0000${metric[k]}`)
+      .join('\u0001');
+}
+
+function matchGroup(m: VectorMatching, metric: Metric): Metric {
+  const out: Metric = {};
+  if (m.on) {
+    for (const l of m.labels) if (metric[l] !== undefined) out[l] = metric[l];
+  } else {
+    for (const k of Object.keys(metric)) if (k !== '__name__' && !m.labels.includes(k)) out[k] = metric[k];
+  }
+  return out;
+}
+
+function shouldDropName(op: string, bool: boolean): boolean {
+  return ARITHMETIC.has(op) || (COMPARISON.has(op) && bool);
+}
+
+function resultMetric(lhs: Metric, rhs: Metric, op: string, bool: boolean, m: VectorMatching): Metric {
+  let out: Metric = { ...lhs };
+  if (shouldDropName(op, bool)) delete out.__name__;
+  if (m.card === 'one-to-one') {
+    if (m.on) {
+      const kept: Metric = {};
+      for (const l of m.labels) if (out[l] !== undefined) kept[l] = out[l];
+      out = kept;
+    } else for (const l of m.labels) delete out[l];
+  }
+  for (const l of m.include) {
+    const v = rhs[l];
+    if (v !== undefined && v !== '') out[l] = v;
+    else delete out[l];
+  }
+  return out;
+}
+
+function vectorScalar(b: Binary, samples: Sample[], scalar: number, swap: boolean): Sample[] {
+  const out: Sample[] = [];
+  for (const s of samples) {
+    const lv = swap ? scalar : s.value;
+    const rv = swap ? s.value : scalar;
+    let [value, keep] = vectorElemOp(b.op, lv, rv);
+    // The vector's value is the result of a filtering comparison, whichever side it is on.
+    if (COMPARISON.has(b.op) && swap) value = s.value;
+    if (b.bool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    out.push({ metric: shouldDropName(b.op, b.bool) ? dropName(s.metric) : s.metric, value, ts: s.ts });
+  }
+  return out;
+}
+
+/** Arithmetic or comparison of two scalars: [result, comparison outcome]. */
+function scalarOp(op: string, l: number, r: number): [number | boolean, boolean] {
+  const [v, keep] = vectorElemOp(op, l, r);
+  return COMPARISON.has(op) ? [keep, keep] : [v, true];
+}
+
+/** Prometheus' vectorElemBinop: the value and whether a comparison keeps it. */
+function vectorElemOp(op: string, l: number, r: number): [number, boolean] {
+  switch (op) {
+    case '+':
+      return [l + r, true];
+    case '-':
+      return [l - r, true];
+    case '*':
+      return [l * r, true];
+    case '/':
+      return [l / r, true];
+    case '^':
+      return [goPow(l, r), true];
+    case '%':
+      return [goMod(l, r), true];
+    case 'atan2':
+      return [Math.atan2(l, r), true];
+    case '==':
+      return [l, l === r];
+    case '!=':
+      return [l, l !== r];
+    case '>':
+      return [l, l > r];
+    case '<':
+      return [l, l < r];
+    case '>=':
+      return [l, l >= r];
+    case '<=':
+      return [l, l <= r];
+    default:
+      throw new PromQLError(`operator "${op}" not allowed between these operands`);
+  }
+}
+
+/** Go's math.Mod: the sign of the dividend, NaN for ±Inf dividends or a zero divisor. */
+function goMod(x: number, y: number): number {
+  return x % y;
+}
+
+/** Go's math.Pow differs from JS only in 1^±Inf and (-1)^±Inf, which Go gives as 1. */
+function goPow(x: number, y: number): number {
+  if ((x === 1 || x === -1) && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
+  if (x === 1) return 1;
+  return x ** y;
+}
+
+/** strconv.ParseFloat for le values: accepts +Inf, Inf, -Inf, NaN in any case. */
+function parseGoFloat(s: string): number {
+  const t = s.trim();
+  const lower = t.toLowerCase();
+  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (lower === 'nan') return NaN;
+  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/.test(t)) return NaN;
+  return Number(t);
+}
+
+/** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; an unknown group is empty. */
+export function expandTemplate(template: string, m: RegExpExecArray): string {
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if (c !== '$' || i + 1 >= template.length) {
+      out += c;
+      continue;
+    }
+    if (template[i + 1] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    let name: string;
+    if (template[i + 1] === '{') {
+      const close = template.indexOf('}', i + 2);
+      if (close < 0) {
+        out += c;
+        continue;
+      }
+      name = template.slice(i + 2, close);
+      if (!/^[a-zA-Z0-9_]+$/.test(name)) {
+        out += c;
+        continue;
+      }
+      i = close;
+    } else {
+      const mm = /^[a-zA-Z0-9_]+/.exec(template.slice(i + 1));
+      if (!mm) {
+        out += c;
+        continue;
+      }
+      name = mm[0];
+      i += name.length;
+    }
+    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
+    else out += m.groups?.[name] ?? '';
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instantQuery, rangeQuery } from '../../simulation/promql/engine';
+import { Simulation } from '../../simulation/run/simulation';
+import { loadScenario } from '../../simulation/scenario/loader';
+import { toOpenMetrics } from '../../simulation/telemetry/openmetrics';
+import { compareResults, hasPrometheus, type PrometheusServer, startPrometheus } from '../support/prometheus';
+import { repoHost } from '../support/scenario';
+
+/**
+ * Differential test: the default scenario's scraped samples, backfilled into
+ * Debian's Prometheus 2.42, queried through both. The export carries no
+ * staleness markers, so our evaluator runs with staleness off here.
+ */
+const P = 'shop-backend-primary-[0-9a-zA-Z-]+@kubernetescrd';
+const SVC = 'traefik_service_requests_total';
+const BUCKET = 'traefik_service_request_duration_seconds_bucket';
+
+export const EXPRESSIONS: string[] = [
+  // Flagger's built-in Traefik checks (on the primary, which carries the traffic here).
+  `sum(rate(${BUCKET}{service=~"${P}",code!~"5..",le="+Inf"}[1m])) / sum(rate(${BUCKET}{service=~"${P}",le="+Inf"}[1m])) * 100`,
+  `histogram_quantile(0.99, sum(rate(${BUCKET}{service=~"${P}"}[1m])) by (le))`,
+  `histogram_quantile(0.99, sum(rate(${BUCKET}{service=~"${P}"}[2m])) by (le)) * 1000`,
+  `histogram_quantile(0.5, sum by (le, service) (rate(${BUCKET}[5m])))`,
+  `histogram_quantile(0.9, rate(${BUCKET}{code="200"}[1m]))`,
+  // Selectors.
+  `up`, `up{instance="traefik-0:9100"}`, `up{instance!="traefik-0:9100"}`, `up{instance=~"traefik-.*"}`, `up{instance!~"traefik-1.*"}`, `up{job=~"traef"}`,
+  `${SVC}`, `${SVC}{code=~"2..|4.."}`, `${SVC}{service="shop-frontend-80@kubernetescrd"}`, `{__name__=~"traefik_service_requests_total|up"}`,
+  `${SVC}{nonexistent=""}`, `${SVC}{code=""}`, `${SVC} offset 1m`, `${SVC} offset 10m`, `${SVC}[1m]`, `up[2m] offset 30s`,
+  // Range functions.
+  `rate(${SVC}[1m])`, `rate(${SVC}[5m])`, `increase(${SVC}[2m])`, `irate(${SVC}[1m])`, `delta(traefik_config_last_reload_success[5m])`, `idelta(${SVC}[1m])`,
+  `resets(${SVC}[10m])`, `changes(${SVC}[10m])`, `avg_over_time(up[5m])`, `min_over_time(${SVC}[3m])`, `max_over_time(${SVC}[3m])`, `sum_over_time(up[5m])`,
+  `count_over_time(${SVC}[2m])`, `last_over_time(${SVC}[2m])`, `present_over_time(up[1m])`, `stddev_over_time(${SVC}[5m])`, `stdvar_over_time(${SVC}[5m])`,
+  `quantile_over_time(0.9, ${SVC}[5m])`, `deriv(${SVC}[5m])`, `predict_linear(${SVC}[5m], 600)`, `absent_over_time(nope[5m])`, `absent_over_time(up[5m])`,
+  // Aggregations.
+  `sum(${SVC})`, `sum by (service) (${SVC})`, `sum without (instance, job) (${SVC})`, `avg(${SVC})`, `min by (code) (${SVC})`, `max by (code) (${SVC})`,
+  `count(${SVC})`, `count by (service) (rate(${SVC}[1m]))`, `group by (service) (${SVC})`, `stddev(${SVC})`, `stdvar by (service) (${SVC})`,
+  `quantile(0.5, ${SVC})`, `quantile by (code) (0.9, rate(${SVC}[1m]))`, `topk(3, ${SVC})`, `bottomk(2, rate(${SVC}[1m]))`, `count_values("value", up)`,
+  `sum(rate(${SVC}[1m])) by (code)`, `sum by (service, code) (increase(${SVC}[5m]))`,
+  // Binary operators.
+  `${SVC} * 2`, `2 * ${SVC}`, `${SVC} > 1000`, `1000 < ${SVC}`, `${SVC} > bool 1000`, `${SVC} == bool 0`, `1 + 2 * 3`, `2 ^ 3 ^ 2`, `5 % 3`, `-${SVC}`, `1 / 0`, `-1 / 0`, `0 / 0`,
+  `rate(${SVC}[1m]) / ignoring(code) group_left sum without (code) (rate(${SVC}[1m]))`,
+  `sum by (service) (rate(${SVC}{code=~"5.."}[5m])) / sum by (service) (rate(${SVC}[5m]))`,
+  `sum by (service) (rate(${SVC}{code=~"5.."}[5m])) / on(service) sum by (service) (rate(${SVC}[5m]))`,
+  `${SVC} and on(code) ${SVC}{code="404"}`, `${SVC} or up`, `${SVC} unless ${SVC}{code="200"}`, `up * on(instance) group_left(job) up`,
+  `${SVC} / ${SVC}`, `${SVC} + up`,
+  `sum(${SVC}) by (instance) / on(instance) up`,
+  `${SVC} / on() group_left sum(${SVC})`,
+  // Errors Prometheus raises while evaluating.
+  `${SVC} + on(code) ${SVC}`,
+  `up + on() up`,
+  // Functions over instant vectors.
+  `abs(-${SVC})`, `ceil(rate(${SVC}[1m]))`, `floor(rate(${SVC}[1m]))`, `round(rate(${SVC}[1m]), 0.1)`, `round(rate(${SVC}[1m]))`, `sqrt(${SVC})`, `exp(up)`, `ln(${SVC})`, `log2(${SVC})`, `log10(${SVC})`,
+  `clamp(rate(${SVC}[1m]), 1, 5)`, `clamp_min(rate(${SVC}[1m]), 2)`, `clamp_max(rate(${SVC}[1m]), 2)`, `clamp(up, 2, 1)`, `vector(1)`, `scalar(up)`, `scalar(sum(up))`, `time()`, `timestamp(up)`,
+  `absent(nope)`, `absent(nope{a="b", c=~"d"})`, `absent(up)`, `label_replace(up, "port", "$1", "instance", ".*:(.*)")`, `label_replace(up, "x", "$2", "instance", "(.*)")`,
+  `label_join(up, "both", "/", "job", "instance")`, `sort(${SVC})`, `sort_desc(rate(${SVC}[1m]))`,
+  // Subqueries.
+  `max_over_time(rate(${SVC}[1m])[5m:1m])`, `avg_over_time(sum(up)[10m:30s])`, `rate(${SVC}[5m:15s])`, `min_over_time(up[3m:])`,
+  // Literals and strings.
+  `Inf`, `-Inf`, `NaN`, `0x10`, `1e3`, `"hello"`,
+];
+
+const ORDERED = (e: string) => /^(sort|sort_desc|topk|bottomk)\(/.test(e);
+
+describe.skipIf(!hasPrometheus && !process.env.CI)('PromQL: our evaluator against Prometheus 2.42 (needs prometheus and promtool)', () => {
+  let server: PrometheusServer;
+  let sim: Simulation;
+  beforeAll(async () => {
+    if (!hasPrometheus) throw new Error('CI must run the Prometheus comparison: install prometheus (it brings promtool)');
+    const loaded = loadScenario('scenarios/default.yaml', repoHost);
+    if (!loaded.ok) throw new Error('default scenario does not load');
+    sim = new Simulation(loaded.scenario, { duration: 20 * 60 });
+    sim.runToEnd();
+    server = await startPrometheus(toOpenMetrics(sim.store));
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  const times = [30, 61, 300, 377.5, 600, 911, 1200, 1500];
+  it(`answers ${EXPRESSIONS.length} expressions at ${times.length} times exactly as Prometheus does`, async () => {
+    const failures: string[] = [];
+    for (const expr of EXPRESSIONS) {
+      for (const s of times) {
+        const tMs = sim.timestamp(s);
+        const ours = instantQuery(sim.store, expr, tMs, { staleness: false });
+        const theirs = await server.query(expr, tMs);
+        const diff = compareResults(ours, theirs, { ordered: ORDERED(expr) });
+        if (diff.length > 0) failures.push(`${expr} @${s}s: ${diff.slice(0, 3).join('; ')}`);
+      }
+    }
+    expect(failures.slice(0, 30)).toEqual([]);
+  }, 120_000);
+
+  it('answers range queries exactly as Prometheus does', async () => {
+    const failures: string[] = [];
+    for (const expr of EXPRESSIONS) {
+      const from = sim.timestamp(120);
+      const to = sim.timestamp(1140);
+      const ours = rangeQuery(sim.store, expr, from, to, 60_000, { staleness: false });
+      const theirs = await server.queryRange(expr, from, to, 60_000);
+      const diff = compareResults(ours, theirs);
+      if (diff.length > 0) failures.push(`${expr}: ${diff.slice(0, 3).join('; ')}`);
+    }
+    expect(failures.slice(0, 30)).toEqual([]);
+  }, 120_000);
+});
