@@ -4,6 +4,7 @@ import { FastModeUnsupported, type RunMode, type RunOptions, Simulation } from '
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
+import { instantQuery, rangeQuery } from '../simulation/promql/engine';
 import { parseDuration } from '../simulation/util/duration';
 import { scenarioJsonSchema } from '../simulation/scenario/json-schema';
 import { fsHost, writeFileAtomic } from './host';
@@ -26,6 +27,8 @@ Commands:
   validate <file...>     check scenarios and manifest files; list every error
   export-metrics <scenario>
                          write the scraped Prometheus samples as OpenMetrics
+  query <scenario> <expr>
+                         evaluate PromQL over the scraped samples (JSON like /api/v1/query)
   schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
@@ -63,6 +66,20 @@ Options:
   --mode M          exact (default) or fast
   --from T, --to T  only samples in this window, as times from the run start (e.g. 5m)
   --out FILE        write to FILE (atomically) instead of standard output`,
+  query: `Usage: gameday query <scenario> '<expr>' --at T [--seed N] [--duration D] [--mode exact|fast]
+       gameday query <scenario> '<expr>' --from T --to T --step S [...]
+
+Simulates the scenario, then evaluates the PromQL expression over what
+Prometheus scraped, as Prometheus 2.42 would, and prints the answer in the
+shape of its HTTP API (/api/v1/query, or /api/v1/query_range with --from, --to
+and --step). Times are from the run start: seconds (90) or Go durations (1m30s).
+Exit 0 when the query succeeds, 1 when it fails (the JSON says why).
+
+Options:
+  --at T            evaluation time of an instant query
+  --from T, --to T  range of a range query
+  --step S          resolution of a range query (e.g. 15s)
+  --seed N, --duration D, --mode M   as for run`,
   schema: `Usage: gameday schema
 
 Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
@@ -114,11 +131,13 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return validateCommand(rest, io);
       case 'export-metrics':
         return exportMetricsCommand(rest, io);
+      case 'query':
+        return queryCommand(rest, io);
       case 'schema':
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
@@ -182,6 +201,37 @@ function writeOut(out: string, text: string, io: Io): boolean {
     io.err(`gameday: cannot write ${out}: ${(e as Error).message}\n`);
     return false;
   }
+}
+
+/** A time from the run start: plain seconds or a Go duration. */
+function timeOption(name: string, text: string): number {
+  if (/^[0-9]+(\.[0-9]+)?$/.test(text)) return Number(text);
+  return durationOption(name, text, true);
+}
+
+function queryCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...RUN_OPTIONS, at: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, step: { type: 'string' } },
+  });
+  if (positionals.length !== 2) throw new UsageError(`query takes a scenario file and one PromQL expression, got ${positionals.length} arguments`);
+  const ranged = values.from !== undefined || values.to !== undefined || values.step !== undefined;
+  if (ranged && values.at !== undefined) throw new UsageError('give either --at (instant query) or --from, --to and --step (range query)');
+  if (!ranged && values.at === undefined) throw new UsageError('give --at T for an instant query, or --from, --to and --step for a range query');
+  if (ranged && (values.from === undefined || values.to === undefined || values.step === undefined)) throw new UsageError('a range query needs --from, --to and --step');
+  const { seed, duration, mode } = runOptions(values);
+  const scenario = loadOrReport(positionals[0], io);
+  if (!scenario) return EXIT.invalid;
+  const sim = newSimulation(scenario, { seed, duration, mode }, io);
+  if (!sim) return EXIT.invalid;
+  sim.runToEnd();
+  const expr = positionals[1];
+  const response = ranged
+    ? rangeQuery(sim.store, expr, sim.timestamp(timeOption('--from', values.from as string)), sim.timestamp(timeOption('--to', values.to as string)), durationOption('--step', values.step as string, false) * 1000)
+    : instantQuery(sim.store, expr, sim.timestamp(timeOption('--at', values.at as string)));
+  io.out(`${JSON.stringify(response)}\n`);
+  return response.status === 'success' ? EXIT.ok : EXIT.invalid;
 }
 
 /** A run, or null (after saying why) when fast mode cannot run the scenario. */
