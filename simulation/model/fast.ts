@@ -102,7 +102,8 @@ export class FastEngine {
   private readonly multiplier: Float64Array;
   private readonly rng: Rng;
   private readonly queues: QueueState[];
-  private readonly tables = new Map<string, LatencyTable>();
+  /** Per revision, its latency tables by timeout. */
+  private readonly tables: Array<Map<number, LatencyTable>>;
   private readonly batches: LeafBatch[] = [];
   private readonly scratch: Float64Array;
   private readonly buckets: Float64Array;
@@ -128,6 +129,7 @@ export class FastEngine {
     this.window = new Float64Array(spec.streams.length).fill(-1);
     this.multiplier = new Float64Array(spec.streams.length).fill(1);
     this.rng = rng.stream('fast/outcomes');
+    this.tables = world.internals().behaviours.map(() => new Map());
     this.queues = world.internals().behaviours.map(() => ({ pWait: 0, theta: 0, backlog: 0, arrivals: 0, serviceSum: 0, serviceSq: 0, balanced: 0, lambda: 0 }));
     this.bounds = spec.traefik?.metrics.buckets ?? [];
     this.buckets = new Float64Array(this.bounds.length + 1);
@@ -283,8 +285,8 @@ export class FastEngine {
    */
   private table(pod: Pod, b: Behaviour, timeout: number): LatencyTable {
     const appBounds = b.app.metrics?.buckets ?? [];
-    const key = `${pod.behaviour}/${timeout}`;
-    let t = this.tables.get(key);
+    const tables = this.tables[pod.behaviour];
+    let t = tables.get(timeout);
     if (!t) {
       const s = b.sampler;
       const edges = [...new Set([...this.bounds, ...appBounds])].sort((x, y) => x - y);
@@ -321,7 +323,7 @@ export class FastEngine {
         points: latencyPoints((u) => s.quantile(u * pm.p)),
         timeoutPoint: singlePoint(timeout),
       };
-      this.tables.set(key, t);
+      tables.set(timeout, t);
     }
     return t;
   }

@@ -1,6 +1,6 @@
 import { compileGoRegexp } from '../routing/rule';
 import type { SeriesStore } from '../telemetry/tsdb';
-import type { Aggregate, AtModifier, Binary, Call, Expr, LabelMatcher, MatrixSelector, Subquery, VectorMatching, VectorSelector } from './ast';
+import { type Aggregate, type AtModifier, type Binary, type Call, type Expr, type LabelMatcher, type MatrixSelector, type Subquery, typeOf, type VectorMatching, type VectorSelector } from './ast';
 import {
   Aggregator,
   bucketQuantile,
@@ -103,7 +103,7 @@ export function rangeQuery(store: SeriesStore, query: string, startMs: number, e
   if (endMs < startMs) return { status: 'error', errorType: 'bad_data', error: 'invalid parameter "end": end timestamp must not be before start time' };
   try {
     const ev = new Evaluator(store, startMs, endMs, options);
-    const kind = staticKind(parsed.expr);
+    const kind = typeOf(parsed.expr);
     if (kind === 'matrix' || kind === 'string') {
       return { status: 'error', errorType: 'bad_data', error: `invalid expression type "${kind === 'matrix' ? 'range vector' : 'string'}" for range query, must be Scalar or instant Vector` };
     }
@@ -126,28 +126,6 @@ export function rangeQuery(store: SeriesStore, query: string, startMs: number, e
   } catch (e) {
     if (e instanceof PromQLError) return { status: 'error', errorType: 'execution', error: e.message };
     throw e;
-  }
-}
-
-/** The value type of an expression, before evaluation. */
-function staticKind(e: Expr): Value['kind'] {
-  switch (e.type) {
-    case 'number':
-      return 'scalar';
-    case 'string':
-      return 'string';
-    case 'matrixSelector':
-    case 'subquery':
-      return 'matrix';
-    case 'paren':
-    case 'unary':
-      return staticKind(e.expr);
-    case 'binary':
-      return staticKind(e.lhs) === 'scalar' && staticKind(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'call':
-      return e.func === 'scalar' || e.func === 'time' ? 'scalar' : 'vector';
-    default:
-      return 'vector';
   }
 }
 
@@ -302,14 +280,11 @@ class Evaluator {
     const out: Sample[] = [];
     for (const id of this.select(vs)) {
       let i = this.store.lowerBound(id, ref + 1) - 1;
-      if (i < 0) continue;
-      const { t: ts, v } = this.store.samples(id);
-      if (this.staleness && this.store.isStale(id, i)) continue;
+      if (i >= 0 && this.staleness && this.store.isStale(id, i)) continue;
       // Without staleness handling, a marker is skipped and the sample before it counts (as in backfilled data).
-      let j = i;
-      while (j >= 0 && this.store.isStale(id, j)) j--;
-      if (j < 0 || ts[j] < ref - this.lookback) continue;
-      i = j;
+      while (i >= 0 && this.store.isStale(id, i)) i--;
+      const { t: ts, v } = this.store.samples(id);
+      if (i < 0 || ts[i] < ref - this.lookback) continue;
       out.push({ metric: { ...this.store.labels(id) }, value: v[i], ts: ts[i] });
     }
     return out;
@@ -524,11 +499,15 @@ class Evaluator {
     const repl = this.stringArg(args[2], t);
     const src = this.stringArg(args[3], t);
     const re = this.stringArg(args[4], t);
-    const compiled = compileGoRegexp(`^(?:${re})$`);
-    if (!compiled.ok) throw new PromQLError(`invalid regular expression in label_replace(): ${re}`);
+    let regexp: RegExp;
+    try {
+      regexp = this.regex(re);
+    } catch {
+      throw new PromQLError(`invalid regular expression in label_replace(): ${re}`);
+    }
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLError(`invalid destination label name in label_replace(): ${dst}`);
     return this.vectorArg(args[0], t).map((s) => {
-      const m = compiled.regexp.exec(s.metric[src] ?? '');
+      const m = regexp.exec(s.metric[src] ?? '');
       if (!m) return s;
       const value = expandTemplate(repl, m);
       const metric = { ...s.metric };
@@ -792,7 +771,8 @@ function vectorElemOp(op: string, l: number, r: number): [number, boolean] {
     case '^':
       return [goPow(l, r), true];
     case '%':
-      return [goMod(l, r), true];
+      // Go's math.Mod and JS % agree: the dividend's sign, NaN for an infinite dividend or a zero divisor.
+      return [l % r, true];
     case 'atan2':
       return [Math.atan2(l, r), true];
     case '==':
@@ -810,11 +790,6 @@ function vectorElemOp(op: string, l: number, r: number): [number, boolean] {
     default:
       throw new PromQLError(`operator "${op}" not allowed between these operands`);
   }
-}
-
-/** Go's math.Mod: the sign of the dividend, NaN for ±Inf dividends or a zero divisor. */
-function goMod(x: number, y: number): number {
-  return x % y;
 }
 
 /** Go's math.Pow differs from JS only in 1^±Inf and (-1)^±Inf, which Go gives as 1. */

@@ -597,18 +597,7 @@ export class TraefikProxy {
     this.pRetryPos[slot] = -1;
     this.pAttempt[slot] = 0;
     this.pMirror[slot] = null;
-    const build = this.builds[replica];
-    let router = build.routeOfStream[s];
-    if (router === undefined) {
-      router = null;
-      for (const r of build.routersByEntryPoint.get(stream.entryPoint) ?? []) {
-        if (r.rule.match(stream.request)) {
-          router = r;
-          break;
-        }
-      }
-      build.routeOfStream[s] = router;
-    }
+    const router = this.routerOf(s, replica);
     if (router === null) {
       this.toClient(slot, STATUS_NOT_FOUND);
       return;
@@ -668,42 +657,54 @@ export class TraefikProxy {
 
   /** Walks the service tree to a server and sends the request there. */
   private toService(slot: number, root: Node): void {
-    const mws = (this.pRouter[slot] as BuiltRouter).middlewares.length;
-    let node: Node = root;
+    const stream = this.streams[this.pStream[slot]];
+    const leaf = this.descend(root, this.pClient[slot], stream.requestBytes, true);
+    const mirroring = this.mirrored;
+    if (mirroring !== null && this.pMirror[slot] === null) {
+      // Mirrors go out after the main response; remember which, in order.
+      this.pMirror[slot] = mirroring;
+      let mask = 0;
+      for (let i = 0; i < mirroring.mirrors.length; i++) if (mirroring.chosen[i]) mask |= 1 << i;
+      this.pMirrorNext[slot] = mask;
+    }
+    const i = leaf === null ? -1 : leaf.balancer.pick();
+    if (leaf === null || i < 0) {
+      this.unwind(slot, STATUS_NO_SERVER, (this.pRouter[slot] as BuiltRouter).middlewares.length, true);
+      return;
+    }
+    this.pLeaf[slot] = leaf;
+    this.pAttemptStart[slot] = this.kernel.now;
+    if (!this.upstream.dispatch(leaf.servers[i], slot, this.pGen[slot], stream.timeout)) {
+      // Connection refused: nothing reached the backend; the proxy answers 502.
+      this.attemptDone(slot, STATUS_BAD_GATEWAY, false);
+    }
+  }
+
+  /** Set by descend: the mirroring service whose mirrors take this request (null: none). */
+  private mirrored: MirroringNode | null = null;
+
+  /**
+   * Walks from a service to the leaf a request goes to: weighted services by
+   * their schedule (or a sticky cookie), mirroring services to their main
+   * service. With `select`, a mirroring service counts the request and, when
+   * it picks mirrors (and the body is not too large), is left in `mirrored`;
+   * copies sent to mirrors walk without it (they mirror no further). Null
+   * when a weighted service has no child to give.
+   */
+  private descend(root: Node, client: number, body: number, select: boolean): LeafNode | null {
+    this.mirrored = null;
+    let node = root;
     for (;;) {
-      if (node.type === N_WEIGHTED) {
-        const child = this.pickChild(node, this.pClient[slot]);
-        if (child < 0) {
-          this.unwind(slot, STATUS_NO_SERVER, mws, true);
-          return;
-        }
-        node = node.children[child];
-      } else if (node.type === N_MIRRORING) {
-        const body = this.streams[this.pStream[slot]].requestBytes;
-        const n = node.selector.select(node.chosen);
-        if (n > 0 && !(node.mirrorBody && node.maxBodySize >= 0 && body > node.maxBodySize) && this.pMirror[slot] === null) {
-          // Mirrors go out after the main response; remember which, in order.
-          this.pMirror[slot] = node;
-          this.pMirrorNext[slot] = 0;
-          let mask = 0;
-          for (let i = 0; i < node.mirrors.length; i++) if (node.chosen[i]) mask |= 1 << i;
-          this.pMirrorNext[slot] = mask;
+      if (node.type === N_LEAF) return node;
+      if (node.type === N_MIRRORING) {
+        if (select && node.selector.select(node.chosen) > 0 && !(node.mirrorBody && node.maxBodySize >= 0 && body > node.maxBodySize) && this.mirrored === null) {
+          this.mirrored = node;
         }
         node = node.main;
       } else {
-        const i = node.balancer.pick();
-        if (i < 0) {
-          this.unwind(slot, STATUS_NO_SERVER, mws, true);
-          return;
-        }
-        this.pLeaf[slot] = node;
-        this.pAttemptStart[slot] = this.kernel.now;
-        const stream = this.streams[this.pStream[slot]];
-        if (!this.upstream.dispatch(node.servers[i], slot, this.pGen[slot], stream.timeout)) {
-          // Connection refused: nothing reached the backend; the proxy answers 502.
-          this.attemptDone(slot, STATUS_BAD_GATEWAY, false);
-        }
-        return;
+        const c = this.pickChild(node, client);
+        if (c < 0) return null;
+        node = node.children[c];
       }
     }
   }
@@ -721,19 +722,6 @@ export class TraefikProxy {
       return i;
     }
     return node.balancer.pick();
-  }
-
-  /** The leaf a mirror copy goes to (nested mirrorings mirror no further). */
-  private leafOf(node: Node, client: number): LeafNode | null {
-    for (;;) {
-      if (node.type === N_LEAF) return node;
-      if (node.type === N_MIRRORING) node = node.main;
-      else {
-        const c = this.pickChild(node, client);
-        if (c < 0) return null;
-        node = node.children[c];
-      }
-    }
   }
 
   /** The world answers an attempt dispatched to a pod. */
@@ -817,7 +805,7 @@ export class TraefikProxy {
       }
       const i = 31 - Math.clz32(mask & -mask);
       this.pMirrorNext[slot] = mask & (mask - 1);
-      const target = this.leafOf(node.mirrors[i], this.pClient[slot]);
+      const target = this.descend(node.mirrors[i], this.pClient[slot], 0, false);
       if (target === null) continue;
       const k = target.balancer.pick();
       if (k < 0) continue;
@@ -869,28 +857,16 @@ export class TraefikProxy {
       }
       return b;
     };
+    const body = this.streams[s].requestBytes;
     for (let k = 0; k < n; k++) {
-      let node: Node = router.root;
-      let leaf: LeafNode | null = null;
-      for (;;) {
-        if (node.type === N_WEIGHTED) {
-          const c = this.pickChild(node, client);
-          if (c < 0) break;
-          node = node.children[c];
-        } else if (node.type === N_MIRRORING) {
-          const body = this.streams[s].requestBytes;
-          if (node.selector.select(node.chosen) > 0 && !(node.mirrorBody && node.maxBodySize >= 0 && body > node.maxBodySize)) {
-            for (let m = 0; m < node.mirrors.length; m++) {
-              if (!node.chosen[m]) continue;
-              const target = this.leafOf(node.mirrors[m], client);
-              const i = target ? target.balancer.pick() : -1;
-              if (target && i >= 0) batchOf(target).mirrored[i]++;
-            }
-          }
-          node = node.main;
-        } else {
-          leaf = node;
-          break;
+      const leaf = this.descend(router.root, client, body, true);
+      const mirroring = this.mirrored;
+      if (mirroring !== null) {
+        for (let m = 0; m < mirroring.mirrors.length; m++) {
+          if (!mirroring.chosen[m]) continue;
+          const target = this.descend(mirroring.mirrors[m], client, 0, false);
+          const i = target ? target.balancer.pick() : -1;
+          if (target && i >= 0) batchOf(target).mirrored[i]++;
         }
       }
       const i = leaf ? leaf.balancer.pick() : -1;

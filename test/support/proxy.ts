@@ -69,7 +69,6 @@ export function harness(o: HarnessOptions) {
     dispatched: [] as number[],
     client: [] as number[],
   };
-  const serviceOfPod = (pod: number) => Object.entries(state.pods).find(([, p]) => p.ready.includes(pod) || (p.terminating ?? []).includes(pod))?.[0] ?? '?';
   let proxy: TraefikProxy | null = null;
   const evRespond = kernel.register('fake-respond', (slot, gen) => {
     const pod = pending.get(`${slot}/${gen}`) as number;
@@ -99,7 +98,6 @@ export function harness(o: HarnessOptions) {
     kernel,
     proxy: p,
     state,
-    serviceOfPod,
     /** Sends n requests of stream s, one at a time, each answered before the next. */
     send(n: number, s = 0, client = 0) {
       for (let i = 0; i < n; i++) {
