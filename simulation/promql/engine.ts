@@ -6,8 +6,13 @@ import {
   bucketQuantile,
   changes,
   clamp,
+  dateFunctions,
+  dateOfValue,
   extrapolatedRate,
   formatPromValue,
+  goDate,
+  goFormatFloatV,
+  heapSelect,
   holtWinters,
   instantValue,
   mathFunctions,
@@ -162,16 +167,23 @@ function formatLabels(m: Metric): string {
     .join(', ')}}`;
 }
 
-/** Prometheus anchors label matcher regexes: ^(?:re)$. */
+/**
+ * Prometheus anchors label matcher regexes: ^(?:re)$. A leading flag group
+ * of i and s flags, `(?i)…`, is written before the anchors instead (same
+ * meaning: it covers the whole pattern), as the regexp translator takes
+ * `(?i)` only at the very start.
+ */
 function anchored(re: string): RegExp {
-  const r = compileGoRegexp(`^(?:${re})$`);
+  const flags = /^\(\?[is]+\)/.exec(re);
+  const r = compileGoRegexp(flags ? `${flags[0]}^(?:${re.slice(flags[0].length)})$` : `^(?:${re})$`);
   if (!r.ok) throw new PromQLError(r.message);
   return r.regexp;
 }
 
 // ---- the evaluator ------------------------------------------------------------------
 
-const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+/** The operators that drop the metric name (2.42's shouldDropMetricName: not atan2). */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^']);
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
 class Evaluator {
@@ -211,7 +223,7 @@ class Evaluator {
         const v = this.eval(e.expr, t);
         if (e.op === '+') return v;
         if (v.kind === 'scalar') return { kind: 'scalar', v: -v.v };
-        if (v.kind === 'vector') return { kind: 'vector', samples: v.samples.map((s) => ({ metric: dropName(s.metric), value: -s.value, ts: s.ts })) };
+        if (v.kind === 'vector') return { kind: 'vector', samples: uniqueAfterDrop(v.samples, v.samples.map((s) => ({ metric: dropName(s.metric), value: -s.value, ts: s.ts }))) };
         throw new PromQLError('unary minus needs a scalar or an instant vector');
       }
       case 'vectorSelector':
@@ -378,17 +390,31 @@ class Evaluator {
     const perSample = (g: (v: number) => number): Value => vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: g(s.value), ts: s.ts })));
     const math = mathFunctions[f];
     if (math) return perSample(math);
+    const date = dateFunctions[f];
+    if (date) {
+      if (args.length === 0) {
+        // time.Unix(enh.Ts/1000, 0): whole seconds, truncated toward zero.
+        return { kind: 'vector', samples: [{ metric: {}, value: date(goDate(Math.trunc(t / 1000))), ts: t }] };
+      }
+      return perSample((v) => dateOfValue(date, v));
+    }
     switch (f) {
       case 'time':
         return { kind: 'scalar', v: t / 1000 };
+      case 'pi':
+        return { kind: 'scalar', v: Math.PI };
       case 'vector':
         return { kind: 'vector', samples: [{ metric: {}, value: this.scalarArg(args[0], t), ts: t }] };
       case 'scalar': {
         const s = this.vectorArg(args[0], t);
         return { kind: 'scalar', v: s.length === 1 ? s[0].value : NaN };
       }
-      case 'timestamp':
-        return vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: s.ts / 1000, ts: s.ts })));
+      case 'timestamp': {
+        // Only a vector selector's samples keep their own timestamps; any other
+        // expression's samples are stamped with the evaluation time (2.42's rangeEval).
+        const direct = unwrapParens(args[0]).type === 'vectorSelector';
+        return vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: (direct ? s.ts : t) / 1000, ts: t })));
+      }
       case 'round': {
         const to = args.length > 1 ? this.scalarArg(args[1], t) : 1;
         return perSample((v) => round(v, to));
@@ -424,6 +450,17 @@ class Evaluator {
       }
       case 'histogram_quantile':
         return { kind: 'vector', samples: this.histogramQuantile(this.scalarArg(args[0], t), this.vectorArg(args[1], t)) };
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_fraction': {
+        // Native-histogram functions. 2.42 skips every float sample (`if
+        // sample.H == nil { continue }`), and the store holds floats only
+        // (classic histograms are float series with an le label), so the
+        // answer is always an empty vector. The arguments are still evaluated,
+        // for their errors.
+        for (const a of args) this.eval(a, t);
+        return { kind: 'vector', samples: [] };
+      }
       case 'label_replace':
         return vec(this.labelReplace(args, t));
       case 'label_join':
@@ -452,9 +489,13 @@ class Evaluator {
       case 'holt_winters': {
         const sf = this.scalarArg(args[1], t);
         const tf = this.scalarArg(args[2], t);
-        if (!(sf > 0 && sf < 1)) throw new PromQLError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
-        if (!(tf > 0 && tf < 1)) throw new PromQLError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
-        return this.rangeFn(args[0], t, (s) => holtWinters(s.vs, sf, tf));
+        // 2.42 checks the factors inside the function, which runs only for a
+        // series with samples in the window: no series, no error.
+        return this.rangeFn(args[0], t, (s) => {
+          if (!(sf > 0 && sf < 1)) throw new PromQLError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFormatFloatV(sf)}`);
+          if (!(tf > 0 && tf < 1)) throw new PromQLError(`invalid trend factor. Expected: 0 < tf < 1, got: ${goFormatFloatV(tf)}`);
+          return holtWinters(s.vs, sf, tf);
+        });
       }
       case 'last_over_time':
         return this.rangeFn(args[0], t, (s) => s.vs[s.vs.length - 1], false);
@@ -506,10 +547,11 @@ class Evaluator {
       throw new PromQLError(`invalid regular expression in label_replace(): ${re}`);
     }
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLError(`invalid destination label name in label_replace(): ${dst}`);
+    const names = captureGroupNames(re);
     return this.vectorArg(args[0], t).map((s) => {
       const m = regexp.exec(s.metric[src] ?? '');
       if (!m) return s;
-      const value = expandTemplate(repl, m);
+      const value = expandTemplate(repl, m, names);
       const metric = { ...s.metric };
       if (value === '') delete metric[dst];
       else metric[dst] = value;
@@ -534,13 +576,30 @@ class Evaluator {
   // ---- aggregations ----------------------------------------------------------------
 
   private aggregate(a: Aggregate, t: number): Sample[] {
-    const samples = this.vectorArg(a.expr, t);
+    let samples = this.vectorArg(a.expr, t);
     const param = a.param ? this.eval(a.param, t) : null;
+    let grouping = a.grouping;
+    let k = 0;
+    if (a.op === 'topk' || a.op === 'bottomk') {
+      const f = (param as { kind: 'scalar'; v: number }).v;
+      if (!(f >= -9223372036854775808 && f <= 9223372036854774784)) throw new PromQLError(`Scalar value ${goFormatFloatV(f)} overflows int64`);
+      k = Math.trunc(f);
+      if (k < 1) return [];
+    }
+    if (a.op === 'count_values') {
+      // 2.42 sets the value label on each sample first and then groups, the
+      // value label counting as a `by` label (so it may replace a label of
+      // the same name, and `without` that label removes it again).
+      const label = (param as { kind: 'string'; s: string }).s;
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new PromQLError(`invalid label name "${label}"`);
+      samples = samples.map((s) => ({ metric: { ...s.metric, [label]: formatPromValue(s.value) }, value: s.value, ts: s.ts }));
+      if (!a.without) grouping = [...grouping, label];
+    }
     const groupOf = (m: Metric): Metric => {
       const out: Metric = {};
       if (a.without) {
-        for (const k of Object.keys(m)) if (k !== '__name__' && !a.grouping.includes(k)) out[k] = m[k];
-      } else for (const k of a.grouping) if (m[k] !== undefined && m[k] !== '') out[k] = m[k];
+        for (const k of Object.keys(m)) if (k !== '__name__' && !grouping.includes(k)) out[k] = m[k];
+      } else for (const k of grouping) if (m[k] !== undefined && m[k] !== '') out[k] = m[k];
       return out;
     };
     const groups = new Map<string, { metric: Metric; samples: Sample[] }>();
@@ -555,28 +614,15 @@ class Evaluator {
     for (const { metric, samples: group } of groups.values()) {
       switch (a.op) {
         case 'topk':
-        case 'bottomk': {
-          const k = Math.trunc((param as { kind: 'scalar'; v: number }).v);
-          if (!(k >= 1)) break;
-          const dir = a.op === 'topk' ? -1 : 1;
-          const sorted = [...group].sort((x, y) => (Number.isNaN(x.value) ? 1 : Number.isNaN(y.value) ? -1 : dir * (x.value - y.value)));
-          for (const s of sorted.slice(0, k)) out.push(s);
+        case 'bottomk':
+          for (const s of heapSelect(group, (x) => x.value, k, a.op === 'topk')) out.push(s);
           break;
-        }
         case 'quantile':
           out.push({ metric, value: quantile((param as { kind: 'scalar'; v: number }).v, group.map((s) => s.value)), ts: t });
           break;
-        case 'count_values': {
-          const label = (param as { kind: 'string'; s: string }).s;
-          if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new PromQLError(`invalid label name "${label}"`);
-          const counts = new Map<string, number>();
-          for (const s of group) {
-            const v = formatPromValue(s.value);
-            counts.set(v, (counts.get(v) ?? 0) + 1);
-          }
-          for (const [v, n] of counts) out.push({ metric: { ...metric, [label]: v }, value: n, ts: t });
+        case 'count_values':
+          out.push({ metric, value: group.length, ts: t });
           break;
-        }
         default: {
           const acc = new Aggregator(a.op);
           for (const s of group) acc.add(s.value);
@@ -597,8 +643,8 @@ class Evaluator {
       return { kind: 'scalar', v: COMPARISON.has(b.op) ? (v ? 1 : 0) : (v as number) };
     }
     if (l.kind === 'vector' && r.kind === 'vector') return { kind: 'vector', samples: this.vectorBinary(b, l.samples, r.samples) };
-    if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', samples: vectorScalar(b, l.samples, r.v, false) };
-    if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', samples: vectorScalar(b, r.samples, l.v, true) };
+    if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', samples: uniqueAfterDrop(l.samples, vectorScalar(b, l.samples, r.v, false)) };
+    if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', samples: uniqueAfterDrop(r.samples, vectorScalar(b, r.samples, l.v, true)) };
     throw new PromQLError('binary expression must contain only scalar and instant vector types');
   }
 
@@ -676,6 +722,23 @@ function absentLabels(matchers: LabelMatcher[]): Metric {
       twice.add(m.name);
     }
   }
+  return out;
+}
+
+function unwrapParens(e: Expr): Expr {
+  while (e.type === 'paren') e = e.expr;
+  return e;
+}
+
+/**
+ * `out` derived from `input` (label sets unique) by dropping the metric
+ * name: duplicates are possible only when the input had more than one name.
+ * Prometheus checks every step's vector (rangeEval) and fails on them.
+ */
+function uniqueAfterDrop(input: Sample[], out: Sample[]): Sample[] {
+  if (out.length < 2) return out;
+  const name = input[0].metric.__name__;
+  for (let i = 1; i < input.length; i++) if (input[i].metric.__name__ !== name) return unique(out);
   return out;
 }
 
@@ -810,8 +873,47 @@ function parseGoFloat(s: string): number {
   return Number(t);
 }
 
-/** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; an unknown group is empty. */
-export function expandTemplate(template: string, m: RegExpExecArray): string {
+/**
+ * The names of a Go regexp's capture groups by group number (index 0 and
+ * unnamed groups ''): `(?P<name>…)` is named, `(…)` unnamed, other `(?…`
+ * groups do not capture; escapes and character classes are skipped. The
+ * regexp translation keeps the numbering but not the names.
+ */
+export function captureGroupNames(pattern: string): string[] {
+  const names = [''];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === '[' && pattern[i + 1] === ':') {
+        const end = pattern.indexOf(':]', i + 2);
+        if (end > 0) i = end + 1;
+      } else if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      // A ']' right after '[' or '[^' is a literal member.
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if (c !== '(') continue;
+    if (pattern[i + 1] !== '?') names.push('');
+    else {
+      const named = /^\(\?P<([A-Za-z0-9_]+)>/.exec(pattern.slice(i));
+      if (named) names.push(named[1]);
+    }
+  }
+  return names;
+}
+
+/** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; an unknown group is empty. `names` from captureGroupNames. */
+export function expandTemplate(template: string, m: RegExpExecArray, names: readonly string[] = []): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i];
@@ -847,7 +949,10 @@ export function expandTemplate(template: string, m: RegExpExecArray): string {
       i += name.length;
     }
     if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
-    else out += m.groups?.[name] ?? '';
+    else {
+      const k = names.indexOf(name);
+      out += (k > 0 ? m[k] : m.groups?.[name]) ?? '';
+    }
   }
   return out;
 }

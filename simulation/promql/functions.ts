@@ -513,22 +513,304 @@ export function round(v: number, toNearest = 1): number {
 }
 
 /**
- * clamp(v, min, max) = max(min, min(max, v)) with Go's NaN and ±0 rules
- * (same as Math.max/Math.min). When max < min Prometheus returns an empty
- * vector (drops every sample); the caller must do that — this returns NaN
- * then. NaN bounds propagate NaN, as in Prometheus.
+ * Go's math.Max: an infinity wins over NaN (`Max(NaN, +Inf)` is +Inf, where
+ * JavaScript's Math.max gives NaN); otherwise NaN propagates; Max(+0, −0) = +0.
+ */
+export function goMax(x: number, y: number): number {
+  if (x === Infinity || y === Infinity) return Infinity;
+  return Math.max(x, y);
+}
+
+/** Go's math.Min: −Inf wins over NaN; otherwise NaN propagates; Min(+0, −0) = −0. */
+export function goMin(x: number, y: number): number {
+  if (x === -Infinity || y === -Infinity) return -Infinity;
+  return Math.min(x, y);
+}
+
+/**
+ * clamp(v, min, max) = math.Max(min, math.Min(max, v)) with Go's NaN, ±Inf
+ * and ±0 rules: a NaN bound gives NaN except that an infinite sample on the
+ * matching side wins (clamp(+Inf, 0, NaN) = 0, clamp_min(+Inf, NaN) = +Inf).
+ * When max < min Prometheus returns an empty vector (drops every sample); the
+ * caller must do that — this returns NaN then.
  */
 export function clamp(v: number, min: number, max: number): number {
   if (max < min) return NaN;
-  return Math.max(min, Math.min(max, v));
+  return goMax(min, goMin(max, v));
 }
 
 export function clampMin(v: number, min: number): number {
-  return Math.max(min, v);
+  return goMax(min, v);
 }
 
 export function clampMax(v: number, max: number): number {
-  return Math.min(max, v);
+  return goMin(max, v);
+}
+
+// ---------------------------------------------------------------------------
+// Date functions (2.42's dateWrapper over Go's time package, UTC)
+
+const MIN_INT64 = -(2n ** 63n);
+const SECONDS_PER_DAY = 86400n;
+const DAYS_PER_400_YEARS = 365n * 400n + 97n;
+const DAYS_PER_100_YEARS = 365n * 100n + 24n;
+const DAYS_PER_4_YEARS = 365n * 4n + 1n;
+const ABSOLUTE_ZERO_YEAR = -292277022399n;
+/** unixToInternal + internalToAbsolute of Go's time package. */
+const UNIX_TO_ABSOLUTE = 9223372028715321600n;
+const DAYS_BEFORE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+/** Within ±this many seconds (±273,000 years) goDate computes in float64; beyond, in Go's uint64 arithmetic. */
+const FAST_DATE_LIMIT_SECONDS = 8.64e12;
+
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+const i64 = (x: bigint) => BigInt.asIntN(64, x);
+
+/** The broken-down UTC time the date functions read, as Go's time.Time methods give it. */
+export interface GoDate {
+  year: number;
+  /** 1..12 */
+  month: number;
+  /** 1..31 */
+  day: number;
+  /** 1..366 */
+  yearDay: number;
+  /** 0 = Sunday */
+  weekday: number;
+  hour: number;
+  minute: number;
+  daysInMonth: number;
+}
+
+/**
+ * Go's `int64(f)` on amd64 (the Debian package's architecture): truncation
+ * toward zero; NaN, ±Inf and values outside the int64 range convert to
+ * math.MinInt64 (the CPU's "integer indefinite").
+ */
+export function goInt64(v: number): bigint {
+  if (!(v > -9223372036854775808 && v < 9223372036854775808)) return MIN_INT64;
+  return BigInt(Math.trunc(v));
+}
+
+function isLeapYear(year: bigint): boolean {
+  return year % 4n === 0n && (year % 100n !== 0n || year % 400n === 0n);
+}
+
+/** Go's absDate (Go ≤ 1.22): year, 0-based day of year, month and day from an absolute time. */
+function absDate(abs: bigint): { year: bigint; yday: number; month: number; day: number } {
+  let d = abs / SECONDS_PER_DAY;
+  let n = d / DAYS_PER_400_YEARS;
+  let y = 400n * n;
+  d -= DAYS_PER_400_YEARS * n;
+  n = d / DAYS_PER_100_YEARS;
+  n -= n >> 2n;
+  y += 100n * n;
+  d -= DAYS_PER_100_YEARS * n;
+  n = d / DAYS_PER_4_YEARS;
+  y += 4n * n;
+  d -= DAYS_PER_4_YEARS * n;
+  n = d / 365n;
+  n -= n >> 2n;
+  y += n;
+  d -= 365n * n;
+  const year = i64(i64(u64(y)) + ABSOLUTE_ZERO_YEAR);
+  const yday = Number(d);
+  let day = yday;
+  if (isLeapYear(year)) {
+    if (day > 31 + 29 - 1) day--;
+    else if (day === 31 + 29 - 1) return { year, yday, month: 2, day: 29 };
+  }
+  let month = Math.trunc(day / 31);
+  const end = DAYS_BEFORE[month + 1];
+  let begin: number;
+  if (day >= end) {
+    month++;
+    begin = end;
+  } else begin = DAYS_BEFORE[month];
+  return { year, yday, month: month + 1, day: day - begin + 1 };
+}
+
+/** Go's daysSinceEpoch (days from the absolute epoch to January 1 of `year`), in uint64 arithmetic. */
+function daysSinceEpoch(year: bigint): bigint {
+  let y = u64(i64(year) - ABSOLUTE_ZERO_YEAR);
+  let n = y / 400n;
+  y -= 400n * n;
+  let d = DAYS_PER_400_YEARS * n;
+  n = y / 100n;
+  y -= 100n * n;
+  d += DAYS_PER_100_YEARS * n;
+  n = y / 4n;
+  y -= 4n * n;
+  d += DAYS_PER_4_YEARS * n;
+  d += 365n * y;
+  return u64(d);
+}
+
+/**
+ * `time.Unix(sec, 0).UTC()` broken down exactly as Go computes it, uint64
+ * wrap-around included (that is what NaN and ±Inf samples, converted to
+ * math.MinInt64, come out as: a year near 292 billion).
+ */
+export function goDateExact(sec: bigint): GoDate {
+  const abs = u64(sec + UNIX_TO_ABSOLUTE);
+  const { year, yday, month, day } = absDate(abs);
+  // days_in_month: 32 − time.Date(year, month, 32, 0, 0, 0, 0, UTC).Day().
+  let d = daysSinceEpoch(year) + BigInt(DAYS_BEFORE[month - 1]);
+  if (isLeapYear(year) && month >= 3) d++;
+  d += 31n;
+  const next = absDate(u64(u64(d) * SECONDS_PER_DAY));
+  return {
+    year: Number(year),
+    month,
+    day,
+    yearDay: yday + 1,
+    weekday: Number((u64(abs + SECONDS_PER_DAY) % (7n * SECONDS_PER_DAY)) / SECONDS_PER_DAY),
+    hour: Number((abs % SECONDS_PER_DAY) / 3600n),
+    minute: Number((abs % 3600n) / 60n),
+    daysInMonth: 32 - next.day,
+  };
+}
+
+/** `time.Unix(sec, 0).UTC()` broken down (sec: whole seconds, int64). */
+export function goDate(sec: bigint | number): GoDate {
+  const n = Number(sec);
+  if (!(Math.abs(n) <= FAST_DATE_LIMIT_SECONDS)) return goDateExact(BigInt(sec));
+  // Proleptic Gregorian calendar from days since 1970-01-01 (Hinnant's
+  // civil_from_days), exact in float64 within the limit; agrees with Go there.
+  const days = Math.floor(n / 86400);
+  const secOfDay = n - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return {
+    year,
+    month,
+    day,
+    yearDay: DAYS_BEFORE[month - 1] + (leap && month > 2 ? 1 : 0) + day,
+    weekday: (((days + 4) % 7) + 7) % 7, // 1970-01-01 was a Thursday
+    hour: Math.floor(secOfDay / 3600),
+    minute: Math.floor((secOfDay % 3600) / 60),
+    daysInMonth: month === 2 ? (leap ? 29 : 28) : DAYS_BEFORE[month] - DAYS_BEFORE[month - 1],
+  };
+}
+
+/**
+ * The date functions by PromQL name: (Go date) → value. Prometheus 2.42
+ * applies them to `time.Unix(int64(v), 0).UTC()` of every sample value v (see
+ * goInt64 for NaN and ±Inf), or to the evaluation time (whole seconds,
+ * truncated) when called without argument.
+ */
+export const dateFunctions: Readonly<Record<string, (d: GoDate) => number>> = {
+  year: (d) => d.year,
+  month: (d) => d.month,
+  day_of_month: (d) => d.day,
+  day_of_week: (d) => d.weekday,
+  day_of_year: (d) => d.yearDay,
+  days_in_month: (d) => d.daysInMonth,
+  hour: (d) => d.hour,
+  minute: (d) => d.minute,
+};
+
+/** A date function of a sample value (Unix seconds), as 2.42's dateWrapper. */
+export function dateOfValue(f: (d: GoDate) => number, v: number): number {
+  if (v > -FAST_DATE_LIMIT_SECONDS && v < FAST_DATE_LIMIT_SECONDS) return f(goDate(Math.trunc(v)));
+  return f(goDate(goInt64(v)));
+}
+
+// ---------------------------------------------------------------------------
+// topk / bottomk selection (2.42's container/heap use in aggregation())
+
+/** Go's `fmt.Sprint(float64)` (%v, i.e. %g shortest): exponent form when the exponent is < −4 or ≥ 6 (1e+20, 1.5e-07). */
+export function goFormatFloatV(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [m, x] = v.toExponential().split('e');
+  const e = Number(x);
+  if (e < -4 || e >= 6) return `${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return formatPromValue(v);
+}
+
+/**
+ * The samples topk (`top` true) or bottomk keep of one group, chosen exactly
+ * as 2.42's aggregation() does with Go's container/heap: a heap of at most k
+ * elements whose root is the weakest kept sample (NaN weakest of all); a new
+ * sample enters when the heap is not full, when it beats the root, or when
+ * the root is NaN (even for a NaN newcomer), replacing the root in place for
+ * k = 1 and otherwise popping it first. Ties at the boundary are therefore
+ * decided by Go's heap order. Returns the kept items sorted for output (best
+ * first, NaN last); the order among equal values may differ from
+ * Prometheus' (its sort is not stable) but the set is the same.
+ */
+export function heapSelect<T>(items: readonly T[], valueOf: (x: T) => number, k: number, top: boolean): T[] {
+  const h: T[] = [];
+  // Less of vectorByValueHeap (topk) / vectorByReverseValueHeap (bottomk).
+  const less = (i: number, j: number): boolean => {
+    const a = valueOf(h[i]);
+    if (Number.isNaN(a)) return true;
+    return top ? a < valueOf(h[j]) : a > valueOf(h[j]);
+  };
+  const swap = (i: number, j: number) => {
+    const x = h[i];
+    h[i] = h[j];
+    h[j] = x;
+  };
+  const up = (j: number) => {
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !less(j, i)) break;
+      swap(i, j);
+      j = i;
+    }
+  };
+  const down = (i0: number, n: number) => {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && less(j2, j1)) j = j2;
+      if (!less(j, i)) break;
+      swap(i, j);
+      i = j;
+    }
+  };
+  for (const x of items) {
+    if (h.length === 0) {
+      h.push(x); // the group's first sample
+      continue;
+    }
+    const root = valueOf(h[0]);
+    const v = valueOf(x);
+    if (!(h.length < k || (top ? root < v : root > v) || Number.isNaN(root))) continue;
+    if (h.length === k) {
+      if (k === 1) {
+        h[0] = x;
+        continue;
+      }
+      // heap.Pop: move the root to the end, restore the heap, drop it.
+      swap(0, h.length - 1);
+      down(0, h.length - 1);
+      h.pop();
+    }
+    h.push(x);
+    up(h.length - 1);
+  }
+  const dir = top ? -1 : 1;
+  return h.sort((x, y) => {
+    const a = valueOf(x);
+    const b = valueOf(y);
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) === Number.isNaN(b) ? 0 : Number.isNaN(a) ? 1 : -1;
+    return a === b ? 0 : a < b ? -dir : dir;
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,11 @@ import {
   extrapolatedRate,
   formatPromValue,
   frexp,
+  goDate,
+  goDateExact,
+  goFormatFloatV,
+  goInt64,
+  heapSelect,
   holtWinters,
   instantValue,
   lastOverTime,
@@ -387,4 +392,77 @@ describe('formatPromValue (strconv.FormatFloat(v, f, -1, 64))', () => {
     expect(formatPromValue(5e-324)).toBe('0.' + '0'.repeat(323) + '5');
     expect(formatPromValue(1.7976931348623157e308)).toBe('17976931348623157' + '0'.repeat(292));
   });
+});
+
+describe('clamp with Go\'s math.Max/math.Min (an infinity beats NaN)', () => {
+  // Found by `clamp(edge_gauge, 0, NaN)` and `clamp_min(edge_gauge, NaN)` in the edge-case differential test.
+  it('a NaN bound gives NaN unless the sample is an infinity on that side', () => {
+    expect(clamp(5, 0, NaN)).toBeNaN();
+    expect(clamp(-Infinity, 0, NaN)).toBe(0); // Max(0, Min(NaN, -Inf)) = Max(0, -Inf)
+    expect(clampMin(Infinity, NaN)).toBe(Infinity);
+    expect(clampMax(-Infinity, NaN)).toBe(-Infinity);
+    expect(clampMin(1, NaN)).toBeNaN();
+    expect(clamp(NaN, -Infinity, Infinity)).toBeNaN(); // Min(+Inf, NaN) = NaN, Max(-Inf, NaN) = NaN
+  });
+});
+
+describe('date functions (Go time.Unix(int64(v), 0).UTC())', () => {
+  it('breaks Unix seconds down in UTC', () => {
+    expect(goDate(1709251199)).toEqual({ year: 2024, month: 2, day: 29, yearDay: 60, weekday: 4, hour: 23, minute: 59, daysInMonth: 29 });
+    expect(goDate(1709251200)).toMatchObject({ year: 2024, month: 3, day: 1, yearDay: 61, weekday: 5, hour: 0, minute: 0, daysInMonth: 31 });
+    expect(goDate(-1)).toMatchObject({ year: 1969, month: 12, day: 31, yearDay: 365, weekday: 3, hour: 23, minute: 59 });
+    expect(goDate(-62135596801)).toMatchObject({ year: 0, month: 12, day: 31, yearDay: 366, daysInMonth: 31 });
+    expect(goDate(4107542400)).toMatchObject({ year: 2100, month: 3, day: 1, yearDay: 60 }); // 2100 is not a leap year
+  });
+  it('converts values as int64(v) on amd64: truncation, and MinInt64 for NaN, ±Inf and out-of-range values', () => {
+    expect(goInt64(-0.5)).toBe(0n);
+    expect(goInt64(1.999)).toBe(1n);
+    for (const v of [NaN, Infinity, -Infinity, 1e19, -1e19, 2 ** 63]) expect(goInt64(v)).toBe(-(2n ** 63n));
+    expect(goInt64(-(2 ** 63))).toBe(-(2n ** 63n));
+  });
+  it('wraps around like Go for MinInt64 (what Prometheus 2.42 answers for a NaN sample)', () => {
+    expect(goDate(goInt64(NaN))).toEqual({ year: 292277026596, month: 12, day: 4, yearDay: 339, weekday: 0, hour: 15, minute: 30, daysInMonth: 31 });
+    expect(goDate(1e15)).toMatchObject({ year: 31690708, month: 7, day: 5, yearDay: 187, hour: 1, minute: 46 });
+  });
+  it('the float64 fast path agrees with the exact Go algorithm', () => {
+    for (const sec of [0, -1, 59, 951782400, 951868800, 1709251199, 4102444799, -62135596800, -62135596801, 253402300800, 8.64e12, -8.64e12, 123456789012]) {
+      expect(goDate(sec), String(sec)).toEqual(goDateExact(BigInt(sec)));
+    }
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const sec = Math.round((x / 2147483648 - 0.5) * 2 * 8e12);
+      expect(goDate(sec), String(sec)).toEqual(goDateExact(BigInt(sec)));
+    }
+  });
+});
+
+describe('heapSelect (topk/bottomk with container/heap, Prometheus 2.42)', () => {
+  const pick = (values: Array<[string, number]>, k: number, top: boolean) => heapSelect(values, (x) => x[1], k, top).map((x) => x[0]);
+  // Found by `topk(2, edge_gauge{case=~"nan|allnan|flat"})` and `bottomk(1, …)`: a NaN root is replaced by any newcomer, NaN included.
+  it('a NaN root is always replaced, so the later of two NaNs is kept', () => {
+    expect(pick([['allnan', NaN], ['flat', 7], ['nan', NaN]], 2, true)).toEqual(['flat', 'nan']);
+    expect(pick([['allnan', NaN], ['nan', NaN]], 1, false)).toEqual(['nan']);
+    expect(pick([['a', NaN], ['b', 1], ['c', 2]], 2, true)).toEqual(['c', 'b']);
+    expect(pick([['a', 3], ['b', NaN], ['c', 2]], 2, false)).toEqual(['c', 'a']);
+  });
+  it('ties at the boundary follow the heap, not the input order', () => {
+    // Heap [a0, b0] after two pushes; c0 does not beat the root (0 < 0 is false).
+    expect(pick([['a', 0], ['b', 0], ['c', 0]], 2, true).sort()).toEqual(['a', 'b']);
+    expect(pick([['a', 5], ['b', 1], ['c', 3], ['d', 4], ['e', 2]], 3, true)).toEqual(['a', 'd', 'c']);
+    expect(pick([['a', 5], ['b', 1], ['c', 3], ['d', 4], ['e', 2]], 3, false)).toEqual(['b', 'e', 'c']);
+  });
+});
+
+describe('goFormatFloatV (Go %v of a float64, as in error messages)', () => {
+  it.each([
+    [1e20, '1e+20'],
+    [NaN, 'NaN'],
+    [1.5, '1.5'],
+    [123456, '123456'],
+    [1234567, '1.234567e+06'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [-Infinity, '-Inf'],
+  ])('%s → %s', (v, expected) => expect(goFormatFloatV(v)).toBe(expected));
 });
