@@ -1,9 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { instantQuery, rangeQuery } from '../../simulation/promql/engine';
+import { collapseWhitespace, type MetricTemplateModel, renderQuery, TRAEFIK_BUILTIN_QUERIES } from '../../simulation/rollout/template';
 import { Simulation } from '../../simulation/run/simulation';
 import { loadScenario } from '../../simulation/scenario/loader';
 import { toOpenMetrics } from '../../simulation/telemetry/openmetrics';
 import { compareResults, hasPrometheus, type PrometheusServer, startPrometheus } from '../support/prometheus';
+import { catalogueFromStore, generateExpressions, isOrderedExpression } from '../support/promql-gen';
 import { repoHost } from '../support/scenario';
 
 /**
@@ -59,6 +63,32 @@ export const EXPRESSIONS: string[] = [
   `Inf`, `-Inf`, `NaN`, `0x10`, `1e3`, `"hello"`,
 ];
 
+/**
+ * Flagger's queries exactly as it would send them for the default scenario's
+ * Canary (shop/backend): its two built-in Traefik checks at several metric
+ * intervals, and every MetricTemplate in the shared examples, each rendered
+ * with Flagger's template functions and whitespace-collapsed.
+ */
+function flaggerQueries(): string[] {
+  const model = (interval: string): MetricTemplateModel => ({ name: 'backend', namespace: 'shop', target: 'backend', service: 'backend', ingress: 'backend', route: 'backend', interval, variables: {} });
+  const render = (template: string, interval: string) => {
+    const r = renderQuery(template, model(interval));
+    if (!r.ok) throw new Error(r.error);
+    return collapseWhitespace(r.query);
+  };
+  const out: string[] = [];
+  for (const interval of ['30s', '1m', '2m', '5m']) for (const q of Object.values(TRAEFIK_BUILTIN_QUERIES)) out.push(render(q, interval));
+  const dir = 'test/fixtures/examples';
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(`${dir}/${file}`, 'utf8'))) {
+      const m = doc.toJS() as { kind?: string; spec?: { query?: string } } | null;
+      if (m?.kind === 'MetricTemplate' && m.spec?.query) for (const interval of ['1m', '2m']) out.push(render(m.spec.query, interval));
+    }
+  }
+  return out;
+}
+export const FLAGGER_QUERIES = flaggerQueries();
+
 const ORDERED = (e: string) => /^(sort|sort_desc|topk|bottomk)\(/.test(e);
 
 describe.skipIf(!hasPrometheus && !process.env.CI)('PromQL: our evaluator against Prometheus 2.42 (needs prometheus and promtool)', () => {
@@ -69,36 +99,55 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('PromQL: our evaluator agains
     const loaded = loadScenario('scenarios/default.yaml', repoHost);
     if (!loaded.ok) throw new Error('default scenario does not load');
     sim = new Simulation(loaded.scenario, { duration: 20 * 60 });
+    // Send 30% to the canary from 6 min on, as Flagger's router would, so
+    // that queries on the canary's Traefik service have data.
+    sim.advanceTo(360);
+    sim.model.proxy?.setRoutes('shop/backend', 70, 30);
     sim.runToEnd();
     server = await startPrometheus(toOpenMetrics(sim.store));
   }, 60_000);
   afterAll(async () => server?.stop());
 
   const times = [30, 61, 300, 377.5, 600, 911, 1200, 1500];
-  it(`answers ${EXPRESSIONS.length} expressions at ${times.length} times exactly as Prometheus does`, async () => {
+  /** Instant queries at every time, and one range query (2–19 min, 1 m step); the differences found. */
+  async function compareAll(exprs: string[], ordered: (e: string) => boolean): Promise<string[]> {
     const failures: string[] = [];
-    for (const expr of EXPRESSIONS) {
+    for (const expr of exprs) {
       for (const s of times) {
         const tMs = sim.timestamp(s);
         const ours = instantQuery(sim.store, expr, tMs, { staleness: false });
         const theirs = await server.query(expr, tMs);
-        const diff = compareResults(ours, theirs, { ordered: ORDERED(expr) });
+        const diff = compareResults(ours, theirs, { ordered: ordered(expr) });
         if (diff.length > 0) failures.push(`${expr} @${s}s: ${diff.slice(0, 3).join('; ')}`);
       }
-    }
-    expect(failures.slice(0, 30)).toEqual([]);
-  }, 120_000);
-
-  it('answers range queries exactly as Prometheus does', async () => {
-    const failures: string[] = [];
-    for (const expr of EXPRESSIONS) {
       const from = sim.timestamp(120);
       const to = sim.timestamp(1140);
       const ours = rangeQuery(sim.store, expr, from, to, 60_000, { staleness: false });
       const theirs = await server.queryRange(expr, from, to, 60_000);
       const diff = compareResults(ours, theirs);
-      if (diff.length > 0) failures.push(`${expr}: ${diff.slice(0, 3).join('; ')}`);
+      if (diff.length > 0) failures.push(`${expr} [range]: ${diff.slice(0, 3).join('; ')}`);
     }
-    expect(failures.slice(0, 30)).toEqual([]);
+    return failures;
+  }
+
+  it(`answers ${EXPRESSIONS.length} hand-written expressions at ${times.length} times and over a range exactly as Prometheus does`, async () => {
+    expect((await compareAll(EXPRESSIONS, ORDERED)).slice(0, 30)).toEqual([]);
   }, 120_000);
+
+  it(`answers Flagger's ${FLAGGER_QUERIES.length} rendered queries (built-in checks and the shared examples' MetricTemplates) exactly as Prometheus does`, async () => {
+    expect(FLAGGER_QUERIES.length).toBeGreaterThanOrEqual(10);
+    // The canary carries traffic from 6 min on: the checks must have data there.
+    const at = sim.timestamp(900);
+    for (const q of FLAGGER_QUERIES) {
+      const r = instantQuery(sim.store, q, at);
+      expect(r.status === 'success' && r.data.resultType === 'vector' && r.data.result.length === 1, q).toBe(true);
+    }
+    expect((await compareAll(FLAGGER_QUERIES, () => false)).slice(0, 30)).toEqual([]);
+  }, 120_000);
+
+  it('answers 400 randomly generated well-typed expressions exactly as Prometheus does', async () => {
+    const generated = generateExpressions(catalogueFromStore(sim.store), { seed: 1, count: 400 });
+    expect(generated).toHaveLength(400);
+    expect((await compareAll(generated, isOrderedExpression)).slice(0, 30)).toEqual([]);
+  }, 180_000);
 });
