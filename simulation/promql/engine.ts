@@ -22,7 +22,7 @@ import {
   resets,
   round,
 } from './functions';
-import { formatParseError, parsePromQL } from './parse';
+import { formatParseError, type ParseResult, parsePromQL } from './parse';
 
 /**
  * PromQL evaluation over the simulated time-series store with Prometheus
@@ -43,10 +43,11 @@ interface Sample {
   ts: number;
 }
 
+/** A range vector's series. Metrics and sample columns are never modified once made (they may be the store's own). */
 interface Series {
   metric: Metric;
-  ts: number[];
-  vs: number[];
+  ts: ArrayLike<number>;
+  vs: ArrayLike<number>;
 }
 
 type Value = { kind: 'scalar'; v: number } | { kind: 'vector'; samples: Sample[] } | { kind: 'matrix'; series: Series[] } | { kind: 'string'; s: string };
@@ -73,9 +74,32 @@ export type ApiResult =
 
 export type ApiResponse = { status: 'success'; data: ApiResult } | { status: 'error'; errorType: 'bad_data' | 'execution'; error: string };
 
+/**
+ * Parsed queries by their text. Flagger sends the same few query texts at
+ * every analysis interval and a sweep repeats them over thousands of runs, so
+ * parsing (most of an evaluation's cost) is done once per text. Syntax trees
+ * are never modified after parsing, so sharing them is safe; the cache is
+ * bounded and forgets the least recently used text first.
+ */
+const parseCache = new Map<string, ParseResult>();
+const PARSE_CACHE_SIZE = 256;
+
+function parseCached(query: string): ParseResult {
+  const hit = parseCache.get(query);
+  if (hit !== undefined) {
+    parseCache.delete(query);
+    parseCache.set(query, hit);
+    return hit;
+  }
+  const parsed = parsePromQL(query);
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(query, parsed);
+  return parsed;
+}
+
 /** An instant query at `timeMs`, as GET /api/v1/query answers it. */
 export function instantQuery(store: SeriesStore, query: string, timeMs: number, options: QueryOptions = {}): ApiResponse {
-  const parsed = parsePromQL(query);
+  const parsed = parseCached(query);
   if (!parsed.ok) return { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": ${formatParseError(query, parsed.position, parsed.message)}` };
   try {
     const ev = new Evaluator(store, timeMs, timeMs, options);
@@ -87,11 +111,11 @@ export function instantQuery(store: SeriesStore, query: string, timeMs: number, 
       case 'string':
         return { status: 'success', data: { resultType: 'string', result: [t, v.s] } };
       case 'vector':
-        return { status: 'success', data: { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.metric, value: [t, formatPromValue(s.value)] as [number, string] })) } };
+        return { status: 'success', data: { resultType: 'vector', result: v.samples.map((s) => ({ metric: { ...s.metric }, value: [t, formatPromValue(s.value)] as [number, string] })) } };
       case 'matrix':
         return {
           status: 'success',
-          data: { resultType: 'matrix', result: v.series.map((s) => ({ metric: s.metric, values: s.ts.map((x, i) => [x / 1000, formatPromValue(s.vs[i])] as [number, string]) })) },
+          data: { resultType: 'matrix', result: v.series.map((s) => ({ metric: { ...s.metric }, values: Array.from(s.ts, (x, i) => [x / 1000, formatPromValue(s.vs[i])] as [number, string]) })) },
         };
     }
   } catch (e) {
@@ -102,7 +126,7 @@ export function instantQuery(store: SeriesStore, query: string, timeMs: number, 
 
 /** A range query over [startMs, endMs] every stepMs, as GET /api/v1/query_range answers it. */
 export function rangeQuery(store: SeriesStore, query: string, startMs: number, endMs: number, stepMs: number, options: QueryOptions = {}): ApiResponse {
-  const parsed = parsePromQL(query);
+  const parsed = parseCached(query);
   if (!parsed.ok) return { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": ${formatParseError(query, parsed.position, parsed.message)}` };
   if (!(stepMs > 0)) return { status: 'error', errorType: 'bad_data', error: 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer' };
   if (endMs < startMs) return { status: 'error', errorType: 'bad_data', error: 'invalid parameter "end": end timestamp must not be before start time' };
@@ -122,7 +146,7 @@ export function rangeQuery(store: SeriesStore, query: string, startMs: number, e
         if (seen.has(key)) throw new PromQLError('vector cannot contain metrics with the same labelset');
         seen.add(key);
         let series = out.get(key);
-        if (!series) out.set(key, (series = { metric: s.metric, values: [] }));
+        if (!series) out.set(key, (series = { metric: { ...s.metric }, values: [] }));
         series.values.push([t / 1000, formatPromValue(s.value)]);
       }
     }
@@ -186,10 +210,16 @@ function anchored(re: string): RegExp {
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^']);
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
+/**
+ * Series ids each selector of a cached syntax tree matched, with the store and
+ * its series count at the time: a store only ever gains series, so the ids
+ * stay right until a series is added. Repeated queries then skip matching.
+ */
+const selections = new WeakMap<VectorSelector, { store: SeriesStore; count: number; ids: number[] }>();
+
 class Evaluator {
   private readonly lookback: number;
   private readonly defaultStep: number;
-  private readonly selections = new Map<VectorSelector, number[]>();
   private readonly regexes = new Map<string, RegExp>();
 
   constructor(
@@ -264,8 +294,8 @@ class Evaluator {
 
   /** Store ids of the series a selector matches (a label that is absent has the value ""). */
   private select(vs: VectorSelector): number[] {
-    const hit = this.selections.get(vs);
-    if (hit) return hit;
+    const hit = selections.get(vs);
+    if (hit && hit.store === this.store && hit.count === this.store.seriesCount) return hit.ids;
     let candidates: readonly number[] | null = null;
     for (const m of vs.matchers) {
       if (m.op !== '=' || m.value === '') continue;
@@ -283,7 +313,7 @@ class Evaluator {
     else for (let id = 0; id < n; id++) consider(id);
     // Storage returns series sorted by their label sets; ties in topk/bottomk depend on it.
     ids.sort((a, b) => compareLabels(this.store.labels(a), this.store.labels(b)));
-    this.selections.set(vs, ids);
+    selections.set(vs, { store: this.store, count: this.store.seriesCount, ids });
     return ids;
   }
 
@@ -297,7 +327,7 @@ class Evaluator {
       while (i >= 0 && this.store.isStale(id, i)) i--;
       const { t: ts, v } = this.store.samples(id);
       if (i < 0 || ts[i] < ref - this.lookback) continue;
-      out.push({ metric: { ...this.store.labels(id) }, value: v[i], ts: ts[i] });
+      out.push({ metric: this.store.labels(id), value: v[i], ts: ts[i] });
     }
     return out;
   }
@@ -312,13 +342,21 @@ class Evaluator {
       const to = this.store.lowerBound(id, ref + 1);
       if (to <= from) continue;
       const { t: ts, v } = this.store.samples(id);
-      const s: Series = { metric: { ...this.store.labels(id) }, ts: [], vs: [] };
+      let stale = 0;
+      for (let i = from; i < to; i++) if (this.store.isStale(id, i)) stale++;
+      if (stale === 0) {
+        // Views of the store's columns: read-only here, and no append happens during a query.
+        out.push({ metric: this.store.labels(id), ts: ts.subarray(from, to), vs: v.subarray(from, to) });
+        continue;
+      }
+      if (stale === to - from) continue;
+      const s = { metric: this.store.labels(id), ts: [] as number[], vs: [] as number[] };
       for (let i = from; i < to; i++) {
         if (this.store.isStale(id, i)) continue;
         s.ts.push(ts[i]);
         s.vs.push(v[i]);
       }
-      if (s.ts.length > 0) out.push(s);
+      out.push(s);
     }
     return out;
   }
@@ -336,9 +374,9 @@ class Evaluator {
       for (const x of samples) {
         const key = labelsKey(x.metric);
         let series = out.get(key);
-        if (!series) out.set(key, (series = { metric: x.metric, ts: [], vs: [] }));
-        series.ts.push(s);
-        series.vs.push(x.value);
+        if (!series) out.set(key, (series = { metric: x.metric, ts: [] as number[], vs: [] as number[] }));
+        (series.ts as number[]).push(s);
+        (series.vs as number[]).push(x.value);
       }
     }
     return [...out.values()];
@@ -387,7 +425,10 @@ class Evaluator {
     const f = c.func;
     const args = c.args;
     const vec = (samples: Sample[]): Value => ({ kind: 'vector', samples: unique(samples) });
-    const perSample = (g: (v: number) => number): Value => vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: g(s.value), ts: s.ts })));
+    const perSample = (g: (v: number) => number): Value => {
+      const input = this.vectorArg(args[0], t);
+      return { kind: 'vector', samples: uniqueAfterDrop(input, input.map((s) => ({ metric: dropName(s.metric), value: g(s.value), ts: s.ts }))) };
+    };
     const math = mathFunctions[f];
     if (math) return perSample(math);
     const date = dateFunctions[f];
@@ -413,7 +454,8 @@ class Evaluator {
         // Only a vector selector's samples keep their own timestamps; any other
         // expression's samples are stamped with the evaluation time (2.42's rangeEval).
         const direct = unwrapParens(args[0]).type === 'vectorSelector';
-        return vec(this.vectorArg(args[0], t).map((s) => ({ metric: dropName(s.metric), value: (direct ? s.ts : t) / 1000, ts: t })));
+        const input = this.vectorArg(args[0], t);
+        return { kind: 'vector', samples: uniqueAfterDrop(input, input.map((s) => ({ metric: dropName(s.metric), value: (direct ? s.ts : t) / 1000, ts: t }))) };
       }
       case 'round': {
         const to = args.length > 1 ? this.scalarArg(args[1], t) : 1;
@@ -510,12 +552,13 @@ class Evaluator {
   /** A function over each series of a range vector; series without a result are left out. */
   private rangeFn(arg: Expr, t: number, g: (s: Series) => number | undefined, dropsName = true): Value {
     const out: Sample[] = [];
-    for (const s of this.matrixArg(arg, t)) {
+    const input = this.matrixArg(arg, t);
+    for (const s of input) {
       const v = g(s);
       if (v === undefined) continue;
       out.push({ metric: dropsName ? dropName(s.metric) : s.metric, value: v, ts: t });
     }
-    return { kind: 'vector', samples: unique(out) };
+    return { kind: 'vector', samples: dropsName ? uniqueAfterDrop(input, out) : out };
   }
 
   private histogramQuantile(q: number, samples: Sample[]): Sample[] {
@@ -602,10 +645,13 @@ class Evaluator {
       } else for (const k of grouping) if (m[k] !== undefined && m[k] !== '') out[k] = m[k];
       return out;
     };
+    // With `by`, the group's key is its labels' values in label order (an
+    // absent label and an empty one are the same); with `without`, the full key.
+    const byLabels = a.without ? null : [...new Set(grouping)].sort();
     const groups = new Map<string, { metric: Metric; samples: Sample[] }>();
     for (const s of samples) {
       const g = groupOf(s.metric);
-      const key = labelsKey(g);
+      const key = byLabels ? byLabels.map((l) => g[l] ?? '').join('\u0001') : labelsKey(g);
       let entry = groups.get(key);
       if (!entry) groups.set(key, (entry = { metric: g, samples: [] }));
       entry.samples.push(s);
@@ -735,7 +781,7 @@ function unwrapParens(e: Expr): Expr {
  * name: duplicates are possible only when the input had more than one name.
  * Prometheus checks every step's vector (rangeEval) and fails on them.
  */
-function uniqueAfterDrop(input: Sample[], out: Sample[]): Sample[] {
+function uniqueAfterDrop(input: ReadonlyArray<{ metric: Metric }>, out: Sample[]): Sample[] {
   if (out.length < 2) return out;
   const name = input[0].metric.__name__;
   for (let i = 1; i < input.length; i++) if (input[i].metric.__name__ !== name) return unique(out);

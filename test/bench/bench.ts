@@ -11,8 +11,11 @@ import { parseArgs } from 'node:util';
 import { fsHost } from '../../cli/host';
 import { type RunMode, Simulation } from '../../simulation/run/simulation';
 import { loadScenario } from '../../simulation/scenario/loader';
+import { instantQuery } from '../../simulation/promql/engine';
+import { parsePromQL } from '../../simulation/promql/parse';
 import { mmcMeanWait, mmcScenario } from '../support/mmc';
 import { bareMmc } from './bare-mmc';
+import { bareChecks } from './bare-promql';
 
 const LAMBDA = 1000;
 const C = 8;
@@ -97,6 +100,71 @@ const defaultScenario = {
   store: { samples: ex.samples, bytes: ex.storeBytes, bytesPerSample: Math.round((ex.storeBytes / ex.samples) * 100) / 100 },
 };
 
+// PromQL: Flagger's two built-in Traefik checks over a 1-hour run scraped every
+// 15 s, evaluated from their text as Flagger sends them (the evaluator caches
+// parsed texts) at every scrape from 5 min on, against the same numbers
+// computed by hand; parsing alone is measured too.
+// The default scenario's canary carries no Traefik traffic before Flagger
+// exists, so the checks select the primary: the same query shapes over the
+// series that carry the load.
+const SERVICE_RE = 'shop-backend-primary-[0-9a-zA-Z-]+@kubernetescrd';
+const B = 'traefik_service_request_duration_seconds_bucket';
+const QUERIES = {
+  successRate: ` sum( rate( ${B}{ service=~"${SERVICE_RE}", code!~"5..", le="+Inf" }[1m] ) ) / sum( rate( ${B}{ service=~"${SERVICE_RE}", le="+Inf" }[1m] ) ) * 100`,
+  p99Ms: ` histogram_quantile( 0.99, sum( rate( ${B}{ service=~"${SERVICE_RE}" }[1m] ) ) by (le) ) * 1000`,
+} as const;
+const hour = new Simulation(scenario, { seed: 1, duration: 3600 });
+hour.runToEnd();
+const evalTimes: number[] = [];
+for (let s = 300; s <= 3600; s += 15) evalTimes.push(hour.timestamp(s));
+const bareCheck = bareChecks(hour.store, SERVICE_RE, 60_000);
+const valueOf = (r: ReturnType<typeof instantQuery>): number => {
+  if (r.status !== 'success' || r.data.resultType !== 'vector') throw new Error(`benchmark query failed: ${JSON.stringify(r)}`);
+  const last = r.data.result.at(-1);
+  return last ? Number(last.value[1]) : NaN;
+};
+const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+const disagree: string[] = [];
+for (const t of evalTimes) {
+  for (const key of ['successRate', 'p99Ms'] as const) {
+    const ours = valueOf(instantQuery(hour.store, QUERIES[key], t));
+    const byHand = bareCheck[key](t);
+    if (!same(ours, byHand)) disagree.push(`${key} at ${t}: evaluator ${ours}, by hand ${byHand}`);
+  }
+}
+if (disagree.length > 0) throw new Error(`PromQL benchmark: the evaluator and the hand-computed checks disagree at ${disagree.length} points: ${disagree.slice(0, 3).join('; ')}`);
+function evalsPerSec(fn: (t: number) => unknown): number {
+  let best = Infinity;
+  for (let r = 0; r <= repeat; r++) {
+    const t0 = performance.now();
+    for (const t of evalTimes) fn(t);
+    const ms = performance.now() - t0;
+    if (r > 0 && ms < best) best = ms; // the first pass warms up
+  }
+  return (evalTimes.length * 2) / (best / 1000);
+}
+const engineRate = evalsPerSec((t) => {
+  instantQuery(hour.store, QUERIES.successRate, t);
+  instantQuery(hour.store, QUERIES.p99Ms, t);
+});
+const bareRate = evalsPerSec((t) => {
+  bareCheck.successRate(t);
+  bareCheck.p99Ms(t);
+});
+const parseRate = evalsPerSec(() => {
+  parsePromQL(QUERIES.successRate);
+  parsePromQL(QUERIES.p99Ms);
+});
+const promql = {
+  run: '1 h, scrape 15 s',
+  store: { series: hour.store.seriesCount, samples: hour.store.sampleCount },
+  evaluationTimes: evalTimes.length,
+  evaluator: { evalsPerSec: Math.round(engineRate) },
+  bare: { evalsPerSec: Math.round(bareRate) },
+  parse: { parsesPerSec: Math.round(parseRate) },
+  evaluatorToBare: Math.round((engineRate / bareRate) * 1000) / 1000,
+};
+
 let simpy: Record<string, unknown> | null = null;
 if (values.simpy) {
   const script = new URL('../../test/bench/mmc_simpy.py', import.meta.url).pathname;
@@ -124,6 +192,7 @@ const result = {
       }
     : {}),
   defaultScenario,
+  promql,
   node: process.version,
 };
 
@@ -140,6 +209,9 @@ if (values.json) {
   console.log(`  exact  ${d.exact.wallMs} ms: ${d.exact.requests} requests (${d.exact.requestsPerSec}/s), ${d.exact.calls} calls (${d.exact.callsPerSec}/s), ${d.exact.timesRealTime}× real time`);
   console.log(`  fast   ${d.fast.wallMs} ms: ${d.fast.runsPerSec} runs/s, ${d.fast.timesRealTime}× real time; fast / exact = ${d.fastToExact}× quicker`);
   console.log(`  time-series store: ${d.store.samples} samples in ${d.store.bytes} bytes, ${d.store.bytesPerSample} B/sample`);
+  const q = promql;
+  console.log(`PromQL: Flagger's success-rate and p99 checks, ${q.run} (${q.store.series} series, ${q.store.samples} samples), ${q.evaluationTimes} evaluation times`);
+  console.log(`  evaluator ${q.evaluator.evalsPerSec} evaluations/s; by hand ${q.bare.evalsPerSec}/s; evaluator / by hand = ${q.evaluatorToBare}; parsing alone ${q.parse.parsesPerSec}/s`);
   if (simpy) {
     if (typeof simpy.eventsPerSec === 'number') console.log(`  SimPy ${simpy.simpyVersion}: ${f(simpy.eventsPerSec)}; kernel / SimPy = ${result.kernelToSimpy}  (target >= 20)`);
     else console.log(`  SimPy: ${simpy.error}`);

@@ -168,3 +168,33 @@ describe('PromQL evaluation: edge cases found against Prometheus 2.42', () => {
     expect(instantQuery(edgeStore(), 'histogram_stddev(g)', T)).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
 });
+
+describe('query caches', () => {
+  it('reuses a parsed query across stores and times without mixing up their series', () => {
+    const q = 'sum by (pod) (rate(reqs[1m]))';
+    const s1 = store();
+    const s2 = new SeriesStore();
+    const c = s2.seriesId({ __name__: 'reqs', pod: 'c' });
+    for (let t = 0; t <= 600_000; t += 15_000) s2.append(c, t, 5 * (t / 1000));
+    expect(values(instantQuery(s1, q, 300_000))).toEqual([['b', '2']]);
+    expect(values(instantQuery(s2, q, 300_000))).toEqual([['c', '5']]);
+    expect(values(instantQuery(s1, q, 60_000))).toEqual([['a', '1'], ['b', '2']]);
+  });
+
+  it('sees a series that appears after the query was first answered', () => {
+    const s = store();
+    expect(values(instantQuery(s, 'reqs{pod=~"[a-z]"}', 600_000))).toEqual([['b', '1200']]);
+    const d = s.seriesId({ __name__: 'reqs', pod: 'd' });
+    s.append(d, 600_000, 7);
+    expect(values(instantQuery(s, 'reqs{pod=~"[a-z]"}', 600_000))).toEqual([['b', '1200'], ['d', '7']]);
+  });
+
+  it('hands out results the caller may change without touching the store', () => {
+    const s = store();
+    const r = instantQuery(s, 'reqs', 60_000);
+    if (r.status !== 'success' || r.data.resultType !== 'vector') throw new Error('expected a vector');
+    r.data.result[0].metric.pod = 'changed';
+    expect(values(instantQuery(s, 'reqs', 60_000))).toEqual([['a', '60'], ['b', '120']]);
+    expect(s.labels(0).pod).toBe('a');
+  });
+});
