@@ -45,6 +45,8 @@ export class Pod {
   readySince = -1;
   readySeconds = 0;
   restarts = 0;
+  /** The pod template revision of its workload the pod was created from. */
+  revision = 0;
   /** The container's own /metrics (the app's), and its scrape target handle. */
   metrics: AppMetrics | null = null;
   scrapeTarget: ScrapeTarget | null = null;
@@ -161,12 +163,17 @@ export class K8sService {
 export class Workload {
   pods: number[] = [];
   desired: number;
+  /** The pod template's revision: pods of an older one belong to an old ReplicaSet. */
+  revision = 0;
   /** The ReplicaSet's pod-template-hash in pod names. */
-  readonly templateHash: string;
+  templateHash: string;
+  /** When the Deployment last made progress (a rollout or scale started, a new pod became ready), seconds. */
+  lastProgress = 0;
   constructor(
     readonly name: string,
     readonly namespace: string,
-    readonly behaviour: number,
+    /** The behaviour (revision) the pod template runs. */
+    public behaviour: number,
     readonly app: AppSpec,
     replicas: number,
     readonly services: number[],
@@ -174,9 +181,19 @@ export class Workload {
     version: Version,
   ) {
     this.desired = replicas;
-    this.templateHash = kubernetesSafe(sha256Hex(`${namespace}/${name}/${version}`), 10);
+    this.templateHash = Workload.hashOf(namespace, name, version);
+  }
+
+  static hashOf(namespace: string, name: string, version: Version): string {
+    return kubernetesSafe(sha256Hex(`${namespace}/${name}/${version}`), 10);
   }
 }
+
+/**
+ * A Deployment's readiness as Flagger judges it (flagger.md §4.R): ready, or
+ * the reason it is not and whether waiting can help.
+ */
+export type DeploymentReadiness = { ready: true } | { ready: false; reason: string; retriable: boolean };
 
 /** Kubernetes' alphabet for generated name parts (no vowels, no look-alikes). */
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
@@ -631,6 +648,7 @@ export class World implements ProxyUpstream {
     let suffix = '';
     for (let i = 0; i < 5; i++) suffix += SAFE[Math.floor(this.nameRng.uniform() * SAFE.length)];
     const pod = new Pod(this.pods.length, `${w.name}-${w.templateHash}-${suffix}`, workloadIndex, w.behaviour, w.app.concurrency, now);
+    pod.revision = w.revision;
     this.pods.push(pod);
     w.pods.push(pod.id);
     if (w.app.metrics && this.podTargets) {
@@ -672,6 +690,9 @@ export class World implements ProxyUpstream {
     if (pod.gen !== gen || pod.state !== POD_STARTING) return;
     this.setReady(pod);
     this.endpointsChanged(pod);
+    const w = this.workloads[pod.workload];
+    if (pod.revision === w.revision) w.lastProgress = this.kernel.now;
+    this.progressRollout(pod.workload);
   }
 
   private onPodRestart(podId: number, gen: number): void {
@@ -704,6 +725,7 @@ export class World implements ProxyUpstream {
     w.pods = w.pods.filter((p) => p !== pod.id);
     if (pod.scrapeHandle >= 0) this.podTargets?.remove(pod.scrapeHandle);
     if (w.services.length > 0) this.proxy?.configChanged();
+    this.progressRollout(pod.workload);
   }
 
   /** Fails every request queued or in progress on the pod (connection lost). */
@@ -753,11 +775,17 @@ export class World implements ProxyUpstream {
     else this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.terminationGracePeriod, this.evPodKill, pod.id, pod.gen);
   }
 
+  private workloadIndex(name: string): number {
+    const wi = this.workloads.findIndex((w) => w.name === name);
+    if (wi < 0) throw new Error(`unknown workload ${name}`);
+    return wi;
+  }
+
   /** Sets a workload's replicas: new pods start; surplus pods (not-ready first, then newest) terminate. */
   scale(workloadName: string, replicas: number): void {
-    const wi = this.workloads.findIndex((w) => w.name === workloadName);
-    if (wi < 0) throw new Error(`unknown workload ${workloadName}`);
+    const wi = this.workloadIndex(workloadName);
     const w = this.workloads[wi];
+    if (replicas !== w.desired) w.lastProgress = this.kernel.now;
     w.desired = replicas;
     const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING);
     for (let k = live.length; k < replicas; k++) this.createPod(wi, false);
@@ -769,6 +797,104 @@ export class World implements ProxyUpstream {
       });
       for (const p of order.slice(0, live.length - replicas)) this.terminatePod(p);
     }
+  }
+
+  /**
+   * Changes a Deployment's pod template to run `version` of its app (what
+   * Flagger's promotion does to the primary) and rolls it out as Kubernetes'
+   * RollingUpdate strategy does with its defaults: at most 25 % more pods
+   * than desired (rounded up) and at most 25 % unavailable (rounded down; 1
+   * when both round to 0). Old pods go once enough new ones are ready.
+   */
+  updateTemplate(workloadName: string, version: Version): void {
+    const wi = this.workloadIndex(workloadName);
+    const w = this.workloads[wi];
+    const behaviour = this.behaviours.findIndex((b) => b.app.name === w.app.name && b.version === version);
+    if (behaviour < 0) throw new Error(`no ${version} behaviour for ${w.app.name}`);
+    this.beforeChange?.();
+    w.behaviour = behaviour;
+    w.revision++;
+    w.templateHash = Workload.hashOf(w.namespace, w.name, version);
+    w.lastProgress = this.kernel.now;
+    this.behaviours[behaviour].used = true;
+    this.progressRollout(wi);
+  }
+
+  /** One step of a rolling update: start new pods within the surge, retire old ones within the unavailability budget. */
+  private progressRollout(wi: number): void {
+    // Terminating an idle pod removes it at once, which calls back here: finish this step first, then look again.
+    if (this.rolling) {
+      this.rollAgain = true;
+      return;
+    }
+    this.rolling = true;
+    // Like the Deployment controller's repeated syncs: step until nothing more can be done now.
+    let changed: boolean;
+    do {
+      this.rollAgain = false;
+      changed = this.rolloutStep(wi);
+    } while (changed || this.rollAgain);
+    this.rolling = false;
+  }
+
+  private rolling = false;
+  private rollAgain = false;
+
+  /** Whether it started or retired a pod. */
+  private rolloutStep(wi: number): boolean {
+    const w = this.workloads[wi];
+    const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING && this.pods[p].state !== POD_GONE);
+    const old = live.filter((p) => this.pods[p].revision !== w.revision);
+    if (old.length === 0) return false;
+    let changed = false;
+    let maxSurge = Math.ceil(w.desired * 0.25);
+    let maxUnavailable = Math.floor(w.desired * 0.25);
+    if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+    const fresh = live.length - old.length;
+    const room = w.desired + maxSurge - live.length;
+    for (let k = 0; k < Math.min(room, w.desired - fresh); k++) {
+      this.createPod(wi, false);
+      changed = true;
+    }
+    // Old pods that are not ready cost no availability: they go first.
+    for (const p of old) {
+      if (this.pods[p].state === POD_READY) continue;
+      this.terminatePod(p);
+      changed = true;
+    }
+    const ready = w.pods.filter((p) => this.pods[p].state === POD_READY);
+    let removable = ready.length - (w.desired - maxUnavailable);
+    for (const p of old) {
+      if (removable <= 0) break;
+      if (this.pods[p].state !== POD_READY) continue;
+      this.terminatePod(p);
+      changed = true;
+      removable--;
+    }
+    return changed;
+  }
+
+  /**
+   * A Deployment's readiness as Flagger's deployment controller judges it
+   * (flagger.md §4.R, for a Deployment whose generation is always observed):
+   * every replica updated to the current template, no old replicas left, and
+   * enough of the updated ones available. Without progress for
+   * `deadlineSeconds` the rollout has exceeded its progress deadline, which
+   * waiting cannot fix.
+   */
+  readiness(workloadName: string, thresholdPercent: number, deadlineSeconds: number): DeploymentReadiness {
+    const w = this.workloads[this.workloadIndex(workloadName)];
+    const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING && this.pods[p].state !== POD_GONE).map((p) => this.pods[p]);
+    const updated = live.filter((p) => p.revision === w.revision);
+    const available = updated.filter((p) => p.state === POD_READY).length;
+    const needed = Math.floor((updated.length * thresholdPercent) / 100);
+    let reason: string | null = null;
+    if (updated.length < w.desired) reason = `waiting for rollout to finish: ${updated.length} out of ${w.desired} new replicas have been updated`;
+    else if (live.length > updated.length) reason = `waiting for rollout to finish: ${live.length - updated.length} old replicas are pending termination`;
+    else if (available < needed) reason = `waiting for rollout to finish: ${available} of ${needed} (readyThreshold ${thresholdPercent}%) updated replicas are available`;
+    if (reason === null) return { ready: true };
+    if (this.kernel.now - w.lastProgress > deadlineSeconds) return { ready: false, reason: `deployment "${w.name}" exceeded its progress deadline`, retriable: false };
+    return { ready: false, reason, retriable: true };
   }
 
   private onScale(i: number): void {
