@@ -847,7 +847,7 @@ export class World implements ProxyUpstream {
     const old = live.filter((p) => this.pods[p].revision !== w.revision);
     if (old.length === 0) return false;
     let changed = false;
-    let maxSurge = Math.ceil(w.desired * 0.25);
+    const maxSurge = Math.ceil(w.desired * 0.25);
     let maxUnavailable = Math.floor(w.desired * 0.25);
     if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
     const fresh = live.length - old.length;
