@@ -191,15 +191,9 @@ function formatLabels(m: Metric): string {
     .join(', ')}}`;
 }
 
-/**
- * Prometheus anchors label matcher regexes: ^(?:re)$. A leading flag group
- * of i and s flags, `(?i)…`, is written before the anchors instead (same
- * meaning: it covers the whole pattern), as the regexp translator takes
- * `(?i)` only at the very start.
- */
+/** Prometheus anchors label matcher regexes: ^(?:re)$ (flag groups inside keep Go's scoping). */
 function anchored(re: string): RegExp {
-  const flags = /^\(\?[is]+\)/.exec(re);
-  const r = compileGoRegexp(flags ? `${flags[0]}^(?:${re.slice(flags[0].length)})$` : `^(?:${re})$`);
+  const r = compileGoRegexp(`^(?:${re})$`);
   if (!r.ok) throw new PromQLError(r.message);
   return r.regexp;
 }

@@ -1148,9 +1148,177 @@ function rangesText(ranges: readonly Range[]): string {
 }
 
 interface Flags {
+  /** Case-insensitive: Go folds with Unicode simple case folding orbits. */
   i: boolean;
+  /** Multi-line: ^ and $ match at line boundaries too. */
   m: boolean;
+  /** . matches \n. */
   s: boolean;
+  /** Ungreedy: x* means x*? and x*? means x*. */
+  U: boolean;
+}
+
+function normalizeRanges(ranges: readonly Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Case folding, as Go's regexp does under (?i): a literal matches every code
+// point of its orbit under unicode.SimpleFold (k, K and U+212A KELVIN SIGN;
+// s, S and U+017F LONG S; ...), a class matches the closure of its set under
+// those orbits, and a negated class is the complement of that closure.
+//
+// The orbits are derived once from the JavaScript engine's own Unicode data
+// (pairs related by toLowerCase/toUpperCase that a `iu` RegExp also treats
+// as equivalent, i.e. simple case folding), minus the code points that got
+// a case partner after Unicode 13.0, the version of Go 1.19/1.20's tables
+// that Prometheus 2.42 is built with. Multi-character foldings (ß ↔ "SS")
+// are not simple foldings, in Go or here.
+
+/** Cased code points added after Unicode 13.0 (14.0: U+2C2F, U+A7C0, Vithkuqi; 16.0: Garay, U+A7CB..; 17.0: U+A7CE.., Beria Erfe). */
+const FOLD_AFTER_UNICODE_13: readonly Range[] = [
+  [0x1c89, 0x1c8a], [0x2c2f, 0x2c2f], [0x2c5f, 0x2c5f], [0xa7c0, 0xa7c1], [0xa7cb, 0xa7dc],
+  [0x10570, 0x105bf], [0x10d50, 0x10d8f], [0x16ea0, 0x16edf],
+];
+/** No code point above this has a case partner (Adlam ends at U+1E943). */
+const MAX_CASED = 0x1ffff;
+
+interface FoldTables {
+  /** Each code point with a case partner -> its orbit, sorted. */
+  readonly orbitOf: ReadonlyMap<number, readonly number[]>;
+  /** The keys of orbitOf, sorted. */
+  readonly members: readonly number[];
+  readonly orbits: readonly (readonly number[])[];
+}
+let foldTables: FoldTables | null = null;
+
+function inRanges(cp: number, ranges: readonly Range[]): boolean {
+  for (const [lo, hi] of ranges) if (cp >= lo && cp <= hi) return true;
+  return false;
+}
+
+function buildFoldTables(): FoldTables {
+  const parent = new Map<number, number>();
+  const root = (x: number): number => {
+    let r = x;
+    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
+    return r;
+  };
+  for (let cp = 0; cp <= MAX_CASED; cp++) {
+    if (cp === 0xd800) cp = 0xe000;
+    if (inRanges(cp, FOLD_AFTER_UNICODE_13)) continue;
+    const s = String.fromCodePoint(cp);
+    for (const other of [s.toLowerCase(), s.toUpperCase()]) {
+      if (other === s) continue;
+      const oc = other.codePointAt(0) as number;
+      if (other.length !== (oc > 0xffff ? 2 : 1) || inRanges(oc, FOLD_AFTER_UNICODE_13)) continue;
+      // toUpperCase relates some code points that simple folding keeps apart (ı and I).
+      if (!new RegExp(`^${lit(cp)}$`, 'iu').test(other)) continue;
+      if (!parent.has(cp)) parent.set(cp, cp);
+      if (!parent.has(oc)) parent.set(oc, oc);
+      const a = root(cp);
+      const b = root(oc);
+      if (a !== b) parent.set(b, a);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (const cp of parent.keys()) {
+    const r = root(cp);
+    const g = groups.get(r);
+    if (g) g.push(cp);
+    else groups.set(r, [cp]);
+  }
+  const orbitOf = new Map<number, readonly number[]>();
+  const orbits: number[][] = [];
+  for (const g of groups.values()) {
+    g.sort((a, b) => a - b);
+    orbits.push(g);
+    for (const cp of g) orbitOf.set(cp, g);
+  }
+  return { orbitOf, members: [...orbitOf.keys()].sort((a, b) => a - b), orbits };
+}
+
+function folding(): FoldTables {
+  foldTables ??= buildFoldTables();
+  return foldTables;
+}
+
+/** The orbit of cp under simple case folding, or null when cp has no case partner. */
+function foldOrbit(cp: number): readonly number[] | null {
+  return folding().orbitOf.get(cp) ?? null;
+}
+
+/** The closure of a set of code points under simple case folding. */
+function foldRanges(ranges: readonly Range[]): Range[] {
+  const { members, orbitOf } = folding();
+  const out: Range[] = [...ranges];
+  for (const [lo, hi] of ranges) {
+    let a = 0;
+    let b = members.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (members[mid] < lo) a = mid + 1;
+      else b = mid;
+    }
+    for (let k = a; k < members.length && members[k] <= hi; k++) {
+      for (const cp of orbitOf.get(members[k]) as readonly number[]) out.push([cp, cp]);
+    }
+  }
+  return normalizeRanges(out);
+}
+
+const propertyExtras = new Map<string, Range[]>();
+/** The code points that folding adds to a Unicode property class (`\p{Lu}`: the lower-case letters...). */
+function propertyFoldExtras(prop: string): Range[] {
+  let extras = propertyExtras.get(prop);
+  if (extras) return extras;
+  const re = new RegExp(`^\\p{${prop}}$`, 'u');
+  const found: Range[] = [];
+  for (const orbit of folding().orbits) {
+    const inside = orbit.map((cp) => re.test(String.fromCodePoint(cp)));
+    if (inside.some(Boolean)) orbit.forEach((cp, k) => inside[k] || found.push([cp, cp]));
+  }
+  extras = normalizeRanges(found);
+  propertyExtras.set(prop, extras);
+  return extras;
+}
+
+let allCodePoints: string | null = null;
+const propertySets = new Map<string, Range[]>();
+/** A Unicode property class as explicit ranges (for the rare complement of a folded property). */
+function propertyRanges(prop: string): Range[] {
+  let ranges = propertySets.get(prop);
+  if (ranges) return ranges;
+  if (allCodePoints === null) {
+    // Every code point but the surrogates, which would pair up: U+0000..U+D7FF, U+E000..U+FFFF, then two units each.
+    const parts: string[] = [];
+    const chunk: number[] = [];
+    for (let cp = 0; cp <= MAX_CP; cp++) {
+      if (cp === 0xd800) cp = 0xe000;
+      chunk.push(cp);
+      if (chunk.length === 4096) parts.push(String.fromCodePoint(...chunk.splice(0)));
+    }
+    parts.push(String.fromCodePoint(...chunk));
+    allCodePoints = parts.join('');
+  }
+  const cpAt = (idx: number): number => (idx < 0xd800 ? idx : idx < 0xf800 ? idx + 0x800 : 0x10000 + ((idx - 0xf800) >> 1));
+  const found: Range[] = [];
+  for (const m of allCodePoints.matchAll(new RegExp(`\\p{${prop}}+`, 'gu'))) {
+    const end = m.index + m[0].length;
+    found.push([cpAt(m.index), cpAt(end - (end > 0xf800 ? 2 : 1))]);
+  }
+  // The surrogates all share their properties (Cs, script Unknown).
+  if (new RegExp(`\\p{${prop}}`, 'u').test('\ud800')) found.push([0xd800, 0xdfff]);
+  ranges = normalizeRanges(found);
+  propertySets.set(prop, ranges);
+  return ranges;
 }
 
 const GENERAL_CATEGORIES = new Set([
@@ -1162,9 +1330,13 @@ class RegexpError extends Error {}
 
 /**
  * Translates Go RE2 syntax into the source and flags of an equivalent
- * JavaScript RegExp (always with the `u` flag). `.`, `^`, `$`, `\A`, `\z`
- * and `\s` are rewritten so that Go's meaning is kept under every flag
- * combination; `(?s)` and `(?m)` work anywhere, `(?i)` only at the start.
+ * JavaScript RegExp (always just the `u` flag). Flag groups `(?imsU)`,
+ * `(?i-s)`, `(?-m)` and `(?flags:re)` work anywhere and are scoped as in Go
+ * (to the end of the enclosing group, or to `re`), and are compiled away:
+ * `.`, `^`, `$`, `\A`, `\z` and `\s` are rewritten so that Go's meaning is
+ * kept under every flag combination, case-insensitive literals and classes
+ * become classes of their case-folding closure (`k` -> `[Kk\u{212a}]`) and
+ * ungreedy repetitions swap their laziness.
  */
 export function translateGoRegexp(pattern: string): GoTranslation {
   try {
@@ -1175,16 +1347,19 @@ export function translateGoRegexp(pattern: string): GoTranslation {
   }
 }
 
+/** Items of a class being translated: explicit ranges and JS class escapes (`\p{Lu}`, `\D`). */
+interface ClassBody {
+  ranges: Range[];
+  text: string;
+}
+
 class Translator {
   private i = 0;
   private out = '';
   private captures = 0;
   private readonly names = new Set<string>();
-  private flags: Flags = { i: false, m: false, s: false };
+  private flags: Flags = { i: false, m: false, s: false, U: false };
   private readonly stack: Flags[] = [];
-  private globalI = false;
-  /** True until something other than a leading flag group has been read. */
-  private atStart = true;
 
   constructor(private readonly p: string) {}
 
@@ -1196,8 +1371,7 @@ class Translator {
     const p = this.p;
     while (this.i < p.length) {
       const c = p[this.i];
-      if (c === '(' && p.startsWith('(?', this.i) && this.tryFlagGroup()) continue;
-      this.atStart = false;
+      if (c === '(' && p[this.i + 1] === '?' && this.tryFlagGroup()) continue;
       switch (c) {
         case '\\':
           this.escapeOutside();
@@ -1227,34 +1401,44 @@ class Translator {
           this.i++;
           break;
         case '|':
+          this.out += c;
+          this.i++;
+          break;
         case '*':
         case '+':
         case '?':
           this.out += c;
           this.i++;
-          this.afterQuantifier(c);
+          this.afterQuantifier();
           break;
         case '{':
           this.brace();
           break;
         default: {
           const cp = p.codePointAt(this.i) as number;
-          this.out += lit(cp);
+          this.literal(cp);
           this.i += cp > 0xffff ? 2 : 1;
         }
       }
     }
     if (this.stack.length > 0) this.err('missing closing ")"');
-    return { source: this.out, flags: this.globalI ? 'iu' : 'u', captures: this.captures };
+    return { source: this.out, flags: 'u', captures: this.captures };
   }
 
-  /** After `*`, `+`, `?` or `{n,m}`: an optional lazy `?`; a further repetition is an RE2 error. */
-  private afterQuantifier(c: string): void {
-    if (c === '|') return;
+  /** A literal code point; under (?i) the class of its case-folding orbit. */
+  private literal(cp: number): void {
+    const orbit = this.flags.i ? foldOrbit(cp) : null;
+    this.out += orbit ? `[${orbit.map((c) => lit(c, true)).join('')}]` : lit(cp);
+  }
+
+  /** After `*`, `+`, `?` or `{n,m}`: an optional lazy `?` (swapped under (?U)); a further repetition is an RE2 error. */
+  private afterQuantifier(): void {
+    let lazy = false;
     if (this.p[this.i] === '?') {
-      this.out += '?';
+      lazy = true;
       this.i++;
     }
+    if (lazy !== this.flags.U) this.out += '?';
     const n = this.p[this.i];
     if (n === '*' || n === '+' || n === '?' || (n === '{' && this.repeatAt(this.i) !== null)) {
       this.err('invalid nested repetition operator');
@@ -1280,35 +1464,46 @@ class Translator {
     if (r.min > 1000 || r.max > 1000 || (r.max >= 0 && r.max < r.min)) this.err(`invalid repeat count ${r.text}`);
     this.out += r.text;
     this.i += r.text.length;
-    this.afterQuantifier('{');
+    this.afterQuantifier();
   }
 
-  /** `(?flags)` or `(?flags:`; returns false when the group is something else. */
+  /**
+   * `(?flags)`, `(?flags:` or `(?:`, parsed as Go's parsePerlFlags does:
+   * flags among i, m, s, U, at most one `-` that must be followed by a
+   * flag. Returns false when the group is something else (named, lookaround).
+   */
   private tryFlagGroup(): boolean {
-    const m = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(this.p.slice(this.i));
-    if (!m || (m[1] === '' && m[2] === undefined && m[3] === ')')) return false;
-    if (m[2] === '') this.err(`invalid or unsupported Perl syntax ${JSON.stringify(m[0])}`);
-    const on = m[1];
-    const off = m[2] ?? '';
-    if ((on + off).includes('U')) this.err('the ungreedy flag (?U) is not supported by this simulator');
+    const p = this.p;
     const next: Flags = { ...this.flags };
-    for (const f of on) next[f as keyof Flags] = true;
-    for (const f of off) next[f as keyof Flags] = false;
-    if (next.i !== this.flags.i) {
-      const global = this.atStart && m[3] === ')' && this.stack.length === 0 && next.i;
-      if (!global) this.err('the case-insensitive flag (?i) is only supported at the very start of the pattern by this simulator');
-      this.globalI = true;
+    let negate = false;
+    let sawFlag = false;
+    let j = this.i + 2;
+    for (; j < p.length; j++) {
+      const c = p[j];
+      if (c === 'i' || c === 'm' || c === 's' || c === 'U') {
+        next[c] = !negate;
+        sawFlag = true;
+      } else if (c === '-') {
+        if (negate) break;
+        negate = true;
+        sawFlag = false;
+      } else if (c === ':' || c === ')') {
+        if (negate && !sawFlag) break;
+        this.i = j + 1;
+        if (c === ')') {
+          this.flags = next;
+        } else {
+          this.stack.push(this.flags);
+          this.flags = next;
+          this.out += '(?:';
+        }
+        return true;
+      } else {
+        break;
+      }
     }
-    this.i += m[0].length;
-    if (m[3] === ')') {
-      this.flags = next;
-    } else {
-      this.atStart = false;
-      this.stack.push(this.flags);
-      this.flags = next;
-      this.out += '(?:';
-    }
-    return true;
+    if (j === this.i + 2) return false;
+    this.err(`invalid or unsupported Perl syntax ${JSON.stringify(p.slice(this.i, j + 1))}`);
   }
 
   private group(): void {
@@ -1335,6 +1530,7 @@ class Translator {
     }
     if (rest.startsWith('(?P=') || rest.startsWith('(?P>')) this.err('backreferences are not supported by Go regexps (RE2)');
     if (rest.startsWith('(?>')) this.err('atomic groups are not supported by Go regexps (RE2)');
+    if (rest.startsWith('(?#')) this.err('comments (?#...) are not supported by Go regexps (RE2)');
     this.err(`invalid or unsupported Perl syntax ${JSON.stringify(rest.slice(0, 3))}`);
   }
 
@@ -1378,21 +1574,25 @@ class Translator {
     return null;
   }
 
-  /** `\pL`, `\p{Greek}`, `\PN`, `\p{^Lu}` to JS `\p{...}`. */
-  private unicodeClass(): string | null {
+  /** `\pL`, `\p{Greek}`, `\PN`, `\p{^Lu}`: the JS property name and whether negated. */
+  private unicodeClass(): { prop: string; negate: boolean } | null {
     const m = /^\\([pP])(?:\{(\^?)([A-Za-z_]+)\}|([A-Za-z]))/.exec(this.p.slice(this.i));
     if (!m) return null;
     const negate = (m[1] === 'P') !== (m[2] === '^');
     const name = m[3] ?? m[4];
     const prop = name === 'Any' ? 'Any' : GENERAL_CATEGORIES.has(name) ? name : `Script=${name}`;
-    const text = `\\${negate ? 'P' : 'p'}{${prop}}`;
     try {
-      new RegExp(text, 'u');
+      new RegExp(`\\p{${prop}}`, 'u');
     } catch {
       this.err(`invalid character class range ${JSON.stringify(m[0])}: unknown Unicode class`);
     }
     this.i += m[0].length;
-    return text;
+    return { prop, negate };
+  }
+
+  /** `\w` or `\W` under (?i): Go folds the class (adding ſ and the Kelvin sign) before negating it. */
+  private static foldedWord(): Range[] {
+    return foldRanges(POSIX.word);
   }
 
   private escapeOutside(): void {
@@ -1408,12 +1608,15 @@ class Translator {
         this.out += '(?![\\s\\S])';
         this.i += 2;
         return;
+      case 'w':
+      case 'W':
+        this.out += this.flags.i ? `[${e === 'W' ? '^' : ''}${rangesText(Translator.foldedWord())}]` : `\\${e}`;
+        this.i += 2;
+        return;
       case 'b':
       case 'B':
       case 'd':
       case 'D':
-      case 'w':
-      case 'W':
         this.out += `\\${e}`;
         this.i += 2;
         return;
@@ -1428,7 +1631,7 @@ class Translator {
       case 'Q': {
         const end = p.indexOf('\\E', this.i + 2);
         const text = p.slice(this.i + 2, end < 0 ? p.length : end);
-        for (const ch of text) this.out += lit(ch.codePointAt(0) as number);
+        for (const ch of text) this.literal(ch.codePointAt(0) as number);
         this.i = end < 0 ? p.length : end + 2;
         return;
       }
@@ -1446,17 +1649,25 @@ class Translator {
       case 'P': {
         const u = this.unicodeClass();
         if (u === null) this.err(`invalid character class range \\${e}`);
-        this.out += u;
+        const extras = this.flags.i ? propertyFoldExtras(u.prop) : [];
+        if (extras.length === 0) this.out += `\\${u.negate ? 'P' : 'p'}{${u.prop}}`;
+        else this.out += `[${u.negate ? '^' : ''}\\p{${u.prop}}${rangesText(extras)}]`;
         return;
       }
     }
     const cp = this.codePointEscape();
     if (cp === null) this.err(`invalid escape sequence \\${e}`);
-    this.out += lit(cp);
+    this.literal(cp);
   }
 
-  /** One class atom as a code point, or null when it is a class escape (written to `into`). */
-  private classAtom(into: { text: string }): number | null {
+  /** A class item that is a set, `[:^alpha:]` or `\W`: under (?i), Go folds it and then negates it. */
+  private classGroup(body: ClassBody, ranges: readonly Range[], negate: boolean): void {
+    if (!negate) body.ranges.push(...ranges);
+    else body.ranges.push(...complement(this.flags.i ? foldRanges(ranges) : normalizeRanges(ranges)));
+  }
+
+  /** One class atom as a code point, or null when it is a class escape (added to `body`). */
+  private classAtom(body: ClassBody): number | null {
     const p = this.p;
     if (p[this.i] !== '\\') {
       const cp = p.codePointAt(this.i) as number;
@@ -1468,24 +1679,34 @@ class Translator {
     switch (e) {
       case 'd':
       case 'D':
+        body.text += `\\${e}`;
+        this.i += 2;
+        return null;
       case 'w':
       case 'W':
-        into.text += `\\${e}`;
+        if (this.flags.i) this.classGroup(body, POSIX.word, e === 'W');
+        else body.text += `\\${e}`;
         this.i += 2;
         return null;
       case 's':
-        into.text += rangesText(GO_SPACE);
-        this.i += 2;
-        return null;
       case 'S':
-        into.text += rangesText(complement(GO_SPACE));
+        this.classGroup(body, GO_SPACE, e === 'S');
         this.i += 2;
         return null;
       case 'p':
       case 'P': {
         const u = this.unicodeClass();
         if (u === null) this.err(`invalid character class range \\${e}`);
-        into.text += u;
+        const extras = this.flags.i ? propertyFoldExtras(u.prop) : [];
+        if (extras.length === 0) {
+          body.text += `\\${u.negate ? 'P' : 'p'}{${u.prop}}`;
+        } else if (!u.negate) {
+          body.text += `\\p{${u.prop}}`;
+          body.ranges.push(...extras);
+        } else {
+          // The complement of the folded property, which a JS class cannot write as an item.
+          body.ranges.push(...complement(normalizeRanges([...propertyRanges(u.prop), ...extras])));
+        }
         return null;
       }
     }
@@ -1503,7 +1724,7 @@ class Translator {
       negated = true;
       this.i++;
     }
-    const body = { text: '' };
+    const body: ClassBody = { ranges: [], text: '' };
     let first = true;
     for (;;) {
       if (this.i >= p.length) {
@@ -1519,7 +1740,7 @@ class Translator {
       if (posix) {
         const ranges = POSIX[posix[2]];
         if (!ranges) this.err(`invalid character class range ${JSON.stringify(posix[0])}`);
-        body.text += rangesText(posix[1] ? complement(ranges) : ranges);
+        this.classGroup(body, ranges, posix[1] === '^');
         this.i += posix[0].length;
         continue;
       }
@@ -1530,11 +1751,12 @@ class Translator {
         const hi = this.classAtom(body);
         if (hi === null) this.err('invalid character class range: a class escape cannot end a range');
         if (hi < lo) this.err(`invalid character class range ${lit(lo)}-${lit(hi)}`);
-        body.text += `${lit(lo, true)}-${lit(hi, true)}`;
+        body.ranges.push([lo, hi]);
       } else {
-        body.text += lit(lo, true);
+        body.ranges.push([lo, lo]);
       }
     }
-    this.out += `[${negated ? '^' : ''}${body.text}]`;
+    const ranges = this.flags.i ? foldRanges(body.ranges) : normalizeRanges(body.ranges);
+    this.out += `[${negated ? '^' : ''}${rangesText(ranges)}${body.text}]`;
   }
 }
