@@ -310,13 +310,6 @@ line"}`, String.raw`${W}{path=~"(?m)new$
  */
 const INSTANT_ONLY = new Set([`topk(2, edge_left * 0)`, `bottomk(2, edge_left * 0)`, `topk(1, edge_right_dup * 0 + 1) by (k)`]);
 
-/**
- * Known differences, not caused by the backfill; checked to still differ, so
- * that a fix is noticed and the expression moved into EDGE_EXPRESSIONS. None
- * at present: RE2 flag groups anywhere in a pattern, `(?i)a(?-i)X` and
- * `a(?i)X` (once listed here), are now translated and compared above.
- */
-export const KNOWN_DIFFERENCES: string[] = [];
 
 const ORDERED = (e: string) => /^(sort|sort_desc|topk|bottomk)\(/.test(e);
 
@@ -371,13 +364,4 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('PromQL edge cases: our evalu
     }
     expect(failures.slice(0, 40)).toEqual([]);
   }, 120_000);
-
-  it('still differs from Prometheus on the known differences (remove them from the list once fixed)', async () => {
-    const same: string[] = [];
-    for (const expr of KNOWN_DIFFERENCES) {
-      const tMs = at(600);
-      if (compareResults(instantQuery(store, expr, tMs, { staleness: false }), await server.query(expr, tMs)).length === 0) same.push(expr);
-    }
-    expect(same).toEqual([]);
-  });
 });
