@@ -66,8 +66,9 @@ export const EXPRESSIONS: string[] = [
 /**
  * Flagger's queries exactly as it would send them for the default scenario's
  * Canary (shop/backend): its two built-in Traefik checks at several metric
- * intervals, and every MetricTemplate in the shared examples, each rendered
- * with Flagger's template functions and whitespace-collapsed.
+ * intervals, every MetricTemplate in the shared examples and the bundled ones
+ * (scenarios/templates), each rendered with Flagger's template functions
+ * and whitespace-collapsed.
  */
 function flaggerQueries(): string[] {
   const model = (interval: string): MetricTemplateModel => ({ name: 'backend', namespace: 'shop', target: 'backend', service: 'backend', ingress: 'backend', route: 'backend', interval, variables: {} });
@@ -78,11 +79,13 @@ function flaggerQueries(): string[] {
   };
   const out: string[] = [];
   for (const interval of ['30s', '1m', '2m', '5m']) for (const q of Object.values(TRAEFIK_BUILTIN_QUERIES)) out.push(render(q, interval));
-  const dir = 'test/fixtures/examples';
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of parseAllDocuments(readFileSync(`${dir}/${file}`, 'utf8'))) {
-      const m = doc.toJS() as { kind?: string; spec?: { query?: string } } | null;
-      if (m?.kind === 'MetricTemplate' && m.spec?.query) for (const interval of ['1m', '2m']) out.push(render(m.spec.query, interval));
+  for (const dir of ['test/fixtures/examples', 'scenarios/templates']) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      for (const doc of parseAllDocuments(readFileSync(`${dir}/${file}`, 'utf8'))) {
+        const m = doc.toJS() as { kind?: string; spec?: { query?: string } } | null;
+        // '' as well: the interval a templateRef metric without one renders.
+        if (m?.kind === 'MetricTemplate' && m.spec?.query) for (const interval of ['', '1m', '2m']) if (interval || !/\[\{\{ interval \}\}\]/.test(m.spec.query)) out.push(render(m.spec.query, interval));
+      }
     }
   }
   return out;
