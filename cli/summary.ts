@@ -34,6 +34,13 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     const t = r.telemetry;
     lines.push(`Prometheus: ${t.scrapes} scrapes (${t.failedScrapes} failed), ${t.series} series, ${t.samples} samples, ${(t.bytes / 1024).toFixed(0)} KiB`);
   }
+  if (r.canary && r.outcome) {
+    const o = r.outcome;
+    lines.push('');
+    lines.push(`Canary ${r.canary}: ${o.phase}${o.promoted ? ', promoted' : ''}${o.decidedAt === null ? '' : ` (decided at ${formatDuration(o.decidedAt)})`}`);
+    lines.push(`  ${o.reason}`);
+    for (const e of r.events) lines.push(`  ${formatDuration(e.t).padStart(7)}  ${e.type === 'Warning' ? 'W' : ' '} ${e.message}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

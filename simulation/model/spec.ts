@@ -109,6 +109,12 @@ export interface ScaleEventSpec {
   workload: string;
   replicas: number;
   reason: string;
+  /**
+   * The event deploys a new pod template to a Deployment that Flagger
+   * manages: the template changes (a new revision) and the replicas stay as
+   * they are; Flagger's controller notices and scales the canary up itself.
+   */
+  deploy?: boolean;
 }
 
 export interface WorldSpec {

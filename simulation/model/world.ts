@@ -899,7 +899,28 @@ export class World implements ProxyUpstream {
 
   private onScale(i: number): void {
     const e = this.spec.scaleEvents[i];
-    this.scale(e.workload, e.replicas);
+    if (e.deploy) this.deploy(e.workload);
+    else this.scale(e.workload, e.replicas);
+  }
+
+  /**
+   * A new revision of a Deployment's pod template is applied (`kubectl
+   * apply` of a new image): its running pods, if any, are rolled to it. The
+   * template runs the app's canary behaviour.
+   */
+  deploy(workloadName: string): void {
+    this.updateTemplate(workloadName, 'canary');
+  }
+
+  /** The Deployment's pod-template identity, as Flagger hashes it to detect a new revision. */
+  templateOf(workloadName: string): string {
+    const w = this.workloads[this.workloadIndex(workloadName)];
+    return `${w.templateHash}/${w.revision}`;
+  }
+
+  /** Desired replicas of a Deployment. */
+  desiredReplicas(workloadName: string): number {
+    return this.workloads[this.workloadIndex(workloadName)].desired;
   }
 
   private endpointsChanged(pod: Pod): void {

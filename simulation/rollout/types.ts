@@ -157,8 +157,11 @@ export interface CanaryPorts {
   template(name: string, namespace: string): MetricTemplateSpec | null;
   /** Run a rendered query against a template's provider. */
   queryTemplate(template: MetricTemplateSpec, query: string): ProviderResult;
-  /** Call a webhook with the payload phase; the result after retries. */
-  callWebhook(hook: WebhookSpec, phase: Phase): WebhookResult;
+  /**
+   * Call a webhook with the payload phase; the result after retries. For `event` hooks `event` carries the
+   * event the payload describes (flagger.md §7.3: `metadata.eventMessage` / `eventType`); their result is ignored.
+   */
+  callWebhook(hook: WebhookSpec, phase: Phase, event?: { message: string; type: 'Normal' | 'Warning' }): WebhookResult;
 }
 
 /** A Kubernetes event Flagger records (reason is always "Synced"). */

@@ -4,7 +4,9 @@ import type { WorldSpec } from '../model/spec';
 import { type SeriesPoint, World, type WorldSummary } from '../model/world';
 import { FastEngine } from '../model/fast';
 import { type ConfigApply, TraefikProxy } from '../routing/traefik';
+import type { CanaryEvent, MetricCheck, TickRecord } from '../rollout/types';
 import { Scraper } from '../telemetry/scraper';
+import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
 import { SeriesStore } from '../telemetry/tsdb';
 
 /** The scenario uses what fast mode cannot aggregate. */
@@ -21,6 +23,8 @@ export interface RunnableScenario {
   /** Seconds. */
   duration: number;
   world: WorldSpec;
+  /** Flagger's Canaries and MetricTemplates, and how webhooks answer; the rolled-out Canary is `rollout`. */
+  flagger?: FlaggerSpec & { rollout: string | null };
 }
 
 export type RunMode = 'exact' | 'fast';
@@ -73,6 +77,16 @@ export interface RunResult extends WorldSummary {
   stats: RunStats;
   traefik: TraefikStats | null;
   telemetry: TelemetryStats;
+  /** The rolled-out Canary (namespace/name), when the scenario has one. */
+  canary: string | null;
+  /** How its analysis ended. */
+  outcome: RolloutOutcome | null;
+  /** One entry per analysis tick. */
+  timeline: TickRecord[];
+  /** Flagger's events, in order. */
+  events: CanaryEvent[];
+  /** Every metric check the analysis ran. */
+  checks: MetricCheck[];
 }
 
 /**
@@ -91,6 +105,7 @@ export class Simulation {
   private world!: World;
   private _store!: SeriesStore;
   private scraper!: Scraper;
+  private flagger: FlaggerRuntime | null = null;
   private _state: RunState = 'ready';
 
   constructor(
@@ -131,6 +146,8 @@ export class Simulation {
     replicas.forEach((r, i) =>
       scraper.addTarget({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: settle, afterScrape: () => r.afterScrape() }, (scrape.interval * i) / replicas.length),
     );
+    const flagger = this.scenario.flagger;
+    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t)) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -241,7 +258,21 @@ export class Simulation {
         failedScrapes: this.scraper.failures.reduce((a, b) => a + b, 0),
       },
       ...summary,
+      ...this.rolloutResult(),
     };
+  }
+
+  /** What Flagger did for each Canary so far. */
+  get canaryRecords(): readonly CanaryRecord[] {
+    return this.flagger?.records ?? [];
+  }
+
+  private rolloutResult(): Pick<RunResult, 'canary' | 'outcome' | 'timeline' | 'events' | 'checks'> {
+    const records = this.canaryRecords;
+    const want = this.scenario.flagger?.rollout ?? null;
+    const r = records.find((x) => `${x.namespace}/${x.canary}` === want) ?? (records.length === 1 ? records[0] : undefined);
+    if (!r) return { canary: null, outcome: null, timeline: [], events: [], checks: [] };
+    return { canary: `${r.namespace}/${r.canary}`, outcome: outcomeOf(r), timeline: [...r.timeline], events: [...r.events], checks: [...r.checks] };
   }
 
   /** The live world, for tests and fault injection (later issues). */

@@ -1,8 +1,10 @@
 import type { DistributionSpec } from '../model/distributions';
 import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, selectsWorkload, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
+import type { FlaggerSpec } from '../run/flagger';
 import type { RunnableScenario } from '../run/simulation';
 import { dirname, resolveRelative } from '../util/path';
-import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostics';
+import { type Diagnostic, sortDiagnostics } from './diagnostics';
+import { compileFlagger, compileWebhookBehaviours, reporters } from './flagger';
 import { issuesToDiagnostics } from './issues';
 import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
 import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
@@ -100,8 +102,9 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   });
   if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
-  const world = compileWorld(document, scenarioDoc, manifests, diagnostics);
-  if (!world || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+  const compiled = compileWorld(document, scenarioDoc, manifests, diagnostics);
+  if (!compiled || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+  const { world, flagger } = compiled;
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   return {
@@ -116,6 +119,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       lesson: document.spec.lesson,
       expect: document.spec.expect,
       world,
+      flagger,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
       warnings,
@@ -174,12 +178,9 @@ const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as con
  * when it is scaled up at the rollout time), and the Services S (apex) and
  * S-primary select the primary pods, S-canary the canary pods.
  */
-function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Manifest[], diagnostics: Diagnostic[]): WorldSpec | null {
+function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Manifest[], diagnostics: Diagnostic[]): { world: WorldSpec; flagger: FlaggerSpec & { rollout: string | null } } | null {
   const spec = doc.spec;
-  const err = (where: SourceDocument, path: Array<string | number>, message: string, key = false) =>
-    diagnostics.push({ severity: 'error', file: where.file, ...where.locate(path, key), path: formatPath(path), message });
-  const warn = (where: SourceDocument, path: Array<string | number>, message: string) =>
-    diagnostics.push({ severity: 'warning', file: where.file, ...where.locate(path), path: formatPath(path), message });
+  const { err, warn } = reporters(diagnostics);
 
   // Deployments, unique by name across namespaces.
   const deployments = new Map<string, DeploymentInfo>();
@@ -328,6 +329,7 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
 
   // The rollout: the canary revision is deployed at `at`.
   const scaleEvents: WorldSpec['scaleEvents'][number][] = [];
+  let rollout: string | null = null;
   if (spec.rollout) {
     const canaries = [...canaryOf.entries()];
     const pick = spec.rollout.canary ? canaries.filter(([, c]) => c.name === spec.rollout?.canary) : canaries;
@@ -342,8 +344,10 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
             : `several Canaries: name the one rolled out with rollout.canary (${canaries.map(([, c]) => c.name).join(', ')})`,
       );
     } else {
-      const [target] = pick[0];
-      scaleEvents.push({ at: spec.rollout.at, workload: target, replicas: (deployments.get(target) as DeploymentInfo).replicas, reason: 'new revision deployed' });
+      const [target, c] = pick[0];
+      rollout = qualified(c.namespace, c.name);
+      // Flagger manages the target: the new template is applied and Flagger's controller scales the canary up when it sees it.
+      scaleEvents.push({ at: spec.rollout.at, workload: target, replicas: (deployments.get(target) as DeploymentInfo).replicas, reason: 'new revision deployed', deploy: true });
     }
   }
 
@@ -362,7 +366,16 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
   const traefik = compileTraefik(doc, src, manifests, services, [...canaryOf.values()], err, warn);
   const telemetry = spec.telemetry;
   if (telemetry.scrapeJitter * 2 >= telemetry.scrapeInterval) err(src, ['spec', 'telemetry', 'scrapeJitter'], 'expected a scrape jitter below half the scrape interval');
-  return {
+  // Flagger: only the Canaries whose target compiled above.
+  const managed = new Set([...canaryOf.values()]);
+  const flagger = compileFlagger(
+    manifests.filter((m) => m.kind !== 'Canary' || managed.has(m)),
+    err,
+    warn,
+    { meshProvider: 'traefik', scrapeIntervalMs: telemetry.scrapeInterval * 1000 },
+  );
+  const webhooks = compileWebhookBehaviours(doc, src, flagger.canaries, err, warn);
+  const world: WorldSpec = {
     apps,
     workloads,
     services,
@@ -372,6 +385,7 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     traefik,
     scrape: { interval: telemetry.scrapeInterval, jitter: telemetry.scrapeJitter, failureProbability: telemetry.scrapeFailureProbability, startMs: parseRfc3339(telemetry.startTime) as number },
   };
+  return { world, flagger: { ...flagger, webhooks, rollout } };
 }
 
 function toApp(name: string, namespace: string, b: AppDocument): AppSpec {

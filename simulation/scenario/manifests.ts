@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Diagnostic } from './diagnostics';
 import { issuesToDiagnostics } from './issues';
-import { canarySchema, deploymentSchema, ingressRouteSchema, middlewareSchema, namedSchema, serviceSchema, traefikServiceSchema } from './schema';
+import { canarySchema, deploymentSchema, ingressRouteSchema, metricTemplateSchema, middlewareSchema, namedSchema, serviceSchema, traefikServiceSchema } from './schema';
 import type { SourceDocument } from './yaml-source';
 
 /** A Kubernetes, Flagger or Traefik manifest as read from a scenario. */
@@ -29,7 +29,7 @@ export const KNOWN_KINDS: Readonly<Record<string, KindInfo>> = {
   Deployment: { apiVersions: ['apps/v1'], schema: deploymentSchema },
   Service: { apiVersions: ['v1'], schema: serviceSchema },
   Canary: { apiVersions: ['flagger.app/v1beta1'], schema: canarySchema },
-  MetricTemplate: { apiVersions: ['flagger.app/v1beta1'], schema: namedSchema },
+  MetricTemplate: { apiVersions: ['flagger.app/v1beta1'], schema: metricTemplateSchema },
   AlertProvider: { apiVersions: ['flagger.app/v1beta1'], schema: namedSchema },
   IngressRoute: { apiVersions: TRAEFIK_GROUPS, schema: ingressRouteSchema },
   TraefikService: { apiVersions: TRAEFIK_GROUPS, schema: traefikServiceSchema },

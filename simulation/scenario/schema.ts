@@ -224,6 +224,41 @@ export const appSchema = z.strictObject({
     .meta({ description: "the application's own Prometheus metrics, scraped from every pod (requests by code and their durations)" }),
 });
 
+// ---- webhook behaviour (what the Canary's webhook endpoints answer) ---------
+
+const webhookResponseSchema = z
+  .strictObject({
+    status: z
+      .number({ error: (iss) => `expected the HTTP status the webhook answers, e.g. 200 or 403, found ${found(iss.input)}` })
+      .int({ error: 'expected the HTTP status as a whole number' })
+      .min(100, { error: 'expected an HTTP status from 100 to 599' })
+      .max(599, { error: 'expected an HTTP status from 100 to 599' })
+      .optional(),
+    hang: z.boolean({ error: 'expected hang: true (no answer: the call times out) or false' }).optional(),
+    body: z.string({ error: (iss) => `expected the response body as a string, found ${found(iss.input)}` }).optional(),
+    times: int('the number of calls answered this way', 1).optional(),
+    until: nonNegativeDuration('the simulated time until which calls are answered this way').optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.status === undefined && r.hang !== true) {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'missing required field "status": expected an HTTP status (e.g. 200, 403, 500) or hang: true for no answer (a timeout)' });
+    }
+    if (r.status !== undefined && r.hang === true) ctx.addIssue({ code: 'custom', path: ['hang'], message: 'expected status or hang: true, not both: a call that hangs gets no status' });
+    if (r.hang === true && r.body !== undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'a call that hangs gets no body: remove body or hang' });
+  })
+  .meta({ description: 'one answer: an HTTP status (with an optional body) or hang: true, for `times` calls or the calls made before `until`' });
+
+export const webhookBehaviourSchema = z
+  .strictObject({
+    name: z.string({ error: (iss) => `expected the name of a webhook of a Canary (analysis.webhooks[].name), found ${found(iss.input)}` }).min(1),
+    canary: z.string({ error: (iss) => `expected the name of the Canary (name or namespace/name), found ${found(iss.input)}` }).min(1).optional(),
+    latency: nonNegativeDuration('the time each call takes').prefault('0s'),
+    responses: z.array(webhookResponseSchema).min(1, { error: 'expected at least one response (omit responses for 200 every time)' }).optional(),
+  })
+  .meta({ description: "how one of the Canary's webhooks answers in the simulation (webhooks without an entry answer 200 at once)" });
+
+export type WebhookBehaviourDocument = z.output<typeof webhookBehaviourSchema>;
+
 // ---- the document ------------------------------------------------------------
 
 export const scenarioSpecSchema = z.strictObject({
@@ -236,6 +271,7 @@ export const scenarioSpecSchema = z.strictObject({
       canary: z.string({ error: 'expected the name of a Canary in this scenario' }).optional(),
     })
     .optional(),
+  webhooks: z.array(webhookBehaviourSchema).default([]),
   telemetry: z
     .strictObject({
       scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),
@@ -322,14 +358,179 @@ export const serviceSchema = z.looseObject({
   spec: z.looseObject({ selector: labels.optional() }).optional(),
 });
 
+// ---- Flagger CRDs (flagger.app/v1beta1) ---------------------------------------
+//
+// Types as the Canary and MetricTemplate CRDs declare them (reference
+// flagger.md §1, §8.5). Objects are loose: fields Flagger has but the
+// simulator cannot honour are kept and warned about by compileFlagger
+// (flagger.ts), which also applies the CRD's cross-field rules (analysis
+// required, the analysis oneOf) and Flagger's defaults.
+
+/** The CRD pattern of `analysis.interval`, metric `interval` and webhook `timeout` (not end-anchored, as in the CRD). */
+export const CRD_DURATION = /^[0-9]+(m|s)/;
+
+const crdDuration = (field: string) =>
+  z
+    .string({ error: (iss) => `expected ${field} as a Go duration such as 1m or 30s, found ${found(iss.input)}` })
+    .regex(CRD_DURATION, { error: (iss) => `expected ${field} as a Go duration such as 1m or 30s (the Canary CRD's pattern ^[0-9]+(m|s)), found ${found(iss.input)}` });
+const crdInt = (field: string) =>
+  z.number({ error: (iss) => `expected ${field} as a whole number, found ${found(iss.input)}` }).int({ error: `expected ${field} as a whole number` });
+const crdBool = (field: string) => z.boolean({ error: (iss) => `expected ${field} as true or false, found ${found(iss.input)}` });
+const crdString = (field: string) => z.string({ error: (iss) => `expected ${field} as a string, found ${found(iss.input)}` });
+const stringMap = (field: string) =>
+  z.record(z.string(), z.string({ error: (iss) => `expected ${field} values as strings (quote numbers and booleans), found ${found(iss.input)}` }), {
+    error: (iss) => `expected ${field} as a mapping of strings, found ${found(iss.input)}`,
+  });
+const objectRef = (field: string) =>
+  z.looseObject(
+    {
+      apiVersion: crdString(`${field}.apiVersion`).optional(),
+      kind: crdString(`${field}.kind`).optional(),
+      name: z.string({ error: (iss) => `expected ${field}.name, the referenced object's name, found ${found(iss.input)}` }).min(1, { error: `expected ${field}.name to be non-empty` }),
+      namespace: dnsName.optional(),
+    },
+    { error: (iss) => `expected ${field} as a mapping with a name, found ${found(iss.input)}` },
+  );
+
+export const WEBHOOK_TYPES = ['', 'confirm-rollout', 'pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout', 'event', 'rollback', 'confirm-traffic-increase'] as const;
+export const ALERT_SEVERITIES = ['', 'info', 'warn', 'error'] as const;
+export const METRIC_PROVIDER_TYPES = ['prometheus', 'influxdb', 'datadog', 'externalmetrics', 'stackdriver', 'cloudwatch', 'newrelic', 'graphite', 'dynatrace', 'keptn', 'splunk'] as const;
+
+const thresholdBound = (field: string) => z.number({ error: (iss) => `expected ${field} as a number, found ${found(iss.input)}` }).nullable().optional();
+
+const canaryMetricSchema = z.looseObject(
+  {
+    name: z
+      .string({ error: (iss) => `expected the metric name (request-success-rate, request-duration, or any name with templateRef or query), found ${found(iss.input)}` })
+      .min(1, { error: 'expected a non-empty metric name' }),
+    interval: crdDuration('the metric interval').optional(),
+    threshold: z.number({ error: (iss) => `expected the (deprecated) metric threshold as a number, found ${found(iss.input)}` }).optional(),
+    thresholdRange: z
+      .looseObject({ min: thresholdBound('thresholdRange.min'), max: thresholdBound('thresholdRange.max') }, { error: (iss) => `expected thresholdRange as a mapping with min and/or max, found ${found(iss.input)}` })
+      .optional(),
+    templateRef: objectRef('templateRef').optional(),
+    templateVariables: stringMap('templateVariables').optional(),
+    query: crdString('the (deprecated) inline PromQL query').optional(),
+  },
+  { error: (iss) => `expected a metric as a mapping with a name, found ${found(iss.input)}` },
+);
+
+const canaryWebhookSchema = z.looseObject(
+  {
+    name: z.string({ error: (iss) => `expected the webhook name, found ${found(iss.input)}` }).min(1, { error: 'expected a non-empty webhook name' }),
+    type: z
+      .enum(WEBHOOK_TYPES, { error: (iss) => `expected the webhook type to be one of ${WEBHOOK_TYPES.filter((t) => t).join(', ')} (or empty for rollout), found ${found(iss.input)}` })
+      .optional(),
+    url: z.string({ error: (iss) => `expected the webhook url, found ${found(iss.input)}` }).min(1, { error: 'expected a non-empty webhook url' }),
+    timeout: crdDuration('the webhook timeout').optional(),
+    retries: crdInt('the webhook retries').optional(),
+    metadata: stringMap('the webhook metadata').optional(),
+    muteAlert: crdBool('muteAlert').optional(),
+    disableTLS: crdBool('disableTLS').optional(),
+  },
+  { error: (iss) => `expected a webhook as a mapping with name and url, found ${found(iss.input)}` },
+);
+
+const canaryAlertSchema = z.looseObject(
+  {
+    name: z.string({ error: (iss) => `expected the alert name, found ${found(iss.input)}` }).min(1),
+    severity: z.enum(ALERT_SEVERITIES, { error: (iss) => `expected the alert severity to be info, warn or error, found ${found(iss.input)}` }).optional(),
+    providerRef: objectRef('providerRef'),
+  },
+  { error: (iss) => `expected an alert as a mapping with name and providerRef, found ${found(iss.input)}` },
+);
+
+const canaryAnalysisSchema = z.looseObject(
+  {
+    interval: crdDuration('analysis.interval').optional(),
+    threshold: crdInt('analysis.threshold').optional(),
+    maxWeight: crdInt('analysis.maxWeight').optional(),
+    stepWeight: crdInt('analysis.stepWeight').optional(),
+    stepWeights: z.array(crdInt('each of analysis.stepWeights'), { error: (iss) => `expected analysis.stepWeights as a list of whole numbers, found ${found(iss.input)}` }).optional(),
+    stepWeightPromotion: crdInt('analysis.stepWeightPromotion').optional(),
+    iterations: crdInt('analysis.iterations').optional(),
+    mirror: crdBool('analysis.mirror').optional(),
+    mirrorWeight: crdInt('analysis.mirrorWeight').optional(),
+    match: z.array(z.unknown(), { error: (iss) => `expected analysis.match as a list of match conditions, found ${found(iss.input)}` }).optional(),
+    primaryReadyThreshold: crdInt('analysis.primaryReadyThreshold').optional(),
+    canaryReadyThreshold: crdInt('analysis.canaryReadyThreshold').optional(),
+    metrics: z.array(canaryMetricSchema, { error: (iss) => `expected analysis.metrics as a list, found ${found(iss.input)}` }).optional(),
+    webhooks: z.array(canaryWebhookSchema, { error: (iss) => `expected analysis.webhooks as a list, found ${found(iss.input)}` }).optional(),
+    alerts: z.array(canaryAlertSchema, { error: (iss) => `expected analysis.alerts as a list, found ${found(iss.input)}` }).optional(),
+    sessionAffinity: z.looseObject({}, { error: (iss) => `expected analysis.sessionAffinity as a mapping, found ${found(iss.input)}` }).optional(),
+  },
+  { error: (iss) => `expected analysis as a mapping (interval, threshold, stepWeight, metrics, …), found ${found(iss.input)}` },
+);
+
 export const canarySchema = z.looseObject({
   metadata,
-  spec: z.looseObject({
-    provider: z.string().optional(),
-    targetRef: z.looseObject({ kind: z.literal('Deployment', { error: 'expected kind Deployment (DaemonSet targets are not simulated)' }), name: dnsName }),
-    service: z.looseObject({ name: dnsName.optional(), port: z.number({ error: 'expected the service port number' }) }),
-  }),
+  spec: z.looseObject(
+    {
+      provider: crdString('the provider').optional(),
+      metricsServer: crdString('the metrics server URL').optional(),
+      targetRef: z.looseObject(
+        {
+          apiVersion: crdString('targetRef.apiVersion').optional(),
+          kind: z.string({ error: (iss) => `expected targetRef.kind (Deployment), found ${found(iss.input)}` }).min(1, { error: 'expected targetRef.kind (Deployment)' }),
+          name: dnsName,
+        },
+        { error: (iss) => `expected targetRef as a mapping with kind and name, found ${found(iss.input)}` },
+      ),
+      autoscalerRef: objectRef('autoscalerRef').optional(),
+      ingressRef: objectRef('ingressRef').optional(),
+      routeRef: objectRef('routeRef').optional(),
+      upstreamRef: objectRef('upstreamRef').optional(),
+      service: z.looseObject(
+        {
+          name: dnsName.optional(),
+          port: z.number({ error: 'expected the service port number' }).int({ error: 'expected the service port as a whole number' }),
+          portName: crdString('service.portName').optional(),
+          targetPort: z.union([z.number().int(), z.string()], { error: (iss) => `expected service.targetPort as a port number or name, found ${found(iss.input)}` }).optional(),
+          portDiscovery: crdBool('service.portDiscovery').optional(),
+          appProtocol: crdString('service.appProtocol').optional(),
+        },
+        { error: (iss) => `expected service as a mapping with a port, found ${found(iss.input)}` },
+      ),
+      analysis: canaryAnalysisSchema.optional(),
+      canaryAnalysis: canaryAnalysisSchema.optional(),
+      progressDeadlineSeconds: crdInt('progressDeadlineSeconds').optional(),
+      skipAnalysis: crdBool('skipAnalysis').optional(),
+      revertOnDeletion: crdBool('revertOnDeletion').optional(),
+      suspend: crdBool('suspend').optional(),
+    },
+    { error: (iss) => `expected spec as a mapping, found ${found(iss.input)}` },
+  ),
 });
+
+export type CanaryDocument = z.output<typeof canarySchema>;
+export type CanaryAnalysisDocument = z.output<typeof canaryAnalysisSchema>;
+
+export const metricTemplateSchema = z.looseObject({
+  metadata,
+  spec: z.looseObject(
+    {
+      provider: z
+        .looseObject(
+          {
+            type: z.enum(METRIC_PROVIDER_TYPES, { error: (iss) => `expected provider.type to be one of ${METRIC_PROVIDER_TYPES.join(', ')}, found ${found(iss.input)}` }),
+            address: crdString('provider.address').optional(),
+            secretRef: z.looseObject({ name: z.string({ error: 'expected secretRef.name, the Secret holding the credentials' }).min(1) }).optional(),
+            insecureSkipVerify: crdBool('provider.insecureSkipVerify').optional(),
+          },
+          { error: (iss) => `expected provider as a mapping with a type (e.g. prometheus) and an address, found ${found(iss.input)}` },
+        )
+        .superRefine((p, ctx) => {
+          if (p.type === 'prometheus' && !p.address) {
+            ctx.addIssue({ code: 'custom', path: ['address'], message: 'missing required field "address": expected the Prometheus URL, e.g. http://prometheus:9090 (Flagger needs it for type prometheus)' });
+          }
+        }),
+      query: z.string({ error: (iss) => `expected query, the Go-templated query text, found ${found(iss.input)}` }).min(1, { error: 'expected a non-empty query' }),
+    },
+    { error: (iss) => `expected spec as a mapping with provider and query, found ${found(iss.input)}` },
+  ),
+});
+
+export type MetricTemplateDocument = z.output<typeof metricTemplateSchema>;
 
 export const namedSchema = z.looseObject({ metadata, spec: z.looseObject({}).optional() });
 

@@ -141,9 +141,6 @@ export function compileTraefik(
   const addTsName = (ns: string, name: string) => tsNames.set(ns, [...(tsNames.get(ns) ?? []), name]);
   for (const c of canaries) {
     const cs = c.value.spec as { provider?: string; targetRef: { name: string }; service: { name?: string; port: number } };
-    if (cs.provider !== undefined && cs.provider !== 'traefik') {
-      warn(c.doc, ['spec', 'provider'], `provider ${cs.provider} is not simulated; the Canary is routed as with provider traefik`);
-    }
     const apex = cs.service.name ?? cs.targetRef.name;
     const leaf = (name: string): LeafRef => ({ kind: 'service', service: qualified(c.namespace, name), label: kubernetesServiceLabel(c.namespace, name, cs.service.port) });
     const label = traefikServiceLabel(c.namespace, apex);

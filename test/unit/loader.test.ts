@@ -26,7 +26,7 @@ describe('scenario loader', () => {
       'shop/backend-canary': ['flagger', 'backend'],
       'shop/frontend': ['manifest', 'frontend'],
     });
-    expect(world.scaleEvents).toEqual([{ at: 300, workload: 'backend', replicas: 2, reason: 'new revision deployed' }]);
+    expect(world.scaleEvents).toEqual([{ at: 300, workload: 'backend', replicas: 2, reason: 'new revision deployed', deploy: true }]);
     expect(world.streams.map((s) => s.target)).toEqual([null, null, 'shop/backend-canary']);
     expect(world.streams[1].ingress).toEqual({
       entryPoint: 'websecure',

@@ -1,0 +1,176 @@
+import type { Kernel } from '../kernel/kernel';
+import type { World } from '../model/world';
+import { CanaryController } from '../rollout/controller';
+import { queryPrometheus } from '../rollout/prometheus';
+import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, TickRecord } from '../rollout/types';
+import { ScriptedWebhook, type WebhookBehaviour, type WebhookCall } from '../rollout/webhooks';
+import type { SeriesStore } from '../telemetry/tsdb';
+
+/** The Flagger part of a scenario: Canaries, MetricTemplates and how webhooks answer. */
+export interface FlaggerSpec {
+  canaries: readonly CanarySpec[];
+  templates: readonly MetricTemplateSpec[];
+  webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null }>;
+}
+
+/** What the analysis of one Canary did over a run. */
+export interface CanaryRecord {
+  canary: string;
+  namespace: string;
+  events: CanaryEvent[];
+  alerts: CanaryAlert[];
+  checks: MetricCheck[];
+  timeline: TickRecord[];
+  webhookCalls: WebhookCall[];
+  /** Phase and simulated second of every phase change. */
+  phases: Array<{ t: number; phase: Phase }>;
+}
+
+/**
+ * Flagger in the simulation: one controller per Canary, ticking every
+ * analysis interval from the start of the run (Flagger's job ticks at once
+ * when created, then every interval), acting on the simulated cluster
+ * through the ports: Deployments of the world, the Traefik router, the
+ * simulated Prometheus, scripted webhooks.
+ *
+ * The run starts after Flagger initialised every Canary (the world is built
+ * that way: primary running, target scaled to zero, TraefikService at
+ * 100/0), so controllers start in phase Initialized with the current
+ * template as both the applied and the promoted spec.
+ */
+export class FlaggerRuntime {
+  readonly records: CanaryRecord[] = [];
+  private readonly controllers: CanaryController[] = [];
+  /** Each controller's tick period, seconds. */
+  private readonly periods: number[] = [];
+  private readonly evTick: number;
+
+  constructor(
+    spec: FlaggerSpec,
+    private readonly kernel: Kernel,
+    private readonly world: World,
+    private readonly store: SeriesStore,
+    /** Simulated seconds to the store's Unix milliseconds. */
+    private readonly timestamp: (t: number) => number,
+  ) {
+    this.evTick = kernel.register('flagger-tick', (i) => this.onTick(i));
+    spec.canaries.forEach((c, i) => {
+      const record: CanaryRecord = { canary: c.name, namespace: c.namespace, events: [], alerts: [], checks: [], timeline: [], webhookCalls: [], phases: [] };
+      this.records.push(record);
+      const hooks = new Map<string, ScriptedWebhook>();
+      for (const h of c.analysis.webhooks) {
+        const b = spec.webhooks.find((w) => w.name === h.name && (w.canary === null || w.canary === `${c.namespace}/${c.name}`));
+        hooks.set(h.name, new ScriptedWebhook(b));
+      }
+      const ports = this.ports(c, spec.templates, hooks, record);
+      const revision = world.templateOf(c.target);
+      let last: Phase | null = null;
+      const controller = new CanaryController(
+        c,
+        ports,
+        {
+          event: (e) => record.events.push(e),
+          alert: (a) => record.alerts.push(a),
+          check: (m) => record.checks.push(m),
+          tick: (r) => {
+            record.timeline.push(r);
+            if (r.phase !== last) record.phases.push({ t: r.t, phase: r.phase });
+            last = r.phase;
+          },
+        },
+        { phase: 'Initialized', canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: revision, lastPromotedSpec: revision },
+      );
+      this.controllers.push(controller);
+      this.periods.push(c.analysis.intervalMs / 1000);
+      kernel.at(kernel.now, this.evTick, i);
+    });
+  }
+
+  private onTick(i: number): void {
+    this.controllers[i].tick(this.kernel.now);
+    this.kernel.at(this.kernel.now + this.periods[i], this.evTick, i);
+  }
+
+  private ports(c: CanarySpec, templates: readonly MetricTemplateSpec[], hooks: Map<string, ScriptedWebhook>, record: CanaryRecord): CanaryPorts {
+    const world = this.world;
+    const primary = `${c.target}-primary`;
+    const key = `${c.namespace}/${c.name}`;
+    const replicas = world.desiredReplicas(primary);
+    const proxy = world.proxy;
+    const now = () => this.timestamp(this.kernel.now);
+    // Without IngressRoutes there is no Traefik to read the TraefikService Flagger writes: its weights are kept, and route nothing.
+    const unrouted = { primary: 100, canary: 0 };
+    return {
+      targetRevision: () => world.templateOf(c.target),
+      primaryReadiness: (threshold) => world.readiness(primary, threshold, c.progressDeadlineSeconds),
+      canaryReadiness: (threshold) => world.readiness(c.target, threshold, c.progressDeadlineSeconds),
+      scaleCanaryUp: () => world.scale(c.target, replicas),
+      scaleCanaryToZero: () => world.scale(c.target, 0),
+      promotePrimary: () => world.updateTemplate(primary, 'canary'),
+      getRoutes: () => {
+        // Traefik's router reads the primary's weight; the canary gets the rest, and nothing is mirrored (flagger.md §10.2).
+        const primaryWeight = proxy ? proxy.getRoutes(key).primary : unrouted.primary;
+        return { primary: primaryWeight, canary: 100 - primaryWeight, mirrored: false };
+      },
+      setRoutes: (p, w) => {
+        if (p === 0 && w === 0) return { error: `RoutingRule ${c.apex}.${c.namespace} update failed: no valid weights` };
+        if (proxy) proxy.setRoutes(key, p, w);
+        else Object.assign(unrouted, { primary: p, canary: w });
+        return null;
+      },
+      queryMetricsServer: (q) => queryPrometheus(this.store, q, now()),
+      template: (name, namespace) => templates.find((t) => t.name === name && t.namespace === namespace) ?? null,
+      queryTemplate: (_t, q) => queryPrometheus(this.store, q, now()),
+      callWebhook: (hook, phase) => {
+        const script = hooks.get(hook.name) ?? new ScriptedWebhook();
+        const out = script.call(hook, this.kernel.now * 1000);
+        record.webhookCalls.push({
+          t: this.kernel.now,
+          hook: hook.name,
+          type: hook.type,
+          phase,
+          attempts: out.attempts,
+          status: out.status,
+          ok: out.result.ok,
+          ...(out.result.ok ? {} : { error: out.result.error }),
+        });
+        return out.result;
+      },
+    };
+  }
+}
+
+/** How the rollout ended (`gameday run --json` → `outcome`). */
+export interface RolloutOutcome {
+  /** The Canary's final phase. */
+  phase: Phase;
+  /** The new revision was promoted: Succeeded after an analysis or a skipped one. */
+  promoted: boolean;
+  /** Simulated second of the decision: promotion started (Promoting, or Succeeded when skipped) or rollback (Failed); null while undecided. */
+  decidedAt: number | null;
+  /** Why, in Flagger's words. */
+  reason: string;
+}
+
+export function outcomeOf(record: CanaryRecord): RolloutOutcome {
+  const last = record.timeline.at(-1);
+  const phase: Phase = last?.phase ?? 'Initialized';
+  const decision = record.phases.find((p) => p.phase === 'Promoting' || p.phase === 'Failed' || (p.phase === 'Succeeded' && !record.phases.some((q) => q.phase === 'Promoting')));
+  const decidedAt = decision ? decision.t : null;
+  const at = (t: number) => record.events.filter((e) => e.t === t);
+  if (phase === 'Failed' && decidedAt !== null) {
+    const tick = at(decidedAt);
+    const first = tick.find((e) => e.type === 'Warning')?.message ?? 'Canary failed';
+    const halts = record.events.filter((e) => e.t < decidedAt && e.message.startsWith('Halt '));
+    const cause = first.includes('failed checks threshold reached') && halts.length > 0 ? ` (last failed check: ${halts[halts.length - 1].message})` : '';
+    return { phase, promoted: false, decidedAt, reason: `${first}${cause}` };
+  }
+  if (phase === 'Succeeded' && decidedAt !== null) {
+    const done = [...record.events].reverse().find((e) => e.message.startsWith('Promotion completed!'));
+    return { phase, promoted: true, decidedAt, reason: done?.message ?? 'Promotion completed' };
+  }
+  if (decidedAt !== null) return { phase, promoted: false, decidedAt, reason: `promotion decided; still ${phase} when the run ended` };
+  if (phase === 'Initialized') return { phase, promoted: false, decidedAt: null, reason: 'no new revision was detected during the run' };
+  const lastEvent = record.events.at(-1)?.message;
+  return { phase, promoted: false, decidedAt: null, reason: `undecided: ${phase} at canary weight ${last?.canaryWeight ?? 0} when the run ended${lastEvent ? ` (last event: ${lastEvent})` : ''}` };
+}
