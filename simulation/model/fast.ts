@@ -160,6 +160,7 @@ export class FastEngine {
   // ---- traffic ---------------------------------------------------------------
 
   private drawCount(i: number, t0: number, t1: number): number {
+    if (this.spec.streams[i].loadTest) return poisson(this.trafficRngs[i], this.world.loadExpected(i, t0, t1));
     const profile = this.profiles[i];
     const od = this.spec.streams[i].overdispersion;
     if (!od) return poisson(this.trafficRngs[i], profile.expectedCount(t0, t1));

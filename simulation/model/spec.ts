@@ -101,6 +101,12 @@ export interface StreamSpec {
   overdispersion: OverdispersionSpec | null;
   /** The client (or Traefik, per attempt) gives up after this long and answers 504 (Infinity: never). */
   timeout: number;
+  /**
+   * A load generator the run starts and stops (Flagger's load tester running
+   * `hey` for a webhook): no arrivals of its own (its `rate` is zero); each
+   * `World.startLoad` sends Poisson traffic at a rate for a duration.
+   */
+  loadTest?: boolean;
 }
 
 /** Scales a workload at a time (the canary revision is deployed at the rollout time). */

@@ -224,6 +224,13 @@ export class Stream {
   ) {}
 }
 
+/** A load generator's runs; `gen` invalidates a pending arrival when a run starts. */
+interface LoadState {
+  runs: Array<{ start: number; end: number; rate: number }>;
+  gen: number;
+  rng: Rng;
+}
+
 /** Marks a request slot whose caller is Traefik: rParent = PROXY_PARENT - proxySlot. */
 const PROXY_PARENT = -2;
 
@@ -309,7 +316,7 @@ export class World implements ProxyUpstream {
     private readonly kernel: Kernel,
     rng: RandomStreams,
     /** 'events': every request is simulated; 'none': no arrivals (fast mode draws traffic in aggregate). */
-    traffic: 'events' | 'none' = 'events',
+    private readonly trafficMode: 'events' | 'none' = 'events',
     /** Prometheus' service discovery of pods that export metrics. */
     private readonly podTargets: PodTargets | null = null,
   ) {
@@ -324,6 +331,7 @@ export class World implements ProxyUpstream {
     this.evPodKill = kernel.register('pod-kill', (pod, gen) => this.onPodKill(pod, gen));
     this.evScale = kernel.register('scale', (i) => this.onScale(i));
     this.evRecord = kernel.register('record', () => this.onRecord());
+    this.evLoadArrival = kernel.register('load-arrival', (i, gen) => this.onLoadArrival(i, gen));
 
     const appByName = new Map(spec.apps.map((a) => [a.name, a]));
     const behaviourIndex = new Map<string, number>();
@@ -373,6 +381,7 @@ export class World implements ProxyUpstream {
       );
       const viaProxy = s.ingress !== null;
       this.streams.push(new Stream(s.name, process, viaProxy ? -1 : this.requireService(s.target as string), s.timeout, viaProxy ? rng.stream(`traffic/${s.name}/clients`) : null));
+      this.loads.push(s.loadTest ? { runs: [], gen: 0, rng: rng.stream(`traffic/${s.name}/load`) } : null);
     }
 
     // Initial state: the starting replicas are ready at time zero.
@@ -395,7 +404,7 @@ export class World implements ProxyUpstream {
       this.streamOfProxy = Int32Array.from(ingress, ({ i }) => i);
     }
     spec.scaleEvents.forEach((e, i) => kernel.at(e.at, this.evScale, i));
-    if (traffic === 'events') {
+    if (trafficMode === 'events') {
       this.streams.forEach((s, i) => {
         const t = s.process.next();
         if (t !== Infinity) kernel.at(t, this.evArrival, i);
@@ -450,6 +459,46 @@ export class World implements ProxyUpstream {
   }
 
   // ---- request path --------------------------------------------------------
+
+  /**
+   * Starts a load generator's run now: Poisson arrivals at `rate` per second
+   * for `duration` seconds. Like Flagger's load tester, a run that is still
+   * going is not started twice: false then.
+   */
+  startLoad(streamIndex: number, rate: number, duration: number): boolean {
+    const load = this.loads[streamIndex];
+    if (!load) throw new Error(`stream ${this.streams[streamIndex]?.name} is not a load generator`);
+    const now = this.kernel.now;
+    const last = load.runs.at(-1);
+    if (last && last.end > now) return false;
+    this.beforeChange?.();
+    load.runs.push({ start: now, end: now + duration, rate });
+    load.gen++;
+    if (this.trafficMode === 'events') this.nextLoadArrival(streamIndex, now);
+    return true;
+  }
+
+  /** Expected arrivals of a load generator in [t0, t1) (fast mode draws them in aggregate). */
+  loadExpected(streamIndex: number, t0: number, t1: number): number {
+    let n = 0;
+    for (const r of this.loads[streamIndex]?.runs ?? []) n += r.rate * Math.max(0, Math.min(t1, r.end) - Math.max(t0, r.start));
+    return n;
+  }
+
+  private nextLoadArrival(streamIndex: number, from: number): void {
+    const load = this.loads[streamIndex] as LoadState;
+    const run = load.runs[load.runs.length - 1];
+    const t = from + load.rng.exponential(run.rate);
+    if (t < run.end) this.kernel.at(t, this.evLoadArrival, streamIndex, load.gen);
+  }
+
+  private onLoadArrival(streamIndex: number, gen: number): void {
+    const load = this.loads[streamIndex] as LoadState;
+    if (load.gen !== gen) return;
+    const stream = this.streams[streamIndex];
+    this.send(stream.service, -1, streamIndex, stream.timeout, true);
+    this.nextLoadArrival(streamIndex, this.kernel.now);
+  }
 
   private onArrival(streamIndex: number): void {
     const stream = this.streams[streamIndex];
@@ -836,6 +885,10 @@ export class World implements ProxyUpstream {
     } while (changed || this.rollAgain);
     this.rolling = false;
   }
+
+  /** Load generators' runs, per stream (null for ordinary streams). */
+  private readonly loads: Array<LoadState | null> = [];
+  private readonly evLoadArrival: number;
 
   private rolling = false;
   private rollAgain = false;

@@ -6,11 +6,25 @@ import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, Me
 import { ScriptedWebhook, type WebhookBehaviour, type WebhookCall } from '../rollout/webhooks';
 import type { SeriesStore } from '../telemetry/tsdb';
 
-/** The Flagger part of a scenario: Canaries, MetricTemplates and how webhooks answer. */
+/** The Flagger part of a scenario: Canaries, MetricTemplates, how webhooks answer, load tests. */
 export interface FlaggerSpec {
   canaries: readonly CanarySpec[];
   templates: readonly MetricTemplateSpec[];
   webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null }>;
+  loadTests?: readonly LoadTestSpec[];
+}
+
+/** A webhook whose command runs `hey`: each successful call starts a run of its load generator stream. */
+export interface LoadTestSpec {
+  /** The Canary, namespace/name. */
+  canary: string;
+  hook: string;
+  /** Index of the load generator stream in the world's streams. */
+  stream: number;
+  /** Requests per second. */
+  rate: number;
+  /** Seconds per run. */
+  duration: number;
 }
 
 /** What the analysis of one Canary did over a run. */
@@ -62,7 +76,8 @@ export class FlaggerRuntime {
         const b = spec.webhooks.find((w) => w.name === h.name && (w.canary === null || w.canary === `${c.namespace}/${c.name}`));
         hooks.set(h.name, new ScriptedWebhook(b));
       }
-      const ports = this.ports(c, spec.templates, hooks, record);
+      const loads = new Map((spec.loadTests ?? []).filter((l) => l.canary === `${c.namespace}/${c.name}`).map((l) => [l.hook, l]));
+      const ports = this.ports(c, spec.templates, hooks, loads, record);
       const revision = world.templateOf(c.target);
       let last: Phase | null = null;
       const controller = new CanaryController(
@@ -91,7 +106,7 @@ export class FlaggerRuntime {
     this.kernel.at(this.kernel.now + this.periods[i], this.evTick, i);
   }
 
-  private ports(c: CanarySpec, templates: readonly MetricTemplateSpec[], hooks: Map<string, ScriptedWebhook>, record: CanaryRecord): CanaryPorts {
+  private ports(c: CanarySpec, templates: readonly MetricTemplateSpec[], hooks: Map<string, ScriptedWebhook>, loads: Map<string, LoadTestSpec>, record: CanaryRecord): CanaryPorts {
     const world = this.world;
     const primary = `${c.target}-primary`;
     const key = `${c.namespace}/${c.name}`;
@@ -134,6 +149,11 @@ export class FlaggerRuntime {
           ok: out.result.ok,
           ...(out.result.ok ? {} : { error: out.result.error }),
         });
+        // Flagger's load tester runs the command in the background: a call it accepts starts the load (unless that run still goes).
+        if (out.result.ok) {
+          const load = loads.get(hook.name);
+          if (load) world.startLoad(load.stream, load.rate, load.duration);
+        }
         return out.result;
       },
     };

@@ -1,10 +1,12 @@
 import type { DistributionSpec } from '../model/distributions';
 import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, selectsWorkload, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
-import type { FlaggerSpec } from '../run/flagger';
+import type { FlaggerSpec, LoadTestSpec } from '../run/flagger';
 import type { RunnableScenario } from '../run/simulation';
 import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
-import { compileFlagger, compileWebhookBehaviours, reporters } from './flagger';
+import { compileFlagger, compileWebhookBehaviours, type Report, reporters } from './flagger';
+import { parseHey, UNLIMITED_QPS_PER_WORKER } from '../rollout/loadtest';
+import type { CanarySpec } from '../rollout/types';
 import { issuesToDiagnostics } from './issues';
 import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
 import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
@@ -375,6 +377,7 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     { meshProvider: 'traefik', scrapeIntervalMs: telemetry.scrapeInterval * 1000 },
   );
   const webhooks = compileWebhookBehaviours(doc, src, flagger.canaries, err, warn);
+  const loadTests = compileLoadTests(flagger.canaries, manifests, services, streams, traefik !== null, warn);
   const world: WorldSpec = {
     apps,
     workloads,
@@ -385,7 +388,82 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     traefik,
     scrape: { interval: telemetry.scrapeInterval, jitter: telemetry.scrapeJitter, failureProbability: telemetry.scrapeFailureProbability, startMs: parseRfc3339(telemetry.startTime) as number },
   };
-  return { world, flagger: { ...flagger, webhooks, rollout } };
+  return { world, flagger: { ...flagger, webhooks, rollout, loadTests } };
+}
+
+/** `a=1&b=2` → { a: '1', b: '2' } (percent-decoded; the first value of a repeated key). */
+function parseQuery(q: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const decode = (x: string) => {
+    try {
+      return decodeURIComponent(x.replace(/\+/g, ' '));
+    } catch {
+      return x;
+    }
+  };
+  for (const pair of q.split('&')) {
+    if (pair === '') continue;
+    const i = pair.indexOf('=');
+    const k = decode(i < 0 ? pair : pair.slice(0, i));
+    if (!(k in out)) out[k] = i < 0 ? '' : decode(pair.slice(i + 1));
+  }
+  return out;
+}
+
+/**
+ * Load-test webhooks: a webhook whose `metadata.cmd` runs `hey` makes
+ * Flagger's load tester send that traffic each time it is called (one run at
+ * a time per command). Each becomes a load generator stream, started by the
+ * Flagger runtime when the webhook call succeeds.
+ */
+function compileLoadTests(canaries: readonly CanarySpec[], manifests: Manifest[], services: ServiceSpec[], streams: StreamSpec[], traefik: boolean, warn: Report): LoadTestSpec[] {
+  const out: LoadTestSpec[] = [];
+  for (const c of canaries) {
+    const m = manifests.find((x) => x.kind === 'Canary' && x.name === c.name && x.namespace === c.namespace);
+    if (!m) continue;
+    const spec = m.value.spec as { analysis?: unknown; canaryAnalysis?: unknown };
+    const block = spec.analysis !== undefined ? 'analysis' : 'canaryAnalysis';
+    c.analysis.webhooks.forEach((h, j) => {
+      const cmd = h.metadata.cmd;
+      if (cmd === undefined) return;
+      const at = ['spec', block, 'webhooks', j, 'metadata', 'cmd'];
+      const hey = parseHey(cmd);
+      if (hey === null) return;
+      if (typeof hey === 'string') {
+        warn(m.doc, at, `${hey}; the load test sends no traffic in the simulation`);
+        return;
+      }
+      const ns = hey.service?.namespace ?? c.namespace;
+      const target = hey.service ? services.find((s) => s.name === hey.service?.name && s.namespace === ns) : undefined;
+      const common = { name: `load-test ${c.namespace}/${c.name} ${h.name}`, rate: { base: { profile: 'constant' as const, rate: 0 }, bursts: [] }, overdispersion: null, timeout: hey.timeout, loadTest: true };
+      if (target) {
+        streams.push({ ...common, target: qualified(target.namespace, target.name), ingress: null });
+      } else if (traefik) {
+        // Any other host is Traefik in front of the cluster (the tutorial loads http://traefik.traefik with -host): in through
+        // the entrypoint of the URL's scheme, with hey's Host header.
+        const entryPoint = hey.scheme === 'https' ? 'websecure' : 'web';
+        const urlHost = /^[a-z]+:\/\/([^/:?#]+)/i.exec(hey.url)?.[1] ?? '';
+        const [path, query = ''] = hey.path.split('?');
+        streams.push({
+          ...common,
+          target: null,
+          ingress: {
+            entryPoint,
+            request: { host: hey.host ?? urlHost, path, method: hey.method, headers: {}, query: parseQuery(query), clientIP: '10.0.0.20' },
+            clients: 1,
+            requestBytes: 0,
+          },
+        });
+        warn(m.doc, at, `${urlHost} is not a Service of this scenario: the load test is sent through Traefik's ${entryPoint} entrypoint with Host ${hey.host ?? urlHost} (in-cluster targets are written http://<service>.<namespace>/)`);
+      } else {
+        warn(m.doc, at, `${hey.url} does not name a Service of this scenario (write http://<service>.<namespace>/, e.g. http://${c.apex}-canary.${c.namespace}/); the load test sends no traffic in the simulation`);
+        return;
+      }
+      if (hey.unlimited) warn(m.doc, at, `hey without -q sends as fast as answers come back; the simulator sends ${UNLIMITED_QPS_PER_WORKER} requests per second per worker instead (set -q to say the rate)`);
+      out.push({ canary: qualified(c.namespace, c.name), hook: h.name, stream: streams.length - 1, rate: hey.rate, duration: hey.duration });
+    });
+  }
+  return out;
 }
 
 function toApp(name: string, namespace: string, b: AppDocument): AppSpec {

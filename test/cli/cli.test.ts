@@ -60,7 +60,7 @@ describe('gameday CLI', () => {
       expect(v.latency.p50).toBeLessThan(v.latency.p99);
       expect(typeof v.errors).toBe('number');
     }
-    expect(Object.keys(o.streams)).toEqual(['storefront', 'mobile-api', 'loadtester']);
+    expect(Object.keys(o.streams)).toEqual(['storefront', 'mobile-api', 'load-test shop/backend load-test']);
   });
 
   it('is deterministic: same seed, same bytes (but wallMs); another seed differs', () => {

@@ -420,7 +420,12 @@ services:
     expect(s.warnings.map((d) => `${d.path}: ${d.message.split(':')[0]}`)).toEqual([
       'spec.provider.address: provider.address http',
       'spec.autoscalerRef: autoscalerRef is ignored',
+      'spec.analysis.webhooks[1].metadata.cmd: traefik.traefik is not a Service of this scenario',
     ]);
+    // The tutorial's load test (hey -z 10m -q 10 -c 2 -host app.example.com http://traefik.traefik) comes in through Traefik.
+    const load = s.world.streams.find((x) => x.loadTest);
+    expect(load?.ingress).toMatchObject({ entryPoint: 'web', request: { host: 'app.example.com', path: '/', method: 'GET' } });
+    expect(s.flagger?.loadTests).toEqual([{ canary: 'test/podinfo', hook: 'load-test', stream: 1, rate: 20, duration: 600 }]);
   });
 });
 
