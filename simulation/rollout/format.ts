@@ -1,9 +1,12 @@
 /**
- * Go `fmt` formatting as it appears in Flagger's event texts (flagger.md §9.4):
+ * Go's float formatting (`strconv.FormatFloat` and `fmt`'s float verbs), the one implementation used by Flagger's
+ * event texts (flagger.md §9.4) and by the MetricTemplate renderer's printf (`template.ts`):
  *
+ * - {@link formatFloat}: `strconv.FormatFloat(x, verb, prec, 64)` for the verbs e/E/f/F/g/G/v, `prec` −1 being
+ *   the shortest round-trip precision;
  * - {@link goFixed2}: `%.2f` of a float64 (metric values);
  * - {@link goFloatV}: `%v` of a float64 (thresholds);
- * - {@link goDuration}: `time.Duration.String()` (request-duration values and thresholds).
+ * - {@link goDurationNs}: `time.Duration.String()` (request-duration values and thresholds).
  *
  * Go formats from the exact binary value of the float64 and rounds half to even only on an exact decimal tie
  * (strconv's `decimal.Round`), which JavaScript's `toFixed` does not do (`(0.125).toFixed(2)` is "0.13", Go's
@@ -14,11 +17,13 @@
  * @module
  */
 
-/** Decimal digits of a positive finite number: value = 0.d₁d₂… × 10^dp, no trailing zeros in `d`. */
+/** Decimal digits of a positive finite number: value = 0.d₁d₂… × 10^dp, no trailing zeros in `d` ('' for zero). */
 interface Digits {
   d: string;
   dp: number;
 }
+
+const ZERO: Digits = { d: '', dp: 0 };
 
 /** The exact decimal expansion of |x| (x finite and non-zero). */
 function exactDigits(x: number): Digits {
@@ -42,22 +47,23 @@ function exactDigits(x: number): Digits {
     digits = (mant * 5n ** BigInt(-e2)).toString();
     scale = -e2;
   }
-  const lead = digits.length - digits.replace(/^0+/, '').length;
-  const d = digits.slice(lead).replace(/0+$/, '');
-  return { d, dp: digits.length - lead - scale };
+  // mant > 0, so `digits` has no leading zeros.
+  return { d: digits.replace(/0+$/, ''), dp: digits.length - scale };
 }
 
-/** The shortest digits that round-trip to |x| (x finite and non-zero); JS and Go agree on these. */
+/** The shortest digits that round-trip to |x| (x finite and non-zero); JavaScript and Go agree on these. */
 function shortestDigits(x: number): Digits {
   const [mant, exp] = Math.abs(x).toExponential().split('e');
   return { d: mant.replace('.', '').replace(/0+$/, ''), dp: Number(exp) + 1 };
 }
 
-/** Keeps `nd` significant digits, rounding half to even on an exact tie (strconv `decimal.Round`). */
-function roundTo(dig: Digits, nd: number): Digits {
+/**
+ * Keeps `nd` significant digits, rounding half to even on an exact tie (strconv's `decimal.Round`); like Go, an
+ * `nd` below zero or at least the number of digits leaves the digits as they are.
+ */
+function roundDigits(dig: Digits, nd: number): Digits {
   const { d, dp } = dig;
-  if (nd < 0) return { d: '', dp };
-  if (nd >= d.length) return dig;
+  if (nd < 0 || nd >= d.length) return dig;
   const next = d.charCodeAt(nd) - 48;
   let up: boolean;
   if (next === 5 && nd + 1 === d.length) up = nd > 0 && (d.charCodeAt(nd - 1) - 48) % 2 === 1; // exact tie
@@ -73,7 +79,16 @@ function digitAt(dig: Digits, i: number): string {
   return i >= 0 && i < dig.d.length ? dig.d[i] : '0';
 }
 
-/** `%f` layout of digits with `prec` decimals. */
+/** strconv's `%e` layout of digits with `prec` decimals in the mantissa; `e` is the exponent letter. */
+function layoutE(dig: Digits, prec: number, e: 'e' | 'E'): string {
+  let out = dig.d === '' ? '0' : dig.d[0];
+  if (prec > 0) out += '.' + dig.d.slice(1, 1 + prec).padEnd(prec, '0');
+  const exp = dig.d === '' ? 0 : dig.dp - 1;
+  const a = Math.abs(exp);
+  return `${out}${e}${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
+}
+
+/** strconv's `%f` layout of digits with `prec` decimals. */
 function layoutF(dig: Digits, prec: number): string {
   let out = '';
   if (dig.dp > 0) for (let i = 0; i < dig.dp; i++) out += digitAt(dig, i);
@@ -85,34 +100,49 @@ function layoutF(dig: Digits, prec: number): string {
   return out;
 }
 
-/** `%e` layout of digits with `prec` decimals in the mantissa. */
-function layoutE(dig: Digits, prec: number): string {
-  let out = dig.d === '' ? '0' : dig.d[0];
-  if (prec > 0) {
-    out += '.';
-    for (let i = 1; i <= prec; i++) out += digitAt({ d: dig.d, dp: 0 }, i);
-  }
-  const exp = dig.d === '' ? 0 : dig.dp - 1;
-  const a = Math.abs(exp);
-  return `${out}e${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
-}
+/** The float verbs: strconv's e/E/f/g/G, fmt's F (= f) and v (= g). */
+export type FloatVerb = 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'v';
 
-function special(x: number): string | null {
+/**
+ * Go `strconv.FormatFloat(x, verb, prec, 64)` (fmt's `F` as `f`, `v` as `g`); `prec` < 0 is the shortest
+ * precision that round-trips. NaN and ±Inf give "NaN", "+Inf", "-Inf"; −0 keeps its sign. For `%g` the `%e` form
+ * is used when the decimal exponent is < −4 or ≥ the precision, where the shortest precision decides with 6
+ * (`ftoa.go`: "if precision was the shortest possible, use precision 6 for this decision").
+ */
+export function formatFloat(x: number, verb: FloatVerb, prec: number): string {
   if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return '+Inf';
-  if (x === -Infinity) return '-Inf';
-  return null;
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  const neg = x < 0 || Object.is(x, -0);
+  const kind = verb === 'e' || verb === 'E' ? 'e' : verb === 'f' || verb === 'F' ? 'f' : 'g';
+  const e = verb === 'E' || verb === 'G' ? 'E' : 'e';
+  const shortest = prec < 0;
+  let dig = x === 0 ? ZERO : shortest ? shortestDigits(x) : exactDigits(x);
+  if (shortest) prec = kind === 'e' ? Math.max(dig.d.length - 1, 0) : kind === 'f' ? Math.max(dig.d.length - dig.dp, 0) : dig.d.length;
+  else if (x !== 0) {
+    if (kind === 'e') dig = roundDigits(dig, prec + 1);
+    else if (kind === 'f') dig = roundDigits(dig, dig.dp + prec);
+    else {
+      if (prec === 0) prec = 1;
+      dig = roundDigits(dig, prec);
+    }
+  }
+  let body: string;
+  if (kind === 'e') body = layoutE(dig, prec, e);
+  else if (kind === 'f') body = layoutF(dig, prec);
+  else {
+    let eprec = prec;
+    if (eprec > dig.d.length && dig.d.length >= dig.dp) eprec = dig.d.length;
+    if (shortest) eprec = 6;
+    const exp = dig.dp - 1;
+    if (x !== 0 && (exp < -4 || exp >= eprec)) body = layoutE(dig, Math.min(prec, Math.max(dig.d.length, 1)) - 1, e);
+    else body = layoutF(dig, Math.max((prec > dig.dp ? dig.d.length : prec) - dig.dp, 0));
+  }
+  return (neg ? '-' : '') + body;
 }
 
 /** Go `fmt.Sprintf("%.{prec}f", x)` (default 2), e.g. 98.996 → "99.00", 0.125 → "0.12", 95 → "95.00". */
 export function goFixed(x: number, prec = 2): string {
-  const s = special(x);
-  if (s !== null) return s;
-  const neg = x < 0 || Object.is(x, -0);
-  if (x === 0) return (neg ? '-' : '') + layoutF({ d: '', dp: 0 }, prec);
-  const exact = exactDigits(x);
-  const rounded = roundTo(exact, exact.dp + prec);
-  return (neg ? '-' : '') + layoutF(rounded, prec);
+  return formatFloat(x, 'f', prec);
 }
 
 /** Go `%.2f`. */
@@ -122,20 +152,12 @@ export function goFixed2(x: number): string {
 
 /**
  * Go `fmt.Sprintf("%v", x)` for a float64: `strconv.FormatFloat(x, 'g', -1, 64)`, i.e. the shortest round-trip
- * digits, in `%e` form when the decimal exponent is < −4 or ≥ 6. The 6 is strconv's fixed `eprec` for the
- * shortest mode (`ftoa.go`: "if precision was the shortest possible, use precision 6 for this decision"); 21 is
- * JavaScript's (and encoding/json's) cut-over, not fmt's. So 100000 → "100000", 1000000 → "1e+06",
- * 1234567 → "1.234567e+06", 0.0001 → "0.0001", 0.00001 → "1e-05", 99.5 → "99.5".
+ * digits, in `%e` form when the decimal exponent is < −4 or ≥ 6 (21 is JavaScript's and encoding/json's
+ * cut-over, not fmt's). So 100000 → "100000", 1000000 → "1e+06", 1234567 → "1.234567e+06", 0.0001 → "0.0001",
+ * 0.00001 → "1e-05", 99.5 → "99.5".
  */
 export function goFloatV(x: number): string {
-  const s = special(x);
-  if (s !== null) return s;
-  const neg = x < 0 || Object.is(x, -0);
-  if (x === 0) return neg ? '-0' : '0';
-  const dig = shortestDigits(x);
-  const exp = dig.dp - 1;
-  const body = exp < -4 || exp >= 6 ? layoutE(dig, dig.d.length - 1) : layoutF(dig, Math.max(dig.d.length - dig.dp, 0));
-  return (neg ? '-' : '') + body;
+  return formatFloat(x, 'v', -1);
 }
 
 const NS_PER_US = 1000n;

@@ -24,6 +24,8 @@
  * @module
  */
 
+import { type FloatVerb, formatFloat } from './format';
+
 // ---------------------------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------------------------
@@ -1124,104 +1126,9 @@ function typeName(v: Value): string {
   return v.k === 'map' ? 'map[string]string' : v.k;
 }
 
-/** Exact decimal digits of |x| (finite, non-zero): value = 0.digits × 10^dp. */
-function exactDigits(x: number): { d: string; dp: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(x));
-  const hi = view.getUint32(0);
-  const lo = view.getUint32(4);
-  const expBits = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e2: number;
-  if (expBits === 0) e2 = -1074;
-  else {
-    mant |= 1n << 52n;
-    e2 = expBits - 1075;
-  }
-  let digits: string;
-  let scale = 0;
-  if (e2 >= 0) digits = (mant << BigInt(e2)).toString();
-  else {
-    digits = (mant * 5n ** BigInt(-e2)).toString();
-    scale = -e2;
-  }
-  const trimmed = digits.replace(/0+$/, '');
-  return { d: trimmed, dp: digits.length - scale };
-}
-
-/** Shortest round-trip digits of |x| (finite, non-zero), like strconv's shortest mode. */
-function shortestDigits(x: number): { d: string; dp: number } {
-  const [mant, exp] = Math.abs(x).toExponential().split('e');
-  return { d: mant.replace('.', '').replace(/0+$/, ''), dp: Number(exp) + 1 };
-}
-
-/** Rounds decimal digits to `nd` digits, half to even on exact ties (strconv's decimal.Round). */
-function roundDigits(dig: { d: string; dp: number }, nd: number): { d: string; dp: number } {
-  const { d, dp } = dig;
-  if (nd < 0 || nd >= d.length) return dig;
-  const c = d.charCodeAt(nd) - 48;
-  let up: boolean;
-  if (c === 5 && nd + 1 === d.length) up = nd > 0 && (d.charCodeAt(nd - 1) - 48) % 2 === 1;
-  else up = c >= 5;
-  if (!up) return { d: d.slice(0, nd).replace(/0+$/, ''), dp };
-  let i = nd - 1;
-  while (i >= 0 && d[i] === '9') i--;
-  if (i < 0) return { d: '1', dp: dp + 1 };
-  return { d: d.slice(0, i) + String.fromCharCode(d.charCodeAt(i) + 1), dp };
-}
-
-function fmtE(dig: { d: string; dp: number }, prec: number, e: string): string {
-  const d = dig.d === '' ? '0' : dig.d;
-  let out = d[0];
-  if (prec > 0) out += '.' + d.slice(1, 1 + prec).padEnd(prec, '0');
-  const exp = dig.d === '' ? 0 : dig.dp - 1;
-  const a = Math.abs(exp);
-  return out + e + (exp < 0 ? '-' : '+') + (a < 10 ? '0' : '') + a;
-}
-
-function fmtF(dig: { d: string; dp: number }, prec: number): string {
-  const digitAt = (i: number): string => (i >= 0 && i < dig.d.length ? dig.d[i] : '0');
-  let out = '';
-  if (dig.dp > 0) for (let i = 0; i < dig.dp; i++) out += digitAt(i);
-  else out = '0';
-  if (prec > 0) {
-    out += '.';
-    for (let i = 0; i < prec; i++) out += digitAt(dig.dp + i);
-  }
-  return out;
-}
-
-/** strconv.FormatFloat(x, verb, prec, 64) for verbs e, f, g (prec -1 = shortest); no sign handling for NaN/Inf. */
-function formatFloat(x: number, verb: 'e' | 'f' | 'g' | 'E' | 'G', prec: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  const neg = x < 0 || Object.is(x, -0);
-  const shortest = prec < 0;
-  let dig = x === 0 ? { d: '', dp: 0 } : shortest ? shortestDigits(x) : exactDigits(x);
-  const lower = verb.toLowerCase();
-  const eChar = verb === 'E' || verb === 'G' ? 'E' : 'e';
-  if (shortest) prec = lower === 'e' ? Math.max(dig.d.length - 1, 0) : lower === 'f' ? Math.max(dig.d.length - dig.dp, 0) : dig.d.length;
-  else if (x !== 0) {
-    if (lower === 'e') dig = roundDigits(dig, prec + 1);
-    else if (lower === 'f') dig = roundDigits(dig, dig.dp + prec);
-    else {
-      if (prec === 0) prec = 1;
-      dig = roundDigits(dig, prec);
-    }
-  }
-  let body: string;
-  if (lower === 'e') body = fmtE(dig, prec, eChar);
-  else if (lower === 'f') body = fmtF(dig, prec);
-  else {
-    let eprec = prec;
-    if (eprec > dig.d.length && dig.d.length >= dig.dp) eprec = dig.d.length;
-    if (shortest) eprec = 6;
-    const exp = dig.dp - 1;
-    if (x !== 0 && (exp < -4 || exp >= eprec)) body = fmtE(dig, Math.min(prec, Math.max(dig.d.length, 1)) - 1, eChar);
-    else body = fmtF(dig, Math.max((prec > dig.dp ? dig.d.length : prec) - dig.dp, 0));
-  }
-  return (neg ? '-' : '') + body;
-}
+/** fmt's default precision per float verb (-1: the shortest that round-trips). */
+const FLOAT_VERB_PREC: Readonly<Record<FloatVerb, number>> = { v: -1, g: -1, G: -1, e: 6, E: 6, f: 6, F: 6 };
+const isFloatVerb = (verb: string): verb is FloatVerb => Object.hasOwn(FLOAT_VERB_PREC, verb);
 
 interface Flags { plus: boolean; minus: boolean; sharp: boolean; space: boolean; zero: boolean; width?: number; prec?: number }
 const NO_FLAGS: Flags = { plus: false, minus: false, sharp: false, space: false, zero: false };
@@ -1275,12 +1182,8 @@ function formatArg(v: Value, verb: string, f: Flags): string | null {
     case 'uint8':
       return formatInteger(v.v, verb, f);
     case 'float64': {
-      const map: Record<string, ['e' | 'f' | 'g' | 'E' | 'G', number]> = {
-        v: ['g', -1], g: ['g', -1], G: ['G', -1], e: ['e', 6], E: ['E', 6], f: ['f', 6], F: ['f', 6],
-      };
-      const m = map[verb];
-      if (m === undefined) return null;
-      const s = formatFloat(v.v, m[0], f.prec ?? m[1]);
+      if (!isFloatVerb(verb)) return null;
+      const s = formatFloat(v.v, verb, f.prec ?? FLOAT_VERB_PREC[verb]);
       const neg = s.startsWith('-');
       return pad(Number.isFinite(v.v) || Number.isNaN(v.v) ? signed(s, neg, f) : s, f, Number.isFinite(v.v));
     }

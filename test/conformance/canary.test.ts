@@ -5,13 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { Harness, P99, SR, canary, expectTicks, metric, perTick, template, type MetricValue } from './support';
-
-const START = 'Starting canary analysis for podinfo.test';
-const DETECT = 'New revision detected! Scaling up podinfo.test';
-const COPY = 'Copying podinfo.test template spec to podinfo-primary.test';
-const DONE = 'Promotion completed! Scaling down podinfo.test';
-const advance = (w: number): string => `Advance podinfo.test canary weight ${w}`;
+import { COPY, DETECT, DONE, FAILED, Harness, P99, SR, START, advance, canary, expectTicks, metric, perTick, template, type MetricValue } from './support';
 
 describe('C1 — linear happy path', () => {
   const h = Harness.fromT0(canary({ stepWeight: 10, maxWeight: 50, threshold: 5 })).run(10);
@@ -167,7 +161,7 @@ describe('C8 — threshold rollback', () => {
       ['Progressing', 20, '80/20', 0, 0, [advance(20)]],
       ['Progressing', 20, '80/20', 1, 0, [halt]],
       ['Progressing', 20, '80/20', 2, 0, [halt]],
-      ['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 2', 'Canary failed! Scaling down podinfo.test']],
+      ['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 2', FAILED]],
     ]);
   });
 
@@ -190,7 +184,7 @@ describe('C10 — default threshold', () => {
     expectTicks(h, [
       ['Progressing', 10, '90/10', 0, 0],
       ['Progressing', 10, '90/10', 1, 0, ['Halt podinfo.test advancement success rate 90.00% < 99%']],
-      ['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 1', 'Canary failed! Scaling down podinfo.test']],
+      ['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 1', FAILED]],
     ], 1);
   });
 });

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { goDurationMs, goDurationNs, goFixed2, goFloatV, goInt64, durationNsFromMs } from '../../simulation/rollout/format';
+import { formatFloat, goDurationMs, goDurationNs, goFixed2, goFloatV, goInt64, durationNsFromMs, type FloatVerb } from '../../simulation/rollout/format';
 
 describe('%.2f (format)', () => {
   const cases: Array<[number, string]> = [
@@ -46,6 +46,34 @@ describe('%v of a float64 (format)', () => {
     [Infinity, '+Inf'],
   ];
   for (const [x, s] of cases) it(`${x} → ${s}`, () => expect(goFloatV(x)).toBe(s));
+});
+
+describe('strconv.FormatFloat (format)', () => {
+  const cases: Array<[number, FloatVerb, number, string]> = [
+    [1234.5678, 'e', 3, '1.235e+03'],
+    [0.000123456, 'E', 2, '1.23E-04'],
+    [1234.5, 'e', -1, '1.2345e+03'],
+    [2.5, 'e', 0, '2e+00'], // exact tie, half to even
+    [1234.5678, 'g', 3, '1.23e+03'],
+    [0.0001234, 'g', 3, '0.000123'],
+    [1e-5, 'G', 2, '1E-05'],
+    [123, 'g', 0, '1e+02'], // precision 0 means 1 for %g
+    [100, 'g', 10, '100'],
+    [100000, 'g', 3, '1e+05'],
+    [1.005, 'F', 2, '1.00'],
+    [0.1, 'f', -1, '0.1'],
+    [1e-7, 'f', -1, '0.0000001'],
+    [1e21, 'f', -1, '1000000000000000000000'],
+    [3.14159, 'v', 3, '3.14'],
+    [-0, 'g', -1, '-0'],
+    [-0, 'e', 2, '-0.00e+00'],
+    [0, 'e', -1, '0e+00'],
+    [5e-324, 'g', -1, '5e-324'],
+    [1.7976931348623157e308, 'v', -1, '1.7976931348623157e+308'],
+    [NaN, 'f', 2, 'NaN'],
+    [-Infinity, 'e', 6, '-Inf'],
+  ];
+  for (const [x, verb, prec, s] of cases) it(`${x} %${verb} prec ${prec} → ${s}`, () => expect(formatFloat(x, verb, prec)).toBe(s));
 });
 
 describe('Duration.String (format)', () => {

@@ -4,13 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { Harness, canary, expectTicks, hook, notReady, perTick, type HookAnswer, type MetricValue } from './support';
-
-const START = 'Starting canary analysis for podinfo.test';
-const DETECT = 'New revision detected! Scaling up podinfo.test';
-const COPY = 'Copying podinfo.test template spec to podinfo-primary.test';
-const FAILED = 'Canary failed! Scaling down podinfo.test';
-const advance = (w: number): string => `Advance podinfo.test canary weight ${w}`;
+import { COPY, DETECT, FAILED, Harness, START, advance, canary, expectTicks, hook, notReady, perTick, type HookAnswer, type MetricValue } from './support';
 
 describe('C16 — pre-rollout failing', () => {
   const h = Harness.fromT0(canary({ stepWeight: 10, threshold: 2, webhooks: [hook('acceptance-test', 'pre-rollout')] }), {

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { Harness, canary, expectTicks, hook, metric, notReady, perTick } from './support';
+import { DETECT, FAILED, Harness, advance, canary, expectTicks, hook, metric, notReady, perTick } from './support';
 import type { CanarySpec } from '../../simulation/rollout/types';
 
 describe('C35 — exact event stream', () => {
@@ -121,10 +121,10 @@ describe('C37 — suspend', () => {
     });
     const suspended = ['skipping canary run as object is suspended'];
     expectTicks(h, [
-      ['Progressing', 30, '70/30', 0, 0, ['Advance podinfo.test canary weight 30']],
+      ['Progressing', 30, '70/30', 0, 0, [advance(30)]],
       ['Progressing', 30, '70/30', 0, 0, suspended],
       ['Progressing', 30, '70/30', 0, 0, suspended],
-      ['Progressing', 40, '60/40', 0, 0, ['Advance podinfo.test canary weight 40']],
+      ['Progressing', 40, '60/40', 0, 0, [advance(40)]],
     ], 3);
     expect(h.metricTicks()).toEqual([2, 3, 6]);
   });
@@ -176,7 +176,7 @@ describe('C38 — initialization', () => {
       ['Failed', 0, '100/0', 0, 0, [
         'all the metrics providers are available!',
         'podinfo-primary.test not ready: deployment "podinfo-primary" exceeded its progress deadline',
-        'Canary failed! Scaling down podinfo.test',
+        FAILED,
       ]],
     ]);
   });
@@ -221,6 +221,6 @@ describe('Quirk §12.21 — lost change on a Failed canary', () => {
       if (tick === 4) x.revision = 'rev-3';
     });
     expect(h.records[4].phase).toBe('Progressing');
-    expect(h.eventsAt(4)).toEqual(['New revision detected! Scaling up podinfo.test']);
+    expect(h.eventsAt(4)).toEqual([DETECT]);
   });
 });

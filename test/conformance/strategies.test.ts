@@ -4,13 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { Harness, canary, expectTicks, hook, metric, notReady, perTick, type MetricValue } from './support';
-
-const START = 'Starting canary analysis for podinfo.test';
-const DETECT = 'New revision detected! Scaling up podinfo.test';
-const COPY = 'Copying podinfo.test template spec to podinfo-primary.test';
-const DONE = 'Promotion completed! Scaling down podinfo.test';
-const iteration = (i: number, n: number): string => `Advance podinfo.test canary iteration ${i}/${n}`;
+import { COPY, DETECT, DONE, FAILED, Harness, START, advance, canary, expectTicks, hook, iteration, metric, notReady, perTick, type MetricValue } from './support';
 
 describe('C23 — Blue/Green', () => {
   it('iterations 3: three iterations at 100/0, switch to 0/100, promote', () => {
@@ -89,9 +83,9 @@ describe('C30 — mirror pre-stage', () => {
   it('on a router that can mirror: 100/0 mirrored, then 90/10 unmirrored, then as C1', () => {
     const h = Harness.fromT0(canary({ stepWeight: 10, maxWeight: 30, mirror: true, webhooks }), { router: 'mirroring' }).run(6);
     expectTicks(h, [
-      ['Progressing', 0, '100/0', 0, 0, [START, 'Confirm-traffic-increase check tgate passed', 'Advance podinfo.test canary weight 0']],
-      ['Progressing', 10, '90/10', 0, 0, ['Advance podinfo.test canary weight 10']],
-      ['Progressing', 20, '80/20', 0, 0, ['Confirm-traffic-increase check tgate passed', 'Advance podinfo.test canary weight 20']],
+      ['Progressing', 0, '100/0', 0, 0, [START, 'Confirm-traffic-increase check tgate passed', advance(0)]],
+      ['Progressing', 10, '90/10', 0, 0, [advance(10)]],
+      ['Progressing', 20, '80/20', 0, 0, ['Confirm-traffic-increase check tgate passed', advance(20)]],
       ['Progressing', 30, '70/30', 0, 0],
       ['Promoting', 30, '70/30', 0, 0],
     ], 1);
@@ -114,7 +108,7 @@ describe('C31 — mirror on Traefik (stuck)', () => {
   it('repeats Starting…, pre-rollout and "weight 0" forever; never progresses or fails', () => {
     const h = Harness.fromT0(canary({ stepWeight: 10, threshold: 1, mirror: true, webhooks: [hook('smoke', 'pre-rollout')] })).run(30);
     for (let t = 1; t < 30; t++) {
-      expect(h.eventsAt(t)).toEqual([START, 'Pre-rollout check smoke passed', 'Advance podinfo.test canary weight 0']);
+      expect(h.eventsAt(t)).toEqual([START, 'Pre-rollout check smoke passed', advance(0)]);
     }
     expect(new Set(h.records.map((r) => `${r.phase} ${r.canaryWeight} ${r.primaryWeight} ${r.failedChecks}`))).toEqual(new Set(['Progressing 0 100 0']));
     expect(h.checks).toEqual([]);
@@ -145,7 +139,7 @@ describe('C33 — promotion failure', () => {
     const h = Harness.fromT0(canary({ stepWeight: 10 }), {
       primaryReady: perTick({ ready: true }, { ready: true }, notReady(deadline, false)),
     }).run(3);
-    expectTicks(h, [['Failed', 0, '100/0', 0, 0, [unready, 'Canary failed! Scaling down podinfo.test']]], 2);
+    expectTicks(h, [['Failed', 0, '100/0', 0, 0, [unready, FAILED]]], 2);
   });
 
   it('a retriable primary rollout during Promoting just waits', () => {
@@ -172,7 +166,7 @@ describe('C34 — preset threshold', () => {
     });
     h.revision = 'rev-2';
     h.run(1);
-    expectTicks(h, [['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 10', 'Canary failed! Scaling down podinfo.test']]]);
+    expectTicks(h, [['Failed', 0, '100/0', 0, 0, ['Rolling back podinfo.test failed checks threshold reached 10', FAILED]]]);
     expect(h.checks).toEqual([]);
     expect(h.queries).toEqual([]);
   });

@@ -11,6 +11,7 @@
 import { expect } from 'vitest';
 import { CanaryController, type ControllerSink } from '../../simulation/rollout/controller';
 import { collapseWhitespace } from '../../simulation/rollout/template';
+import { analysisSpec, canarySpec } from '../support/canary';
 import type {
   AnalysisSpec,
   CanaryAlert,
@@ -56,6 +57,18 @@ export const notReady = (reason: string, retriable = true): Readiness => ({ read
 export const CLOSED: WebhookResult = { ok: false, error: 'Forbidden' };
 
 // ---------------------------------------------------------------------------------------------------------------
+// Event texts of the §11 Canary podinfo.test (flagger.md §9)
+// ---------------------------------------------------------------------------------------------------------------
+
+export const START = 'Starting canary analysis for podinfo.test';
+export const DETECT = 'New revision detected! Scaling up podinfo.test';
+export const COPY = 'Copying podinfo.test template spec to podinfo-primary.test';
+export const DONE = 'Promotion completed! Scaling down podinfo.test';
+export const FAILED = 'Canary failed! Scaling down podinfo.test';
+export const advance = (w: number): string => `Advance podinfo.test canary weight ${w}`;
+export const iteration = (i: number, n: number): string => `Advance podinfo.test canary iteration ${i}/${n}`;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Spec builders (flagger.md §11 defaults)
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -72,44 +85,11 @@ export function hook(name: string, type: WebhookType, h: Partial<WebhookSpec> = 
   return { name, type, url: `http://flagger-loadtester.test/${name}`, timeoutMs: 10_000, retries: 0, metadata: {}, muteAlert: false, ...h };
 }
 
-export function analysis(a: Partial<AnalysisSpec> = {}): AnalysisSpec {
-  return {
-    intervalMs: 60_000,
-    threshold: 1,
-    maxWeight: 0,
-    stepWeight: 0,
-    stepWeights: [],
-    stepWeightPromotion: 0,
-    iterations: 0,
-    mirror: false,
-    mirrorWeight: 0,
-    match: [],
-    primaryReadyThreshold: 100,
-    canaryReadyThreshold: 100,
-    metrics: [SR(), P99()],
-    webhooks: [],
-    ...a,
-  };
-}
+/** Flagger's analysis defaults with the §11 metrics: request-success-rate (min 99) and request-duration (max 500). */
+export const analysis = (a: Partial<AnalysisSpec> = {}): AnalysisSpec => analysisSpec({ metrics: [SR(), P99()], ...a });
 
-export function canary(a: Partial<AnalysisSpec> = {}, s: Partial<CanarySpec> = {}): CanarySpec {
-  return {
-    name: 'podinfo',
-    namespace: 'test',
-    targetKind: 'Deployment',
-    target: 'podinfo',
-    apex: 'podinfo',
-    port: 80,
-    provider: 'traefik',
-    ingress: 'podinfo',
-    route: 'podinfo',
-    progressDeadlineSeconds: 600,
-    skipAnalysis: false,
-    suspend: false,
-    analysis: analysis(a),
-    ...s,
-  };
-}
+/** The §11 Canary podinfo.test (see {@link canarySpec}) with {@link analysis}`(a)`. */
+export const canary = (a: Partial<AnalysisSpec> = {}, s: Partial<CanarySpec> = {}): CanarySpec => canarySpec(analysis(a), s);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The harness

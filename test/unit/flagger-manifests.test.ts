@@ -8,6 +8,7 @@ import { issuesToDiagnostics } from '../../simulation/scenario/issues';
 import { type Manifest, readManifest } from '../../simulation/scenario/manifests';
 import { scenarioDocumentSchema } from '../../simulation/scenario/schema';
 import { parseYamlFile } from '../../simulation/scenario/yaml-source';
+import { canarySpec } from '../support/canary';
 import { repoRoot } from '../support/scenario';
 
 /**
@@ -103,38 +104,8 @@ describe('compileFlagger: defaults and normalisations (§1)', () => {
   it("applies Flagger's defaults to a minimal Canary", () => {
     const c = clean(canaryYaml());
     expect(c.warnings).toEqual([]);
-    expect(c.canaries).toEqual([
-      {
-        name: 'podinfo',
-        namespace: 'test',
-        targetKind: 'Deployment',
-        target: 'podinfo',
-        apex: 'podinfo',
-        port: 80,
-        provider: 'traefik',
-        ingress: 'podinfo',
-        route: 'podinfo',
-        progressDeadlineSeconds: 600,
-        skipAnalysis: false,
-        suspend: false,
-        analysis: {
-          intervalMs: 60_000,
-          threshold: 5,
-          maxWeight: 50,
-          stepWeight: 10,
-          stepWeights: [],
-          stepWeightPromotion: 0,
-          iterations: 0,
-          mirror: false,
-          mirrorWeight: 0,
-          match: [],
-          primaryReadyThreshold: 100,
-          canaryReadyThreshold: 100,
-          metrics: [],
-          webhooks: [],
-        },
-      },
-    ]);
+    // canarySpec holds Flagger's defaults for what the manifest leaves out (test/support/canary.ts).
+    expect(c.canaries).toEqual([canarySpec({ threshold: 5, maxWeight: 50, stepWeight: 10 })]);
   });
 
   it('takes the provider from the Canary, else from the mesh provider', () => {

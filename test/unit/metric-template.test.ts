@@ -144,6 +144,15 @@ describe('operands, pipelines and printf', () => {
     expect(ok('{{ printf "%v" . }}')).toBe('<nil>');
   });
 
+  it("printf's float verbs take fmt's default precisions (6 for e/E/f/F, shortest for g/G/v)", () => {
+    expect(ok('{{ printf "%e|%E|%f|%F|%g|%G|%v" 1234.5678 1234.5678 1234.5678 1234.5678 1234.5678 0.00001 1e21 }}')).toBe(
+      '1.234568e+03|1.234568E+03|1234.567800|1234.567800|1234.5678|1E-05|1e+21',
+    );
+    expect(ok('{{ printf "%.3v|%.3g|%.0e|%8.2f|%-8.1e|%+g" 3.14159 100000.0 2.5 -1.005 0.000123 0.5 }}')).toBe(
+      '3.14|1e+05|2e+00|   -1.00|1.2e-04 |+0.5',
+    );
+  });
+
   it('print and println space operands like fmt', () => {
     expect(ok('{{ print 1 2 "a" "b" 3 }}')).toBe('1 2ab3');
     expect(ok('{{ println "a" 1 }}')).toBe('a 1\n');
