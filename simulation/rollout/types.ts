@@ -173,6 +173,8 @@ export interface CanaryEvent {
   message: string;
   /** Flagger logs these at error level (Kubernetes type Warning). */
   error?: boolean;
+  /** Why, structured for people (added by the simulation; not part of Flagger's event). */
+  explanation?: import('./explain').DecisionExplanation;
 }
 
 export interface CanaryAlert {

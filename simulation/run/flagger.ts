@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel/kernel';
 import type { World } from '../model/world';
 import { CanaryController } from '../rollout/controller';
+import { type ExplainContext, explain } from '../rollout/explain';
 import { queryPrometheus } from '../rollout/prometheus';
 import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, TickRecord } from '../rollout/types';
 import { ScriptedWebhook, type WebhookBehaviour, type WebhookCall } from '../rollout/webhooks';
@@ -79,12 +80,15 @@ export class FlaggerRuntime {
       const loads = new Map((spec.loadTests ?? []).filter((l) => l.canary === `${c.namespace}/${c.name}`).map((l) => [l.hook, l]));
       const ports = this.ports(c, spec.templates, hooks, loads, record);
       const revision = world.templateOf(c.target);
+      const explainCtx: ExplainContext = { spec: c, store: this.store, scrapeInterval: world.spec.scrape.interval, timestamp: this.timestamp };
+      // The sink is only called from the controller's ticks, after it is made.
+      let controller: CanaryController | null = null;
       let last: Phase | null = null;
-      const controller = new CanaryController(
+      controller = new CanaryController(
         c,
         ports,
         {
-          event: (e) => record.events.push(e),
+          event: (e) => record.events.push({ ...e, explanation: explain(explainCtx, e, (controller as CanaryController).status, record.checks) }),
           alert: (a) => record.alerts.push(a),
           check: (m) => record.checks.push(m),
           tick: (r) => {
