@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { FastModeUnsupported, type RunMode, type RunOptions, Simulation } from '../simulation/run/simulation';
+import { checkExpectation } from '../simulation/run/expect';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
@@ -11,7 +12,7 @@ import { fsHost, writeFileAtomic } from './host';
 import { formatSummary } from './summary';
 
 /** Exit codes (docs/cli.md). */
-export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3, unmet: 4 } as const;
 
 /** package.json's version, set by the build (scripts/build.mjs). */
 declare const __GAMEDAY_VERSION__: string;
@@ -36,9 +37,10 @@ Options:
   -h, --help             show help
   -v, --version          print the version
 
-Exit codes: 0 success, 1 invalid input, 2 bad usage, 3 internal error.
+Exit codes: 0 success, 1 invalid input, 2 bad usage, 3 internal error,
+4 the run missed the scenario's expected outcome (run --check).
 Run 'gameday help <command>' for a command's options. Reference: docs/cli.md`,
-  run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--mode exact|fast] [--json] [--out FILE]
+  run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--mode exact|fast] [--json] [--out FILE] [--check]
 
 Simulates the scenario and prints a readable summary: per service and version,
 requests, errors and latency quantiles; per traffic stream, what clients saw.
@@ -50,6 +52,11 @@ Options:
                     aggregate per interval; same metric series, much quicker)
   --json            print the result as one JSON object instead of the summary
   --out FILE        also write the JSON result to FILE (atomically)
+  --check           exit 4 when the run misses the scenario's spec.expect (outcome,
+                    decision time, deciding metric), saying how
+
+The summary ends with what Flagger decided: the Canary's final phase, when and
+why, and every event of its analysis.
 
 The same scenario and seed always give the same result; only stats.wallMs varies.`,
   'export-metrics': `Usage: gameday export-metrics <scenario> [--seed N] [--duration D] [--mode exact|fast] [--from T] [--to T] [--out FILE]
@@ -251,7 +258,7 @@ function runCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...RUN_OPTIONS, json: { type: 'boolean', default: false } },
+    options: { ...RUN_OPTIONS, json: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
   });
   if (positionals.length !== 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
   const { seed, duration, mode } = runOptions(values);
@@ -262,10 +269,15 @@ function runCommand(args: string[], io: Io): number {
   if (!sim) return EXIT.invalid;
   const result = sim.runToEnd();
   const wallMs = Math.round((performance.now() - t0) * 1000) / 1000;
-  const output = { ...result, stats: { ...result.stats, wallMs } };
+  const expectation = scenario.expect ? checkExpectation(scenario.expect, result) : null;
+  const output = { ...result, stats: { ...result.stats, wallMs }, expectation };
   const json = `${JSON.stringify(output, null, 2)}\n`;
   io.out(values.json ? json : formatSummary(scenario, output));
   if (values.out && !writeOut(values.out, json, io)) return EXIT.invalid;
+  if (values.check && expectation && !expectation.met) {
+    for (const m of expectation.mismatches) io.err(`gameday: ${positionals[0]}: ${m}\n`);
+    return EXIT.unmet;
+  }
   return EXIT.ok;
 }
 

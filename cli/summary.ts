@@ -1,3 +1,4 @@
+import type { ExpectationResult } from '../simulation/run/expect';
 import type { RunResult } from '../simulation/run/simulation';
 import type { OutcomeSummary } from '../simulation/model/stats';
 import { formatDuration } from '../simulation/util/duration';
@@ -9,7 +10,7 @@ interface Named {
 }
 
 /** The readable summary `gameday run` prints. */
-export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs: number } }): string {
+export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs: number }; expectation: ExpectationResult | null }): string {
   const lines: string[] = [];
   lines.push(`Scenario ${scenario.name} (${scenario.file}), seed ${r.seed}, ${formatDuration(r.stats.simSeconds)} simulated in ${(r.stats.wallMs / 1000).toFixed(2)} s (${r.mode} mode)`);
   if (scenario.description) lines.push(scenario.description);
@@ -40,6 +41,12 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     lines.push(`Canary ${r.canary}: ${o.phase}${o.promoted ? ', promoted' : ''}${o.decidedAt === null ? '' : ` (decided at ${formatDuration(o.decidedAt)})`}`);
     lines.push(`  ${o.reason}`);
     for (const e of r.events) lines.push(`  ${formatDuration(e.t).padStart(7)}  ${e.type === 'Warning' ? 'W' : ' '} ${e.message}`);
+  }
+  if (r.expectation) {
+    const x = r.expectation;
+    lines.push('');
+    lines.push(`Expected ${x.expected.outcome}: ${x.met ? 'met' : 'NOT met'}`);
+    for (const m of x.mismatches) lines.push(`  ${m}`);
   }
   return `${lines.join('\n')}\n`;
 }

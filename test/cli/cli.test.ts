@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,29 @@ describe('gameday CLI', () => {
       expect(typeof v.errors).toBe('number');
     }
     expect(Object.keys(o.streams)).toEqual(['storefront', 'mobile-api', 'load-test shop/backend load-test']);
+  });
+
+  it("reports Flagger's decisions in the documented shape, and judges them against spec.expect with --check", () => {
+    const r = gameday('run', 'scenarios/default.yaml', '--json', '--check');
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o.canary).toBe('shop/backend');
+    expect(o.outcome).toEqual({ phase: 'Succeeded', promoted: true, decidedAt: 720, reason: 'Promotion completed! Scaling down backend.shop' });
+    expect(o.timeline[0]).toEqual({ t: 0, phase: 'Initialized', canaryWeight: 0, primaryWeight: 100, failedChecks: 0, iterations: 0 });
+    expect(o.timeline).toHaveLength(31); // a tick every minute from 0 to 30m
+    expect(o.events[0]).toMatchObject({ t: 300, type: 'Normal', reason: 'Synced', message: 'New revision detected! Scaling up backend.shop', explanation: { decision: 'detect' } });
+    expect(o.checks[0]).toMatchObject({ t: 420, metric: 'request-success-rate', kind: 'builtin', min: 99, max: null, ok: true });
+    expect(o.expectation).toEqual({ expected: { outcome: 'promoted', seedsAgreeing: 0.95 }, met: true, mismatches: [] });
+
+    // The same scenario expected to roll back: --check exits 4 and says why.
+    const dir = mkdtempSync(join(tmpdir(), 'gameday-expect-'));
+    const text = readFileSync(join(root, 'scenarios/default.yaml'), 'utf8').replace('outcome: promoted', 'outcome: rolled-back').replaceAll('manifests/', `${join(root, 'scenarios/manifests')}/`);
+    writeFileSync(join(dir, 'expect.yaml'), text);
+    const miss = gameday('run', join(dir, 'expect.yaml'), '--check', '--duration', '15m');
+    expect(miss.code).toBe(4);
+    expect(miss.stderr).toContain('expected the canary to be rolled-back, but it was promoted: Promotion completed! Scaling down backend.shop');
+    expect(miss.stdout).toContain('Expected rolled-back: NOT met');
+    expect(gameday('run', join(dir, 'expect.yaml'), '--duration', '15m').code).toBe(0);
   });
 
   it('is deterministic: same seed, same bytes (but wallMs); another seed differs', () => {
