@@ -30,6 +30,12 @@ export interface FlaggerOptions {
   meshProvider: string;
   /** Prometheus' scrape interval (ms), to warn about metric windows too short for rate(). */
   scrapeIntervalMs?: number;
+  /**
+   * The manifests are one file of several (`gameday validate` on a Canary
+   * file): a MetricTemplate it does not hold may be in another, so a missing
+   * one is a warning.
+   */
+  partial?: boolean;
 }
 
 /** err/warn callbacks that push located diagnostics (honouring `key`), as the loader's do. */
@@ -474,10 +480,11 @@ function checkMetric(
     template = templates.get(qualified(namespace, name));
     if (!template) {
       const there = [...templates.values()].filter((t) => t.spec.namespace === namespace).map((t) => t.spec.name);
-      err(
+      const report = opts.partial ? warn : err;
+      report(
         doc,
         [...mp, 'templateRef', 'name'],
-        `no MetricTemplate ${name} in namespace ${namespace}${didYouMean(name, there)}; MetricTemplates there: ${list(there)} (Flagger would fail this check every tick with "Metric template ${name}.${namespace} error: …")`,
+        `no MetricTemplate ${name} in namespace ${namespace}${opts.partial ? ' in this file' : ''}${didYouMean(name, there)}; MetricTemplates there: ${list(there)} (Flagger would fail this check every tick with "Metric template ${name}.${namespace} error: …")`,
       );
     } else {
       template.usedBy.push(`Canary ${c.name} metric ${m.name}`);

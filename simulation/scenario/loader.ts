@@ -138,15 +138,19 @@ export function validateManifestFile(file: string, host: ScenarioHost): { diagno
   if (text === null) return { manifests: 0, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
   const parsed = parseYamlFile(file, text);
   const diagnostics = [...parsed.diagnostics];
-  let manifests = 0;
+  const read: Manifest[] = [];
   for (const doc of parsed.documents) {
     if (!isMapping(doc.value)) {
       diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
       continue;
     }
-    if (readManifest(doc, diagnostics)) manifests++;
+    const m = readManifest(doc, diagnostics);
+    if (m) read.push(m);
   }
-  return { diagnostics: sortDiagnostics(diagnostics), manifests };
+  // Canaries and MetricTemplates as Flagger reads them (CRD rules, defaults, what cannot be honoured).
+  const { err, warn } = reporters(diagnostics);
+  compileFlagger(read, err, warn, { meshProvider: 'traefik', partial: true });
+  return { diagnostics: sortDiagnostics(diagnostics), manifests: read.length };
 }
 
 /** True when the text has a Scenario document (so `validate` loads it as a scenario). */

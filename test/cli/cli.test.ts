@@ -133,6 +133,17 @@ describe('gameday CLI', () => {
     const bad = gameday('validate', 'scenarios/default.yaml', 'test/fixtures/broken/cycle.yaml');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('test/fixtures/broken/cycle.yaml: invalid, 1 error');
+    // A Canary file on its own: Flagger's CRD rules and what the simulator cannot honour.
+    const dir = mkdtempSync(join(tmpdir(), 'gameday-validate-'));
+    const canaryFile = join(dir, 'canary.yaml');
+    writeFileSync(
+      canaryFile,
+      readFileSync(join(root, 'scenarios/manifests/shop/canary.yaml'), 'utf8').replace('    stepWeight: 10', '    stepWeight: 10\n    stepWeights: [5, 10]\n    mirror: true'),
+    );
+    const canary = gameday('validate', canaryFile);
+    expect(canary.code).toBe(1);
+    expect(canary.stderr).toMatch(/canary\.yaml:\d+:\d+: spec\.analysis\.stepWeights: expected exactly one of analysis\.iterations, stepWeight and stepWeights, found stepWeight and stepWeights/);
+    expect(canary.stderr).toMatch(/canary\.yaml:\d+:\d+: warning: spec\.analysis\.mirror: /);
   });
 
   it('prints the JSON Schema that docs/ publishes', () => {
