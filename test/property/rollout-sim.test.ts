@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../simulation/run/simulation';
-import { deployment, mustLoad, scenarioFile } from '../support/scenario';
+import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
 
 interface Params {
   interval: 30 | 60 | 120;
@@ -31,29 +31,16 @@ services:
     canary:
       statusCodes: { "500": ${p.errorRate} }`,
       deployment('api', 2),
-      `apiVersion: flagger.app/v1beta1
-kind: Canary
-metadata: { name: api, namespace: default }
-spec:
-  provider: traefik
-  targetRef: { apiVersion: apps/v1, kind: Deployment, name: api }
-  service: { port: 80 }
-  analysis:
-    interval: ${p.interval}s
+      traefikCanary(
+        'api',
+        `    interval: ${p.interval}s
     threshold: 2
     maxWeight: ${p.maxWeight}
     stepWeight: ${p.stepWeight}
     metrics:
       - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`,
-      `apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: api, namespace: default }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`api.example.com\`)
-      kind: Rule
-      services: [{ name: api, kind: TraefikService, port: 80 }]`,
+      ),
+      ingressToTraefikService('api', 'api.example.com', 'api'),
     ),
   );
 }

@@ -82,3 +82,25 @@ ${spec
 `;
   return { 'scenario.yaml': [doc, ...manifests].join('\n---\n') };
 }
+
+/** A Traefik Canary `name` (namespace default) on Deployment `name`, with the given analysis (YAML lines under `analysis:`, indented 4). */
+export const traefikCanary = (name: string, analysis: string, service = '') => `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: { name: ${name}, namespace: default }
+spec:
+  provider: traefik
+  targetRef: { apiVersion: apps/v1, kind: Deployment, name: ${name} }
+  service: { port: 80${service ? `, name: ${service}` : ''} }
+  analysis:
+${analysis}`;
+
+/** An IngressRoute on entrypoint web sending Host(`host`) to Flagger's TraefikService `service`. */
+export const ingressToTraefikService = (name: string, host: string, service: string) => `apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: { name: ${name}, namespace: default }
+spec:
+  entryPoints: [web]
+  routes:
+    - match: Host(\`${host}\`)
+      kind: Rule
+      services: [{ name: ${service}, kind: TraefikService, port: 80 }]`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../simulation/rollout/explain';
 import { Simulation } from '../../simulation/run/simulation';
-import { deployment, mustLoad, scenarioFile } from '../support/scenario';
+import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
 
 /** api behind Traefik through Flagger's TraefikService; the Canary checks the built-in success rate. */
 function scenario(opts: { serviceName?: string; metricInterval?: string; scrapeFailures?: number; traffic?: 'ingress' | 'in-cluster' } = {}) {
@@ -22,15 +22,9 @@ services:
     startupTime: 10s
     latency: { distribution: fixed, value: 10ms }`,
       deployment('api', 2),
-      `apiVersion: flagger.app/v1beta1
-kind: Canary
-metadata: { name: api, namespace: default }
-spec:
-  provider: traefik
-  targetRef: { apiVersion: apps/v1, kind: Deployment, name: api }
-  service: { port: 80${opts.serviceName ? `, name: ${opts.serviceName}` : ''} }
-  analysis:
-    interval: 1m
+      traefikCanary(
+        'api',
+        `    interval: 1m
     threshold: 3
     maxWeight: 30
     stepWeight: 10
@@ -38,15 +32,9 @@ spec:
       - name: request-success-rate
         interval: ${opts.metricInterval ?? '1m'}
         thresholdRange: { min: 99 }`,
-      `apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: api, namespace: default }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`api.example.com\`)
-      kind: Rule
-      services: [{ name: ${apex}, kind: TraefikService, port: 80 }]`,
+        opts.serviceName,
+      ),
+      ingressToTraefikService('api', 'api.example.com', apex),
     ),
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHey } from '../../simulation/rollout/loadtest';
 import { Simulation } from '../../simulation/run/simulation';
-import { deployment, mustLoad, scenarioFile } from '../support/scenario';
+import { deployment, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
 
 describe('reading hey command lines', () => {
   it('takes the rate from -q × -c, the duration from -z, the Service from the URL', () => {
@@ -34,16 +34,10 @@ describe('reading hey command lines', () => {
   });
 });
 
-const canaryWithLoadTest = (cmd: string) => `
-apiVersion: flagger.app/v1beta1
-kind: Canary
-metadata: { name: api, namespace: default }
-spec:
-  provider: traefik
-  targetRef: { apiVersion: apps/v1, kind: Deployment, name: api }
-  service: { port: 80 }
-  analysis:
-    interval: 1m
+const canaryWithLoadTest = (cmd: string) =>
+  traefikCanary(
+    'api',
+    `    interval: 1m
     threshold: 5
     maxWeight: 30
     stepWeight: 10
@@ -53,8 +47,8 @@ spec:
         timeout: 5s
         metadata:
           type: cmd
-          cmd: "${cmd}"
-`;
+          cmd: "${cmd}"`,
+  );
 
 function run(cmd: string, mode: 'exact' | 'fast' = 'exact', extra = '') {
   const s = mustLoad(
