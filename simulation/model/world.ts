@@ -495,15 +495,20 @@ export class World implements ProxyUpstream {
   private onLoadArrival(streamIndex: number, gen: number): void {
     const load = this.loads[streamIndex] as LoadState;
     if (load.gen !== gen) return;
-    const stream = this.streams[streamIndex];
-    this.send(stream.service, -1, streamIndex, stream.timeout, true);
+    this.arrive(streamIndex);
     this.nextLoadArrival(streamIndex, this.kernel.now);
+  }
+
+  /** A stream's request enters: through Traefik, or in-cluster to its Service. */
+  private arrive(streamIndex: number): void {
+    const stream = this.streams[streamIndex];
+    if (stream.clientRng !== null) (this.proxy as TraefikProxy).arrive(this.proxyStreamOf[streamIndex], stream.clientRng.uniform());
+    else this.send(stream.service, -1, streamIndex, stream.timeout, true);
   }
 
   private onArrival(streamIndex: number): void {
     const stream = this.streams[streamIndex];
-    if (stream.clientRng !== null) (this.proxy as TraefikProxy).arrive(this.proxyStreamOf[streamIndex], stream.clientRng.uniform());
-    else this.send(stream.service, -1, streamIndex, stream.timeout, true);
+    this.arrive(streamIndex);
     const t = stream.process.next();
     if (t !== Infinity) this.kernel.at(t, this.evArrival, streamIndex);
   }
