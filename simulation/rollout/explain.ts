@@ -10,7 +10,21 @@ import type { CanaryEvent, CanarySpec, CanaryStatus, MetricCheck } from './types
  * data, the most common Flagger-with-Traefik support question — the likely
  * cause, found by looking at what Prometheus holds.
  */
-export type DecisionKind = 'detect' | 'start' | 'advance' | 'halt' | 'wait' | 'promote' | 'shift' | 'finalise' | 'succeed' | 'rollback' | 'restart' | 'not-ready' | 'info';
+export type DecisionKind =
+  | 'detect'
+  | 'start'
+  | 'advance'
+  | 'iterate'
+  | 'halt'
+  | 'wait'
+  | 'promote'
+  | 'shift'
+  | 'succeed'
+  | 'rollback'
+  | 'promotion-failed'
+  | 'restart'
+  | 'not-ready'
+  | 'info';
 
 export type NoDataCause =
   /** The metric's window holds fewer than two scrapes, so rate() has nothing to work with. */
@@ -54,12 +68,14 @@ export function classify(message: string): DecisionKind {
   if (message.startsWith('New revision detected!')) return 'detect';
   if (message.startsWith('Starting canary analysis')) return 'start';
   if (/^Advance \S+ primary weight/.test(message) || message === 'Routing all traffic to primary') return 'shift';
-  if (message.startsWith('Advance ') || message.startsWith('Routing all traffic to canary') || message.startsWith('Stop traffic mirroring')) return 'advance';
+  if (/^Advance \S+ canary iteration/.test(message) || message.startsWith('Routing all traffic to canary') || message.startsWith('Stop traffic mirroring')) return 'iterate';
+  if (message.startsWith('Advance ')) return 'advance';
   if (/^Halt \S+ advancement waiting for/.test(message)) return 'wait';
   if (message.startsWith('Halt ') || message.startsWith('Metric query failed') || message.startsWith('Prometheus query failed') || message.startsWith('Metric template')) return 'halt';
   if (message.startsWith('Copying ')) return 'promote';
   if (message.startsWith('Promotion completed!')) return 'succeed';
-  if (message.startsWith('Rolling back') || message.startsWith('Canary failed!') || message.startsWith('Promotion of ')) return 'rollback';
+  if (message.startsWith('Promotion of ')) return 'promotion-failed';
+  if (message.startsWith('Rolling back') || message.startsWith('Canary failed!')) return 'rollback';
   if (message.includes(' not ready: ')) return 'not-ready';
   return 'info';
 }
@@ -133,6 +149,10 @@ function summaryOf(decision: DecisionKind, event: CanaryEvent, status: { canaryW
       return 'The canary is ready: the analysis starts (pre-rollout hooks run; metrics are checked once traffic reaches the canary).';
     case 'advance':
       return `All checks passed: the canary now gets ${status.canaryWeight}% of the traffic.`;
+    case 'iterate':
+      return event.message.startsWith('Advance')
+        ? `All checks passed: ${event.message.replace(/^Advance \S+ canary /, '')} of the analysis.`
+        : 'All iterations passed: all traffic goes to the canary for a final check before promotion.';
     case 'wait':
       return `A gate webhook did not approve: the rollout holds where it is (${event.message.replace(/^Halt \S+ advancement /, '')}).`;
     case 'halt':
@@ -145,6 +165,8 @@ function summaryOf(decision: DecisionKind, event: CanaryEvent, status: { canaryW
       return 'Promotion finished: the primary runs the new revision and the canary is scaled to zero.';
     case 'rollback':
       return 'The canary is rolled back: all traffic returns to the primary and the canary is scaled to zero.';
+    case 'promotion-failed':
+      return 'The promoted primary did not become ready in time: all traffic goes to the canary, which keeps running, and the Canary is Failed.';
     case 'restart':
       return 'Another new revision arrived during the analysis: it starts over from weight 0.';
     case 'not-ready':

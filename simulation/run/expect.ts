@@ -26,7 +26,15 @@ export interface ExpectationResult {
 export function checkExpectation(expected: Expectation, r: Pick<RunResult, 'outcome' | 'checks'>): ExpectationResult {
   const mismatches: string[] = [];
   const o = r.outcome;
-  const actual = !o ? 'no rollout' : o.promoted ? 'promoted' : o.phase === 'Failed' ? 'rolled-back' : `undecided (${o.phase})`;
+  const actual = !o
+    ? 'no rollout'
+    : o.promoted
+      ? 'promoted'
+      : o.phase === 'Failed'
+        ? o.reason.startsWith('Promotion of')
+          ? 'a failed promotion (all traffic on the canary)'
+          : 'rolled-back'
+        : `undecided (${o.phase})`;
   if (actual !== expected.outcome) mismatches.push(`expected the canary to be ${expected.outcome}, but it was ${actual}${o ? `: ${o.reason}` : ''}`);
   const at = o?.decidedAt ?? null;
   if (expected.decidedBetween && actual === expected.outcome) {

@@ -115,10 +115,11 @@ export class FlaggerRuntime {
     const primary = `${c.target}-primary`;
     const key = `${c.namespace}/${c.name}`;
     const replicas = world.desiredReplicas(primary);
-    const proxy = world.proxy;
     const now = () => this.timestamp(this.kernel.now);
     // Without IngressRoutes there is no Traefik to read the TraefikService Flagger writes: its weights are kept, and route nothing.
+    // The kubernetes provider's router is Flagger's no-op router: nothing Flagger writes moves traffic either.
     const unrouted = { primary: 100, canary: 0 };
+    const proxy = c.provider === 'kubernetes' ? null : world.proxy;
     return {
       targetRevision: () => world.templateOf(c.target),
       primaryReadiness: (threshold) => world.readiness(primary, threshold, c.progressDeadlineSeconds),
@@ -179,22 +180,28 @@ export interface RolloutOutcome {
 export function outcomeOf(record: CanaryRecord): RolloutOutcome {
   const last = record.timeline.at(-1);
   const phase: Phase = last?.phase ?? 'Initialized';
-  const decision = record.phases.find((p) => p.phase === 'Promoting' || p.phase === 'Failed' || (p.phase === 'Succeeded' && !record.phases.some((q) => q.phase === 'Promoting')));
-  const decidedAt = decision ? decision.t : null;
-  const at = (t: number) => record.events.filter((e) => e.t === t);
-  if (phase === 'Failed' && decidedAt !== null) {
-    const tick = at(decidedAt);
-    const first = tick.find((e) => e.type === 'Warning')?.message ?? 'Canary failed';
-    const halts = record.events.filter((e) => e.t < decidedAt && e.message.startsWith('Halt '));
-    const cause = first.includes('failed checks threshold reached') && halts.length > 0 ? ` (last failed check: ${halts[halts.length - 1].message})` : '';
-    return { phase, promoted: false, decidedAt, reason: `${first}${cause}` };
+  // The decision that stands is the latest: the last analysis' promotion (Promoting, or Succeeded when skipped) or its failure.
+  const since = [...record.phases].reverse().find((p) => p.phase === 'Progressing')?.t ?? 0;
+  const decisive = record.phases.filter((p) => p.t >= since && (p.phase === 'Promoting' || p.phase === 'Failed' || p.phase === 'Succeeded'));
+  const promoting = decisive.find((p) => p.phase === 'Promoting' || p.phase === 'Succeeded');
+  const failed = decisive.find((p) => p.phase === 'Failed');
+  if (phase === 'Failed' && failed) {
+    const tick = record.events.filter((e) => e.t === failed.t);
+    // Rollback and failed promotion say why in their own words; gate texts ("Rollback check … passed") come first in the tick.
+    const first = tick.find((e) => /^(Rolling back|Promotion of|Canary failed!)/.test(e.message)) ?? tick.find((e) => e.type === 'Warning');
+    const text = first?.message ?? 'Canary failed';
+    const halts = record.events.filter((e) => e.t < failed.t && e.message.startsWith('Halt '));
+    const cause = text.includes('failed checks threshold reached') && halts.length > 0 ? ` (last failed check: ${halts[halts.length - 1].message})` : '';
+    return { phase, promoted: false, decidedAt: failed.t, reason: `${text}${cause}` };
   }
-  if (phase === 'Succeeded' && decidedAt !== null) {
+  if (phase === 'Succeeded' && promoting) {
     const done = [...record.events].reverse().find((e) => e.message.startsWith('Promotion completed!'));
-    return { phase, promoted: true, decidedAt, reason: done?.message ?? 'Promotion completed' };
+    return { phase, promoted: true, decidedAt: promoting.t, reason: done?.message ?? 'Promotion completed' };
   }
-  if (decidedAt !== null) return { phase, promoted: false, decidedAt, reason: `promotion decided; still ${phase} when the run ended` };
+  if (promoting) return { phase, promoted: false, decidedAt: promoting.t, reason: `promotion decided; still ${phase} when the run ended` };
   if (phase === 'Initialized') return { phase, promoted: false, decidedAt: null, reason: 'no new revision was detected during the run' };
   const lastEvent = record.events.at(-1)?.message;
-  return { phase, promoted: false, decidedAt: null, reason: `undecided: ${phase} at canary weight ${last?.canaryWeight ?? 0} when the run ended${lastEvent ? ` (last event: ${lastEvent})` : ''}` };
+  // The router's weight: Flagger's status reads 0 while waiting for promotion and in Blue/Green.
+  const canaryTraffic = 100 - (last?.primaryWeight ?? 100);
+  return { phase, promoted: false, decidedAt: null, reason: `undecided: ${phase} with ${canaryTraffic}% of traffic on the canary when the run ended${lastEvent ? ` (last event: ${lastEvent})` : ''}` };
 }
