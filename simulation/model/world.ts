@@ -26,6 +26,33 @@ const R_QUEUED = 1;
 const R_RUNNING = 2;
 const R_WAITING = 3;
 const R_EXPIRED = 4;
+/** A call a network fault holds: delayed before it reaches the Service, or hanging (no answer ever comes). */
+const R_HELD = 5;
+
+/**
+ * What a fault does to one in-cluster call (`RequestFaults.call` fills it in).
+ * `pass`: nothing; `fail`: the caller gets `status` after `after` seconds;
+ * `hang`: no answer (the caller's timeout ends it); `delay`: the call reaches
+ * the Service `after` seconds late.
+ */
+export interface CallFault {
+  action: 'pass' | 'fail' | 'hang' | 'delay';
+  status: number;
+  after: number;
+}
+
+/**
+ * The fault hooks on the request path (simulation/faults implements them).
+ * Called only when faults are present; each must be cheap.
+ */
+export interface RequestFaults {
+  /** Service time of a request starting on `pod` (behaviour index `b`), given the revision's draw. */
+  serviceTime(b: number, pod: Pod, base: number, now: number): number;
+  /** The status a request finishing on a pod of behaviour `b` answers, given the revision's draw. */
+  status(b: number, drawn: number, now: number): number;
+  /** An in-cluster call from behaviour `from` (-1: a traffic stream or load generator) to Service `to`; fills `out`. */
+  call(from: number, to: number, now: number, out: CallFault): void;
+}
 
 /** Status codes the simulator itself produces. */
 export const STATUS_OK = 200;
@@ -308,6 +335,10 @@ export class World implements ProxyUpstream {
   /** Traefik, when the scenario routes traffic through it. */
   readonly proxy: TraefikProxy | null = null;
 
+  /** Fault hooks on the request path; null when no fault is scheduled (the fast path). */
+  faults: RequestFaults | null = null;
+  private readonly callFault: CallFault = { action: 'pass', status: 0, after: 0 };
+
   /** Called before anything that changes where requests go (fast mode settles its traffic first). */
   beforeChange: (() => void) | null = null;
 
@@ -332,6 +363,7 @@ export class World implements ProxyUpstream {
     this.evScale = kernel.register('scale', (i) => this.onScale(i));
     this.evRecord = kernel.register('record', () => this.onRecord());
     this.evLoadArrival = kernel.register('load-arrival', (i, gen) => this.onLoadArrival(i, gen));
+    this.evHeldCall = kernel.register('held-call', (slot, gen) => this.onHeldCall(slot, gen));
 
     const appByName = new Map(spec.apps.map((a) => [a.name, a]));
     const behaviourIndex = new Map<string, number>();
@@ -439,6 +471,7 @@ export class World implements ProxyUpstream {
     this.rDep = grown(this.rDep, n);
     this.rCall = grown(this.rCall, n);
     this.rService = grown(this.rService, n);
+    this.rHeld = grown(this.rHeld, n);
     const fl = new Int32Array(n);
     fl.set(this.freeList.subarray(0, this.freeTop));
     // New slots go on the free list so the lowest index is used first.
@@ -534,6 +567,52 @@ export class World implements ProxyUpstream {
    */
   private send(serviceIndex: number, parent: number, streamIndex: number, timeout: number, random: boolean): void {
     const slot = this.newSlot(parent, parent >= 0 ? this.rGen[parent] : 0, streamIndex, serviceIndex);
+    if (this.faults !== null) {
+      const f = this.callFault;
+      f.action = 'pass';
+      this.faults.call(parent >= 0 ? this.pods[this.rPod[parent]].behaviour : -1, serviceIndex, this.kernel.now, f);
+      if (f.action !== 'pass') {
+        this.holdCall(slot, f, timeout);
+        return;
+      }
+    }
+    this.route(slot, serviceIndex, timeout, random);
+  }
+
+  /** A fault holds a call: it fails (at once or later), hangs, or reaches its Service late. */
+  private holdCall(slot: number, f: CallFault, timeout: number): void {
+    const now = this.kernel.now;
+    this.rPod[slot] = -1;
+    if (f.action === 'fail' && f.after <= 0) {
+      this.respond(slot, f.status);
+      this.freeSlot(slot);
+      return;
+    }
+    this.rState[slot] = R_HELD;
+    this.rHeld[slot] = f.action === 'fail' ? f.status : f.action === 'delay' ? 0 : -1;
+    if (timeout !== Infinity) this.kernel.at(now + timeout, this.evCallTimeout, slot, this.rGen[slot]);
+    if (f.action !== 'hang') this.kernel.at(now + f.after, this.evHeldCall, slot, this.rGen[slot]);
+  }
+
+  private onHeldCall(slot: number, gen: number): void {
+    if (this.rGen[slot] !== gen || this.rState[slot] !== R_HELD) return;
+    if (this.rResponded[slot] !== 0) {
+      // The caller gave up meanwhile: nothing left to do.
+      this.freeSlot(slot);
+      return;
+    }
+    const held = this.rHeld[slot];
+    if (held > 0) {
+      this.respond(slot, held);
+      this.freeSlot(slot);
+      return;
+    }
+    // A delayed call reaches its Service now, with what is left of the caller's timeout.
+    this.route(slot, this.rService[slot], Infinity, true);
+  }
+
+  /** kube-proxy: a ready endpoint of the Service, or 503 when it has none. */
+  private route(slot: number, serviceIndex: number, timeout: number, random: boolean): void {
     const svc = this.services[serviceIndex];
     svc.requests++;
     if (svc.count === 0) {
@@ -602,7 +681,9 @@ export class World implements ProxyUpstream {
     b.started++;
     if (this.rState[slot] === R_QUEUED) b.queueWaitSum += now - this.rEnq[slot];
     this.rState[slot] = R_RUNNING;
-    this.kernel.at(now + b.sampler.sample(b.latencyRng), this.evWorkDone, slot, this.rGen[slot]);
+    let serviceTime = b.sampler.sample(b.latencyRng);
+    if (this.faults !== null) serviceTime = this.faults.serviceTime(pod.behaviour, pod, serviceTime, now);
+    this.kernel.at(now + serviceTime, this.evWorkDone, slot, this.rGen[slot]);
   }
 
   private onWorkDone(slot: number, gen: number): void {
@@ -622,7 +703,8 @@ export class World implements ProxyUpstream {
     }
     this.rDep[slot] = d;
     if (d >= deps.length) {
-      this.finish(slot, b.drawStatus());
+      const drawn = b.drawStatus();
+      this.finish(slot, this.faults === null ? drawn : this.faults.status(pod.behaviour, drawn, this.kernel.now));
       return;
     }
     this.rCall[slot]++;
@@ -691,6 +773,8 @@ export class World implements ProxyUpstream {
   private onCallTimeout(slot: number, gen: number): void {
     if (this.rGen[slot] !== gen || this.rResponded[slot] !== 0) return;
     this.respond(slot, STATUS_GATEWAY_TIMEOUT);
+    // A hanging call has nothing else to finish it.
+    if (this.rState[slot] === R_HELD && this.rHeld[slot] < 0) this.freeSlot(slot);
   }
 
   // ---- pods ----------------------------------------------------------------
@@ -894,6 +978,9 @@ export class World implements ProxyUpstream {
   /** Load generators' runs, per stream (null for ordinary streams). */
   private readonly loads: Array<LoadState | null> = [];
   private readonly evLoadArrival: number;
+  private readonly evHeldCall: number;
+  /** Per slot held by a fault: the status to answer when released (0: send it on to the Service). */
+  private rHeld = new Int32Array(0);
 
   private rolling = false;
   private rollAgain = false;

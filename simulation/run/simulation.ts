@@ -5,9 +5,15 @@ import { type SeriesPoint, World, type WorldSummary } from '../model/world';
 import { FastEngine } from '../model/fast';
 import { type ConfigApply, TraefikProxy } from '../routing/traefik';
 import type { CanaryEvent, MetricCheck, TickRecord } from '../rollout/types';
+import { FaultEngine, type FaultAction } from '../faults/engine';
+import { RequestFaultHandler } from '../faults/request';
+import type { FaultSpec } from '../faults/spec';
 import { Scraper } from '../telemetry/scraper';
 import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
 import { SeriesStore } from '../telemetry/tsdb';
+
+/** Fault types fast mode can run: none yet (every fault so far acts on single requests, pods or scrapes). */
+export const FAST_MODE_FAULTS: readonly string[] = [];
 
 /** The scenario uses what fast mode cannot aggregate. */
 export class FastModeUnsupported extends Error {
@@ -25,6 +31,8 @@ export interface RunnableScenario {
   world: WorldSpec;
   /** Flagger's Canaries and MetricTemplates, and how webhooks answer; the rolled-out Canary is `rollout`. */
   flagger?: FlaggerSpec & { rollout: string | null };
+  /** The scenario's faults. */
+  faults?: readonly FaultSpec[];
 }
 
 export type RunMode = 'exact' | 'fast';
@@ -35,6 +43,8 @@ export interface RunOptions {
   mode?: RunMode;
   /** Seconds; defaults to the scenario's duration. */
   duration?: number;
+  /** A previous run's action log (live fault injections and cancellations), replayed at their times. */
+  actions?: readonly FaultAction[];
 }
 
 export type RunState = 'ready' | 'running' | 'done' | 'cancelled';
@@ -106,6 +116,8 @@ export class Simulation {
   private _store!: SeriesStore;
   private scraper!: Scraper;
   private flagger: FlaggerRuntime | null = null;
+  private faults!: FaultEngine;
+  private readonly log: FaultAction[];
   private _state: RunState = 'ready';
 
   constructor(
@@ -115,8 +127,11 @@ export class Simulation {
     this.seed = options.seed ?? scenario.seed;
     this.endTime = options.duration ?? scenario.duration;
     this.mode = options.mode ?? 'exact';
+    this.log = [...(options.actions ?? [])];
     if (this.mode === 'fast') {
       const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
+      const faults = [...(scenario.faults ?? []), ...this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : []))];
+      for (const f of faults) if (FAST_MODE_FAULTS.indexOf(f.params.type) < 0) blockers.push(`fault ${f.name} (${f.params.type}) acts on single requests`);
       if (blockers.length > 0) throw new FastModeUnsupported(blockers);
     }
     if (!Number.isSafeInteger(this.seed)) throw new RangeError(`seed must be an integer, got ${this.seed}`);
@@ -126,6 +141,7 @@ export class Simulation {
 
   private reset(): void {
     this.kernel = new Kernel();
+    this.cursor = 0;
     const rng = new RandomStreams(this.seed);
     this._store = new SeriesStore();
     const scrape = this.scenario.world.scrape;
@@ -146,6 +162,9 @@ export class Simulation {
     replicas.forEach((r, i) =>
       scraper.addTarget({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: settle, afterScrape: () => r.afterScrape() }, (scrape.interval * i) / replicas.length),
     );
+    const request = new RequestFaultHandler(this.world, (name) => rng.stream(`faults/${name}`));
+    this.faults = new FaultEngine(this.kernel, rng, [request], this.endTime);
+    for (const f of this.scenario.faults ?? []) this.faults.add(f);
     const flagger = this.scenario.flagger;
     this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t)) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
@@ -177,11 +196,68 @@ export class Simulation {
       return true;
     }
     this._state = 'running';
-    const reached = this.kernel.runUntil(target, maxEvents);
+    // Logged actions happen where they happened live: after every event at their time.
+    let budget = maxEvents;
+    while (this.cursor < this.log.length && this.log[this.cursor].t <= target) {
+      const a = this.log[this.cursor];
+      const before = this.kernel.events;
+      if (!this.kernel.runUntil(a.t, budget)) return false;
+      budget -= this.kernel.events - before;
+      this.fast?.flush();
+      this.apply(a);
+      this.cursor++;
+    }
+    const reached = this.kernel.runUntil(target, budget);
     if (reached) this.fast?.flush();
     if (reached && this.kernel.now >= this.endTime) this._state = 'done';
     return reached;
   }
+
+  /**
+   * Injects a fault now (its schedule counts from now), e.g. from the
+   * game-day fault palette. Recorded in the action log: replaying scenario,
+   * seed and log reproduces the run exactly.
+   */
+  inject(fault: FaultSpec): void {
+    if (this.mode === 'fast' && FAST_MODE_FAULTS.indexOf(fault.params.type) < 0) throw new FastModeUnsupported([`fault ${fault.name} (${fault.params.type}) acts on single requests`]);
+    this.act({ t: this.kernel.now, action: 'inject', fault });
+  }
+
+  /** Ends a fault now, whatever its schedule; recorded in the action log. */
+  cancelFault(faultName: string): void {
+    this.act({ t: this.kernel.now, action: 'cancel', name: faultName });
+  }
+
+  /** A live action: after seeking back, it replaces the log's later actions (a new branch of the run). */
+  private act(a: FaultAction): void {
+    this.apply(a);
+    this.log.splice(this.cursor);
+    this.log.push(a);
+    this.cursor = this.log.length;
+  }
+
+  private apply(a: FaultAction): void {
+    if (a.action === 'inject') this.faults.inject(a.fault);
+    else this.faults.cancel(a.name);
+  }
+
+  /**
+   * The run's action log: live injections and cancellations (and those
+   * replayed from `RunOptions.actions`), in order. Replaying scenario, seed
+   * and this log reproduces the run; seeking backwards keeps it, so the
+   * re-simulated run is the same run.
+   */
+  get actionLog(): readonly FaultAction[] {
+    return this.log;
+  }
+
+  /** Faults active now, with their intensity. */
+  activeFaults(): Array<{ name: string; type: string; intensity: number }> {
+    return this.faults.active().map((f) => ({ name: f.spec.name, type: f.spec.params.type, intensity: f.intensity }));
+  }
+
+  /** The next action of the log to replay. */
+  private cursor = 0;
 
   /** Simulates to the end of the run. */
   runToEnd(): RunResult {
