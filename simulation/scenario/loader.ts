@@ -4,6 +4,7 @@ import type { FlaggerSpec, LoadTestSpec } from '../run/flagger';
 import type { RunnableScenario } from '../run/simulation';
 import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
+import { compileFaults } from './faults';
 import { compileFlagger, compileWebhookBehaviours, type Report, reporters } from './flagger';
 import { parseHey, UNLIMITED_QPS_PER_WORKER } from '../rollout/loadtest';
 import type { CanarySpec } from '../rollout/types';
@@ -107,6 +108,9 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const compiled = compileWorld(document, scenarioDoc, manifests, diagnostics);
   if (!compiled || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
   const { world, flagger } = compiled;
+  const { err: faultErr, warn: faultWarn } = reporters(diagnostics);
+  const faults = compileFaults(document, scenarioDoc, world, faultErr, faultWarn);
+  if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   return {
@@ -122,6 +126,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       expect: document.spec.expect,
       world,
       flagger,
+      faults,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
       warnings,

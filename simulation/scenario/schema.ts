@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { FaultType } from '../faults/spec';
 import { parseDuration } from '../util/duration';
+import { suggest } from './issues';
 import { parseRfc3339 } from '../util/time';
 
 /**
@@ -259,6 +261,256 @@ export const webhookBehaviourSchema = z
 
 export type WebhookBehaviourDocument = z.output<typeof webhookBehaviourSchema>;
 
+// ---- faults (docs/faults.md; compiled and resolved by faults.ts) -----------
+
+/** Every fault type, as `FaultParams` (simulation/faults/spec.ts) names them. */
+export const FAULT_TYPES = [
+  'http-abort',
+  'http-delay',
+  'latency-shift',
+  'cpu-stress',
+  'pod-kill',
+  'pod-failure',
+  'crash-loop',
+  'oom-leak',
+  'scale-down',
+  'network-latency',
+  'network-bandwidth',
+  'network-timeout',
+  'network-reset-peer',
+  'network-slow-close',
+  'network-loss',
+  'network-partition',
+  'dependency-failure',
+  'quota',
+  'dns-failure',
+  'traffic-spike',
+  'metrics-outage',
+  'scrape-failure',
+  'scrape-delay',
+  'counter-reset',
+  'router-reject',
+  'reload-storm',
+] as const satisfies readonly FaultType[];
+
+/** Chaos Mesh's selector modes. */
+export const POD_MODES = ['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent'] as const;
+/** The Prometheus jobs of a scenario: Traefik's /metrics, and the apps' own metrics (pods annotated for scraping). */
+export const PROMETHEUS_JOBS = ['traefik', 'kubernetes-pods'] as const;
+
+export type FaultTargetKind = 'version' | 'pods' | 'edge' | 'stream' | 'provider' | 'scrape' | 'router';
+
+/** The targets each fault type takes. */
+export const FAULT_TARGET_KINDS: Readonly<Record<(typeof FAULT_TYPES)[number], readonly FaultTargetKind[]>> = {
+  'http-abort': ['version', 'pods'],
+  'http-delay': ['version', 'pods'],
+  'latency-shift': ['version', 'pods'],
+  'cpu-stress': ['version', 'pods'],
+  'pod-kill': ['version', 'pods'],
+  'pod-failure': ['version', 'pods'],
+  'crash-loop': ['version', 'pods'],
+  'oom-leak': ['version', 'pods'],
+  'scale-down': ['version', 'pods'],
+  'network-latency': ['edge'],
+  'network-bandwidth': ['edge'],
+  'network-timeout': ['edge'],
+  'network-reset-peer': ['edge'],
+  'network-slow-close': ['edge'],
+  'network-loss': ['edge'],
+  'network-partition': ['edge'],
+  'dependency-failure': ['edge'],
+  quota: ['edge'],
+  'dns-failure': ['edge'],
+  'traffic-spike': ['stream'],
+  'metrics-outage': ['provider'],
+  'scrape-failure': ['scrape'],
+  'scrape-delay': ['scrape'],
+  'counter-reset': ['version', 'pods', 'scrape'],
+  'router-reject': ['router'],
+  'reload-storm': ['router'],
+};
+
+const targetName = (what: string) =>
+  z.string({ error: (iss) => `expected ${what}, found ${found(iss.input)}` }).min(1, { error: `expected ${what}, found an empty string` });
+
+/** The shapes of fault targets (mappings), recognised by their keys; `provider`, `router` and `scrape` are plain strings. */
+export const faultTargetSchemas = {
+  version: z
+    .strictObject({
+      service: targetName('the app: a Deployment name, as under services'),
+      version: z
+        .enum(['primary', 'canary', 'all'], { error: (iss) => `expected version primary, canary or all, found ${found(iss.input)}` })
+        .default('all'),
+    })
+    .meta({ description: "a revision of an app: every request its pods serve (version: primary, canary or all)" }),
+  pods: z
+    .strictObject({
+      pods: targetName('the Deployment whose pods are hit, as it runs (e.g. backend-primary, or backend for the canary)'),
+      mode: z.enum(POD_MODES, { error: (iss) => `expected mode ${POD_MODES.join(', ')}, found ${found(iss.input)}` }).default('all'),
+      value: z.number({ error: (iss) => `expected value as a number (a count for fixed, a percentage for the percent modes), found ${found(iss.input)}` }).optional(),
+    })
+    .meta({ description: "pods of a Deployment, selected as Chaos Mesh selects them (mode one, all, fixed, fixed-percent, random-max-percent, with value)" }),
+  edge: z
+    .strictObject({
+      from: targetName('the calling app (a Deployment name)').optional(),
+      to: targetName('the called Kubernetes Service (name or namespace/name)'),
+    })
+    .meta({ description: 'calls to a Kubernetes Service, from one app (from) or from any caller' }),
+  stream: z.strictObject({ stream: targetName('the name of a traffic stream') }).meta({ description: 'a traffic stream of spec.traffic' }),
+  scrape: z
+    .strictObject({
+      job: z.enum(PROMETHEUS_JOBS, { error: (iss) => `expected job ${PROMETHEUS_JOBS.join(' or ')}, found ${found(iss.input)}` }),
+    })
+    .meta({ description: "one Prometheus job's scrapes (the string scrape: every job)" }),
+} as const;
+
+/** The target strings and the kind each names. */
+export const FAULT_TARGET_WORDS = { provider: 'provider', router: 'router', scrape: 'scrape' } as const satisfies Record<string, FaultTargetKind>;
+
+const targetJsonSchemas: Record<FaultTargetKind, Record<string, unknown>> = {
+  version: z.toJSONSchema(faultTargetSchemas.version, { io: 'input' }),
+  pods: z.toJSONSchema(faultTargetSchemas.pods, { io: 'input' }),
+  edge: z.toJSONSchema(faultTargetSchemas.edge, { io: 'input' }),
+  stream: z.toJSONSchema(faultTargetSchemas.stream, { io: 'input' }),
+  provider: { const: 'provider', description: "the metrics provider Flagger queries" },
+  scrape: { anyOf: [{ const: 'scrape', description: "every job's scrapes" }, z.toJSONSchema(faultTargetSchemas.scrape, { io: 'input' })] },
+  router: { const: 'router', description: "Flagger's router: its updates of Traefik's weights" },
+};
+for (const js of Object.values(targetJsonSchemas)) delete js.$schema;
+
+/** The target field: its shape is checked by compileFaults (faults.ts), which reports each problem at its own field. */
+const faultTarget = (kinds: readonly FaultTargetKind[]) =>
+  z
+    .custom<unknown>((v) => v !== undefined, {
+      error: 'missing required field "target": expected what the fault hits (e.g. { service: backend, version: canary }, { from: frontend, to: backend }, provider)',
+    })
+    .meta({ description: 'what the fault hits', anyOf: kinds.map((k) => targetJsonSchemas[k]) });
+
+const percent = (what: string) =>
+  z
+    .number({ error: (iss) => `expected ${what} as a percentage from 0 to 100, found ${found(iss.input)}` })
+    .min(0, { error: `expected ${what} from 0 to 100` })
+    .max(100, { error: `expected ${what} from 0 to 100` });
+const httpStatus = (what: string) =>
+  z
+    .number({ error: (iss) => `expected ${what} as an HTTP status from 100 to 599, found ${found(iss.input)}` })
+    .int({ error: `expected ${what} as a whole number` })
+    .min(100, { error: `expected ${what} from 100 to 599` })
+    .max(599, { error: `expected ${what} from 100 to 599` });
+const factorAtLeast = (what: string, min: number, exclusive = false) =>
+  z
+    .number({ error: (iss) => `expected ${what} as a number, found ${found(iss.input)}` })
+    .refine((v) => Number.isFinite(v) && (exclusive ? v > min : v >= min), { error: `expected ${what} ${exclusive ? 'greater than' : 'of at least'} ${min}` });
+const toxicity = () => percent('the toxicity (the percentage of calls the toxic applies to)').default(100);
+
+const faultCommon = {
+  name: z
+    .string({ error: (iss) => `expected the fault's name as a string, found ${found(iss.input)}` })
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: (iss) => `expected a lowercase name (a-z, 0-9, '-', '.'), found ${found(iss.input)}` })
+    .optional()
+    .meta({ description: 'unique name (default: <type>-<index>)' }),
+  at: nonNegativeDuration('the time the fault starts').prefault('0s'),
+  for: positiveDuration('how long the fault lasts').optional().meta({ description: 'how long each occurrence lasts (default: until the end of the run)' }),
+  rampIn: nonNegativeDuration('the ramp-in time').prefault('0s'),
+  rampOut: nonNegativeDuration('the ramp-out time').prefault('0s'),
+  repeat: z
+    .strictObject(
+      { every: positiveDuration('the repeat period (start to start)'), times: int('the number of occurrences', 1) },
+      { error: (iss) => `expected repeat as a mapping { every, times }, found ${found(iss.input)}` },
+    )
+    .optional(),
+};
+
+const fault = <T extends (typeof FAULT_TYPES)[number], S extends z.ZodRawShape>(type: T, description: string, params: S) =>
+  z.strictObject({ type: z.literal(type), target: faultTarget(FAULT_TARGET_KINDS[type]), ...faultCommon, ...params }).meta({ description });
+
+const faultTypeSchemas = [
+  fault('http-abort', 'answer code to percent of requests (Istio abort, Chaos Mesh HTTPChaos abort/replace.code, Litmus pod-http-status-code)', {
+    code: httpStatus('the status answered').default(500),
+    percent: percent('the share of requests aborted').default(100),
+  }),
+  fault('http-delay', 'add delay ± jitter to percent of requests (Istio delay, Chaos Mesh HTTPChaos delay, Litmus pod-http-latency)', {
+    delay: positiveDuration('the added delay'),
+    jitter: nonNegativeDuration('the jitter').prefault('0s'),
+    percent: percent('the share of requests delayed').default(100),
+    tailOnly: z.boolean({ error: (iss) => `expected tailOnly as true or false, found ${found(iss.input)}` }).default(false),
+    tailQuantile: z
+      .number({ error: (iss) => `expected tailQuantile as a number between 0 and 1, found ${found(iss.input)}` })
+      .refine((v) => v > 0 && v < 1, { error: 'expected tailQuantile strictly between 0 and 1' })
+      .default(0.95),
+  }),
+  fault('latency-shift', 'every service time multiplied by factor', { factor: factorAtLeast('the latency factor', 0, true) }),
+  fault('cpu-stress', 'service times multiplied by slowdown (Chaos Mesh StressChaos cpu, Litmus pod-cpu-hog)', { slowdown: factorAtLeast('the slowdown', 1).default(2) }),
+  fault('pod-kill', 'pods deleted; the Deployment replaces them (Chaos Mesh PodChaos pod-kill, Litmus pod-delete)', {
+    gracePeriod: nonNegativeDuration('the grace period').prefault('0s'),
+  }),
+  fault('pod-failure', 'pods stop serving for the fault, then recover (Chaos Mesh PodChaos pod-failure)', {}),
+  fault('crash-loop', 'containers crash runFor after each start; kubelet restarts them with back-off', { runFor: positiveDuration('the time a container runs before it crashes').prefault('30s') }),
+  fault('oom-leak', 'a memory leak: service time creeps up to maxSlowdown × over timeToOom, then the container is OOM-killed', {
+    timeToOom: positiveDuration('the time to the OOM kill').prefault('10m'),
+    maxSlowdown: factorAtLeast('the slowdown just before the OOM kill', 1).default(3),
+  }),
+  fault('scale-down', 'the Deployment runs replicas pods', { replicas: int('the replicas', 0) }),
+  fault('network-latency', 'each call latency ± jitter (Toxiproxy latency, Chaos Mesh NetworkChaos delay)', {
+    latency: positiveDuration('the added latency'),
+    jitter: nonNegativeDuration('the jitter').prefault('0s'),
+    toxicity: toxicity(),
+  }),
+  fault('network-bandwidth', 'responses limited to rate KB/s (Toxiproxy bandwidth, Chaos Mesh NetworkChaos bandwidth)', {
+    rate: factorAtLeast('the bandwidth in KB/s', 0, true),
+    responseBytes: int('the response body size in bytes', 0).default(10240),
+    toxicity: toxicity(),
+  }),
+  fault('network-timeout', 'the connection hangs; with timeout, closed after that long (Toxiproxy timeout)', {
+    timeout: nonNegativeDuration('the time before the connection is closed (0: hang)').prefault('0s'),
+    toxicity: toxicity(),
+  }),
+  fault('network-reset-peer', 'the connection is reset after timeout (Toxiproxy reset_peer)', {
+    timeout: nonNegativeDuration('the time before the reset').prefault('0s'),
+    toxicity: toxicity(),
+  }),
+  fault('network-slow-close', "the callee's side closes delay late (Toxiproxy slow_close)", { delay: positiveDuration('the close delay'), toxicity: toxicity() }),
+  fault('network-loss', 'loss % of packets lost; each lost round trip costs a retransmission timeout (Chaos Mesh NetworkChaos loss)', {
+    loss: percent('the packet loss'),
+    rto: positiveDuration('the retransmission timeout').prefault('200ms'),
+  }),
+  fault('network-partition', 'calls cannot connect (Chaos Mesh NetworkChaos partition)', {}),
+  fault('dependency-failure', 'the called Service answers code to percent of calls, or hangs', {
+    code: httpStatus('the status answered').default(503),
+    percent: percent('the share of calls failed').default(100),
+    hang: z.boolean({ error: (iss) => `expected hang as true or false, found ${found(iss.input)}` }).default(false),
+  }),
+  fault('quota', 'above rate calls per second the called Service answers code', {
+    rate: factorAtLeast('the quota in calls per second', 0, true),
+    code: httpStatus('the status answered above the quota').default(429),
+  }),
+  fault('dns-failure', 'the name does not resolve: calls fail at once (Chaos Mesh DNSChaos error, Litmus pod-dns-error)', {}),
+  fault('traffic-spike', "the stream's rate multiplied by multiplier", { multiplier: factorAtLeast('the rate multiplier', 0) }),
+  fault('metrics-outage', 'the metrics provider answers errors or empty results', {
+    mode: z.enum(['error', 'no-data'], { error: (iss) => `expected mode error or no-data, found ${found(iss.input)}` }).default('error'),
+  }),
+  fault('scrape-failure', 'scrapes fail (up 0, series go stale) with probability percent', { percent: percent('the share of scrapes failing').default(100) }),
+  fault('scrape-delay', 'scrapes happen delay late', { delay: positiveDuration('the scrape delay') }),
+  fault('counter-reset', "counters reset: the pods' containers restart, or Traefik restarts ({ job: traefik })", {}),
+  fault('router-reject', "Flagger's router updates are rejected (weights cannot change)", {
+    message: z.string({ error: (iss) => `expected the rejection message as a string, found ${found(iss.input)}` }).default('the server is currently unable to handle the request'),
+  }),
+  fault('reload-storm', 'Traefik reloads its configuration every interval', { interval: positiveDuration('the reload interval').prefault('5s') }),
+] as const;
+
+export const faultSchema = z.discriminatedUnion('type', faultTypeSchemas, {
+  error: (iss) => {
+    const v = iss.input;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return `expected a fault as a mapping with a type and a target, found ${found(v)}`;
+    const t = (v as Record<string, unknown>).type;
+    if (t === undefined) return `missing required field "type": expected one of ${FAULT_TYPES.join(', ')}`;
+    const hint = typeof t === 'string' ? suggest(t, FAULT_TYPES) : null;
+    return `unknown fault type ${found(t)}${hint ? ` (did you mean ${hint}?)` : ''}; known types: ${FAULT_TYPES.join(', ')}`;
+  },
+});
+
+export type FaultDocument = z.output<typeof faultSchema>;
+
 // ---- the document ------------------------------------------------------------
 
 export const scenarioSpecSchema = z.strictObject({
@@ -272,6 +524,7 @@ export const scenarioSpecSchema = z.strictObject({
     })
     .optional(),
   webhooks: z.array(webhookBehaviourSchema).default([]),
+  faults: z.array(faultSchema, { error: (iss) => `expected faults as a list, found ${found(iss.input)}` }).default([]).meta({ description: 'faults injected during the run (docs/faults.md)' }),
   telemetry: z
     .strictObject({
       scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),
