@@ -100,6 +100,8 @@ export class FastEngine {
   private readonly dispersionRngs: Rng[];
   private readonly window: Float64Array;
   private readonly multiplier: Float64Array;
+  /** Fault hook (traffic-spike): per stream, a factor on its expected count (1 without faults; set after a flush). */
+  readonly trafficFactor: Float64Array;
   private readonly rng: Rng;
   private readonly queues: QueueState[];
   /** Per revision, its latency tables by timeout. */
@@ -128,6 +130,7 @@ export class FastEngine {
     this.dispersionRngs = spec.streams.map((s) => rng.stream(`fast/traffic/${s.name}/dispersion`));
     this.window = new Float64Array(spec.streams.length).fill(-1);
     this.multiplier = new Float64Array(spec.streams.length).fill(1);
+    this.trafficFactor = new Float64Array(spec.streams.length).fill(1);
     this.rng = rng.stream('fast/outcomes');
     this.tables = world.internals().behaviours.map(() => new Map());
     this.queues = world.internals().behaviours.map(() => ({ pWait: 0, theta: 0, backlog: 0, arrivals: 0, serviceSum: 0, serviceSq: 0, balanced: 0, lambda: 0 }));
@@ -163,7 +166,8 @@ export class FastEngine {
     if (this.spec.streams[i].loadTest) return poisson(this.trafficRngs[i], this.world.loadExpected(i, t0, t1));
     const profile = this.profiles[i];
     const od = this.spec.streams[i].overdispersion;
-    if (!od) return poisson(this.trafficRngs[i], profile.expectedCount(t0, t1));
+    // × 1 without a traffic fault: the same numbers as ever.
+    if (!od) return poisson(this.trafficRngs[i], profile.expectedCount(t0, t1) * this.trafficFactor[i]);
     // One gamma factor per overdispersion window, as exact mode draws them.
     let mean = 0;
     let a = t0;
@@ -178,7 +182,7 @@ export class FastEngine {
       mean += profile.expectedCount(a, b) * this.multiplier[i];
       a = b;
     }
-    return poisson(this.trafficRngs[i], mean);
+    return poisson(this.trafficRngs[i], mean * this.trafficFactor[i]);
   }
 
   private inCluster(i: number, n: number): void {

@@ -342,6 +342,14 @@ export class World implements ProxyUpstream {
   /** Called before anything that changes where requests go (fast mode settles its traffic first). */
   beforeChange: (() => void) | null = null;
 
+  // ---- fault hooks (simulation/faults/pods.ts, observability.ts); all null without such faults ----
+  /** Pod faults: a container (re)started on `pod` (a new pod's first container, or a restart after a crash). */
+  containerStarted: ((pod: Pod) => void) | null = null;
+  /** Pod faults (scale-down): maps the replicas a scale asks for to the replicas applied. */
+  scaleGuard: ((workloadName: string, replicas: number) => number) | null = null;
+  /** Traffic faults (a dip): whether a stream's arrival is kept (false: thinned away). */
+  arrivalFilter: ((streamIndex: number) => boolean) | null = null;
+
   constructor(
     readonly spec: WorldSpec,
     private readonly kernel: Kernel,
@@ -541,7 +549,8 @@ export class World implements ProxyUpstream {
 
   private onArrival(streamIndex: number): void {
     const stream = this.streams[streamIndex];
-    this.arrive(streamIndex);
+    // Fault hook (traffic dip): the arrival is drawn as always, then maybe thinned away.
+    if (this.arrivalFilter === null || this.arrivalFilter(streamIndex)) this.arrive(streamIndex);
     const t = stream.process.next();
     if (t !== Infinity) this.kernel.at(t, this.evArrival, streamIndex);
   }
@@ -807,6 +816,7 @@ export class World implements ProxyUpstream {
     this.behaviours[w.behaviour].used = true;
     if (readyNow) this.setReady(pod);
     else this.kernel.at(now + w.app.startupTime, this.evPodReady, pod.id, pod.gen);
+    this.containerStarted?.(pod);
     return pod;
   }
 
@@ -836,6 +846,18 @@ export class World implements ProxyUpstream {
   private onPodRestart(podId: number, gen: number): void {
     const pod = this.pods[podId];
     if (pod.gen !== gen || pod.state !== POD_CRASHED) return;
+    this.restartContainer(pod);
+  }
+
+  /** Fault hook: restarts a crashed container now (e.g. when a pod-failure ends); false when it is not crashed. */
+  restartNow(podId: number): boolean {
+    const pod = this.pods[podId];
+    if (pod.state !== POD_CRASHED) return false;
+    this.restartContainer(pod);
+    return true;
+  }
+
+  private restartContainer(pod: Pod): void {
     pod.state = POD_STARTING;
     pod.restarts++;
     // A new container process: its counters start again from zero.
@@ -844,6 +866,7 @@ export class World implements ProxyUpstream {
       pod.scrapeTarget.registry = pod.metrics.registry;
     }
     this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.startupTime, this.evPodReady, pod.id, pod.gen);
+    this.containerStarted?.(pod);
   }
 
   private onPodKill(podId: number, gen: number): void {
@@ -885,7 +908,10 @@ export class World implements ProxyUpstream {
     pod.busy = 0;
   }
 
-  /** Crashes a pod's container: its requests fail with 502; it restarts after the app's restartDelay. */
+  /**
+   * Crashes a pod's container: its requests fail with 502; it restarts after the app's restartDelay
+   * (`restartDelay` Infinity: not until `restartNow`, as a fault that holds the container down).
+   */
   crashPod(podId: number, restartDelay?: number): void {
     const pod = this.pods[podId];
     if (pod.state === POD_GONE || pod.state === POD_CRASHED) return;
@@ -897,11 +923,11 @@ export class World implements ProxyUpstream {
     if (wasReady) this.endpointsChanged(pod);
     this.dropRequests(pod, STATUS_BAD_GATEWAY);
     const delay = restartDelay ?? this.workloads[pod.workload].app.restartDelay;
-    this.kernel.at(this.kernel.now + delay, this.evPodRestart, pod.id, pod.gen);
+    if (delay !== Infinity) this.kernel.at(this.kernel.now + delay, this.evPodRestart, pod.id, pod.gen);
   }
 
-  /** Starts terminating a pod: out of the endpoints at once, drains, then is gone. */
-  terminatePod(podId: number): void {
+  /** Starts terminating a pod: out of the endpoints at once, drains, then is gone (killed after the grace period: the app's, or `gracePeriod`). */
+  terminatePod(podId: number, gracePeriod?: number): void {
     const pod = this.pods[podId];
     if (pod.state === POD_GONE || pod.state === POD_TERMINATING) return;
     const wasReady = pod.state === POD_READY;
@@ -910,7 +936,23 @@ export class World implements ProxyUpstream {
     pod.gen++;
     if (wasReady) this.endpointsChanged(pod);
     if (pod.busy === 0 && pod.qLen === 0) this.podGone(pod);
-    else this.kernel.at(this.kernel.now + this.workloads[pod.workload].app.terminationGracePeriod, this.evPodKill, pod.id, pod.gen);
+    else this.kernel.at(this.kernel.now + (gracePeriod ?? this.workloads[pod.workload].app.terminationGracePeriod), this.evPodKill, pod.id, pod.gen);
+  }
+
+  /**
+   * Fault hook (pod-kill): the pod is deleted (terminating with `gracePeriod`) and its ReplicaSet
+   * replaces it at once: new pods of the current template start until the Deployment has its desired
+   * live (not terminating) pods again; a rolling update in progress then takes its next step.
+   */
+  deletePod(podId: number, gracePeriod: number): void {
+    const pod = this.pods[podId];
+    if (pod.state === POD_GONE || pod.state === POD_TERMINATING) return;
+    const wi = pod.workload;
+    this.terminatePod(podId, gracePeriod);
+    const w = this.workloads[wi];
+    const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING && this.pods[p].state !== POD_GONE).length;
+    for (let k = live; k < w.desired; k++) this.createPod(wi, false);
+    this.progressRollout(wi);
   }
 
   private workloadIndex(name: string): number {
@@ -923,6 +965,8 @@ export class World implements ProxyUpstream {
   scale(workloadName: string, replicas: number): void {
     const wi = this.workloadIndex(workloadName);
     const w = this.workloads[wi];
+    // Fault hook (scale-down): a fault may hold the replica count while it is active.
+    if (this.scaleGuard !== null) replicas = this.scaleGuard(workloadName, replicas);
     if (replicas !== w.desired) w.lastProgress = this.kernel.now;
     w.desired = replicas;
     const live = w.pods.filter((p) => this.pods[p].state !== POD_TERMINATING);
@@ -1174,6 +1218,11 @@ export class World implements ProxyUpstream {
   /** Requests in the system now (queued, in progress, or abandoned by their caller but still worked on). */
   activeRequests(): number {
     return this.cap - this.freeTop;
+  }
+
+  /** Fault hook (traffic spike): one more arrival of stream `streamIndex` now, as its arrival process would make it. */
+  injectArrival(streamIndex: number): void {
+    this.arrive(streamIndex);
   }
 
   /** Total external requests answered so far. */

@@ -61,6 +61,8 @@ export interface ExplainContext {
   scrapeInterval: number;
   /** Unix ms of simulated second t. */
   timestamp(t: number): number;
+  /** A metrics-provider outage fault in force now, if any. */
+  outage?: () => { name: string; mode: string } | null;
 }
 
 export function classify(message: string): DecisionKind {
@@ -106,6 +108,10 @@ export function explain(ctx: ExplainContext, event: CanaryEvent, status: Readonl
 /** The likeliest reason a check found no data, in the order support threads find them. */
 export function diagnoseNoData(ctx: ExplainContext, check: MetricCheck, t: number, canaryWeight: number): { kind: NoDataCause; detail: string } {
   const { spec, store } = ctx;
+  const outage = ctx.outage?.() ?? null;
+  if (outage) {
+    return { kind: 'provider-down', detail: `the metrics provider answered no data: the fault ${outage.name} (metrics-outage, ${outage.mode}) is in force` };
+  }
   const metric = spec.analysis.metrics.find((m) => m.name === check.metric);
   const intervalText = metric?.interval || '1m';
   const parsed = parseDuration(intervalText);

@@ -263,6 +263,8 @@ export class TraefikProxy {
   private lastApply = -Infinity;
   private applyPending = false;
   private lastSignature = '';
+  /** Fault hook (reload-storm, a restart): the next apply rebuilds even when nothing changed. */
+  private forceNext = false;
   private liveLeaves = new Set<string>();
   readonly applies: ConfigApply[] = [];
 
@@ -333,6 +335,25 @@ export class TraefikProxy {
   }
 
   /**
+   * Fault hook (reload-storm): Traefik reloads its configuration (throttled like any change) and
+   * rebuilds every replica's handlers, schedulers and circuit breakers even when nothing changed.
+   */
+  forceReload(): void {
+    this.forceNext = true;
+    this.configChanged();
+  }
+
+  /**
+   * Fault hook (counter-reset): Traefik's pods restart: each replica's /metrics starts from zero
+   * (new registries: the caller points the scrape targets at them) and the configuration is
+   * loaded again. Requests in flight are kept (a simplification: a real restart drops them).
+   */
+  restartReplicas(): void {
+    for (let i = 0; i < this.replicas.length; i++) this.replicas[i] = new ReplicaMetrics(this.spec);
+    this.forceReload();
+  }
+
+  /**
    * Flagger's router: sets the weights of the Canary's TraefikService
    * (`SetRoutes`): the primary, plus the canary only when its weight is > 0.
    */
@@ -393,7 +414,9 @@ export class TraefikProxy {
     for (const r of this.spec.routers) visit(r.service, new Set());
     for (const s of services.values()) visit({ kind: 'traefik', label: s.label }, new Set());
     const signature = JSON.stringify([[...services.values()], [...endpoints.entries()]]);
-    if (signature === this.lastSignature) {
+    const forced = this.forceNext;
+    this.forceNext = false;
+    if (signature === this.lastSignature && !forced) {
       this.applies.push({ t: now, applied: false, services: services.size, routers: this.spec.routers.length, errors: [] });
       return;
     }

@@ -3,7 +3,7 @@ import type { World } from '../model/world';
 import { CanaryController } from '../rollout/controller';
 import { type ExplainContext, explain } from '../rollout/explain';
 import { queryPrometheus } from '../rollout/prometheus';
-import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, TickRecord } from '../rollout/types';
+import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, ProviderResult, TickRecord } from '../rollout/types';
 import { ScriptedWebhook, type WebhookBehaviour, type WebhookCall } from '../rollout/webhooks';
 import type { SeriesStore } from '../telemetry/tsdb';
 
@@ -26,6 +26,16 @@ export interface LoadTestSpec {
   rate: number;
   /** Seconds per run. */
   duration: number;
+}
+
+/** Fault hooks on Flagger's ports (simulation/faults/observability.ts): what the metrics provider and the API server answer instead. */
+export interface FlaggerFaults {
+  /** The metrics provider's answer to every query while a metrics outage lasts; null: it answers normally. */
+  providerFault(): ProviderResult | null;
+  /** The error the API server answers to router updates while they are rejected; null: updates go through. */
+  routerFault(): string | null;
+  /** The metrics outage in force, for explanations (draws nothing). */
+  activeOutage(): { name: string; mode: string } | null;
 }
 
 /** What the analysis of one Canary did over a run. */
@@ -67,6 +77,8 @@ export class FlaggerRuntime {
     private readonly store: SeriesStore,
     /** Simulated seconds to the store's Unix milliseconds. */
     private readonly timestamp: (t: number) => number,
+    /** Fault hooks (metrics-outage, router-reject); null without faults. */
+    private readonly faults: FlaggerFaults | null = null,
   ) {
     this.evTick = kernel.register('flagger-tick', (i) => this.onTick(i));
     spec.canaries.forEach((c, i) => {
@@ -80,7 +92,7 @@ export class FlaggerRuntime {
       const loads = new Map((spec.loadTests ?? []).filter((l) => l.canary === `${c.namespace}/${c.name}`).map((l) => [l.hook, l]));
       const ports = this.ports(c, spec.templates, hooks, loads, record);
       const revision = world.templateOf(c.target);
-      const explainCtx: ExplainContext = { spec: c, store: this.store, scrapeInterval: world.spec.scrape.interval, timestamp: this.timestamp };
+      const explainCtx: ExplainContext = { spec: c, store: this.store, scrapeInterval: world.spec.scrape.interval, timestamp: this.timestamp, outage: () => this.faults?.activeOutage() ?? null };
       // The sink is only called from the controller's ticks, after it is made.
       let controller: CanaryController | null = null;
       let last: Phase | null = null;
@@ -134,13 +146,17 @@ export class FlaggerRuntime {
       },
       setRoutes: (p, w) => {
         if (p === 0 && w === 0) return { error: `RoutingRule ${c.apex}.${c.namespace} update failed: no valid weights` };
+        // Fault hook (router-reject): the API server rejects the update; the weights stay.
+        const rejected = this.faults?.routerFault() ?? null;
+        if (rejected !== null) return { error: rejected };
         if (proxy) proxy.setRoutes(key, p, w);
         else Object.assign(unrouted, { primary: p, canary: w });
         return null;
       },
-      queryMetricsServer: (q) => queryPrometheus(this.store, q, now()),
+      // Fault hook (metrics-outage): the provider's answer replaces the query's.
+      queryMetricsServer: (q) => this.faults?.providerFault() ?? queryPrometheus(this.store, q, now()),
       template: (name, namespace) => templates.find((t) => t.name === name && t.namespace === namespace) ?? null,
-      queryTemplate: (_t, q) => queryPrometheus(this.store, q, now()),
+      queryTemplate: (_t, q) => this.faults?.providerFault() ?? queryPrometheus(this.store, q, now()),
       callWebhook: (hook, phase) => {
         const script = hooks.get(hook.name) ?? new ScriptedWebhook();
         const out = script.call(hook, this.kernel.now * 1000);

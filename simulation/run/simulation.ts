@@ -7,13 +7,18 @@ import { type ConfigApply, TraefikProxy } from '../routing/traefik';
 import type { CanaryEvent, MetricCheck, TickRecord } from '../rollout/types';
 import { FaultEngine, type FaultAction } from '../faults/engine';
 import { RequestFaultHandler } from '../faults/request';
+import { PodFaultHandler } from '../faults/pods';
+import { ObservabilityFaultHandler } from '../faults/observability';
 import type { FaultSpec } from '../faults/spec';
 import { Scraper } from '../telemetry/scraper';
 import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
 import { SeriesStore } from '../telemetry/tsdb';
 
-/** Fault types fast mode can run: none yet (every fault so far acts on single requests, pods or scrapes). */
-export const FAST_MODE_FAULTS: readonly string[] = [];
+/**
+ * Fault types fast mode can run: those that act on aggregate traffic (a spike multiplies expected counts), on
+ * Flagger's ports or on scrapes; the others act on single requests or pods.
+ */
+export const FAST_MODE_FAULTS: readonly string[] = ['traffic-spike', 'metrics-outage', 'router-reject', 'scrape-failure', 'scrape-delay'];
 
 /** The scenario uses what fast mode cannot aggregate. */
 export class FastModeUnsupported extends Error {
@@ -159,14 +164,24 @@ export class Simulation {
     this.fast = this.mode === 'fast' ? new FastEngine(this.scenario.world, this.world, this.world.proxy, this.kernel, rng) : null;
     // Traefik's replicas, spread evenly over the scrape interval.
     const replicas = this.world.proxy?.replicas ?? [];
-    replicas.forEach((r, i) =>
-      scraper.addTarget({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: settle, afterScrape: () => r.afterScrape() }, (scrape.interval * i) / replicas.length),
-    );
+    // The replica's metrics are looked up at each scrape: a restart (counter-reset fault) replaces them.
+    const traefikTargets = replicas.map((r, i) => ({ job: 'traefik', instance: `traefik-${i}:9100`, registry: r.registry, beforeScrape: settle, afterScrape: () => replicas[i].afterScrape() }));
+    traefikTargets.forEach((t, i) => scraper.addTarget(t, (scrape.interval * i) / replicas.length));
+    const proxy = this.world.proxy;
+    const restartTraefik = proxy
+      ? () => {
+          proxy.restartReplicas();
+          traefikTargets.forEach((t, i) => (t.registry = replicas[i].registry));
+        }
+      : null;
     const request = new RequestFaultHandler(this.world, (name) => rng.stream(`faults/${name}`));
-    this.faults = new FaultEngine(this.kernel, rng, [request], this.endTime);
+    // Pod and observability faults: their hooks stay null (the no-fault path) until a fault of theirs opens.
+    const pods = new PodFaultHandler(this.world, this.kernel, rng, request, restartTraefik);
+    const observability = new ObservabilityFaultHandler(this.world, this.kernel, rng, { scraper, fast: this.fast });
+    this.faults = new FaultEngine(this.kernel, rng, [request, pods, observability], this.endTime);
     for (const f of this.scenario.faults ?? []) this.faults.add(f);
     const flagger = this.scenario.flagger;
-    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t)) : null;
+    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 

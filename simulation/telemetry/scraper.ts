@@ -29,6 +29,14 @@ export interface ScrapeTarget {
   afterScrape?: () => void;
 }
 
+/** Fault hooks on scrapes (simulation/faults/observability.ts); the scraper's own draws are unaffected. */
+export interface ScrapeFaults {
+  /** Whether this scrape of a target of `job` fails (as a failed scrape: up 0, series stale). */
+  fails(job: string): boolean;
+  /** Seconds this scrape of a target of `job` happens late (0: on time). */
+  delay(job: string): number;
+}
+
 /**
  * Prometheus' scrape loop over the simulated targets. Each target is scraped
  * every interval at its own fixed offset inside the interval (Prometheus
@@ -53,6 +61,9 @@ export class Scraper {
   readonly scrapes: number[] = [];
   private readonly lastMs: number[] = [];
   readonly failures: number[] = [];
+  /** Fault hooks (scrape-failure, scrape-delay); null without such faults. */
+  faults: ScrapeFaults | null = null;
+  private readonly evLateScrape: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -62,6 +73,7 @@ export class Scraper {
     private readonly rng: Rng,
   ) {
     this.evScrape = kernel.register('scrape', (i, k) => this.scrape(i, k));
+    this.evLateScrape = kernel.register('scrape-late', (i, k) => this.scrapeNow(i, k));
     store.defineFamily('up', 'gauge', 'Whether the last scrape of the target succeeded.');
     // The targets known from the start are spread evenly over the interval.
     targets.forEach((t, i) => this.addTarget(t, (spec.interval * i) / Math.max(1, targets.length)));
@@ -118,12 +130,29 @@ export class Scraper {
 
   private scrape(i: number, k: number): void {
     if (!this.active[i]) return;
+    // Fault hook (scrape-delay): the scrape happens late; the next one keeps its slot (or follows at once).
+    if (this.faults !== null) {
+      const late = this.faults.delay(this.targets[i].job);
+      if (late > 0) {
+        this.kernel.at(this.kernel.now + late, this.evLateScrape, i, k);
+        return;
+      }
+    }
+    this.scrapeNow(i, k);
+  }
+
+  private scrapeNow(i: number, k: number): void {
+    if (!this.active[i]) return;
     const target = this.targets[i];
     target.beforeScrape?.();
     // Strictly increasing per target, even when jitter brings two scrapes within a millisecond.
     const tMs = Math.max(this.timestamp(this.kernel.now), this.lastMs[i] + 1);
     this.lastMs[i] = tMs;
-    const failed = (this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability) || (target.reachable !== undefined && !target.reachable());
+    const failed =
+      (this.spec.failureProbability > 0 && this.rng.uniform() < this.spec.failureProbability) ||
+      (target.reachable !== undefined && !target.reachable()) ||
+      // Fault hook (scrape-failure): drawn from the fault's own stream, after the scraper's draw.
+      (this.faults !== null && this.faults.fails(target.job));
     this.scrapes[i]++;
     this.store.append(this.upIds[i], tMs, failed ? 0 : 1);
     const last = this.lastIds[i];

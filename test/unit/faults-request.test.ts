@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultParams, FaultSpec, FaultTarget } from '../../simulation/faults/spec';
+import type { FaultParams, FaultTarget } from '../../simulation/faults/spec';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
+import { fault } from '../support/faults';
 import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
 
-const fault = (name: string, target: FaultTarget, params: FaultParams, at = 0, duration = Infinity): FaultSpec => ({
-  name,
-  target,
-  params,
-  schedule: { at, for: duration, rampIn: 0, rampOut: 0, repeat: null },
-  origin: 'live',
-});
 
 /**
  * api behind Traefik at 100 requests/s; Flagger moves the canary to weight 20
