@@ -223,7 +223,9 @@ export class Simulation {
       this.cursor++;
     }
     const reached = this.kernel.runUntil(target, budget);
-    if (reached) this.fast?.flush();
+    // Fast mode settles its aggregate traffic at event-driven points (scrapes, changes, actions) and at the end —
+    // never where a host happens to pause, so the result does not depend on how the run was sliced.
+    if (reached && this.kernel.now >= this.endTime) this.fast?.flush();
     if (reached && this.kernel.now >= this.endTime) this._state = 'done';
     return reached;
   }
@@ -245,6 +247,7 @@ export class Simulation {
 
   /** A live action: after seeking back, it replaces the log's later actions (a new branch of the run). */
   private act(a: FaultAction): void {
+    this.fast?.flush();
     this.apply(a);
     this.log.splice(this.cursor);
     this.log.push(a);
