@@ -193,6 +193,28 @@ describe('faults on calls between services (Toxiproxy, Chaos Mesh NetworkChaos, 
     expect(quota.streams.t.errors).toBe(base.errors);
   });
 
+  it('a timeout toxic closes the connection after its timeout (502), or with 0 hangs it until the caller gives up (504 → 502)', () => {
+    const closed = withFault({ type: 'network-timeout', timeout: 0.3, toxicity: 100 });
+    expect(closed.streams.t.statusCodes['502']).toBeGreaterThan(2800);
+    // The first call fails at 0.3 s and the frontend answers at once (failure propagation 1).
+    expect(closed.streams.t.latency.max).toBeGreaterThan(0.3);
+    expect(closed.streams.t.latency.max).toBeLessThan(0.35);
+    const hung = withFault({ type: 'network-timeout', timeout: 0, toxicity: 100 });
+    expect(hung.services.frontend.primary?.latency.p90).toBeGreaterThan(1);
+  });
+
+  it('slow_close holds each call its delay longer; a hanging downstream is ended by the caller timeout', () => {
+    const slow = withFault({ type: 'network-slow-close', delay: 0.25, toxicity: 100 }).streams.t;
+    // Two calls of 0.25 s more each, for a third of the run: the mean rises by about 0.5 / 3 (a little more: workers queue).
+    const rise = (slow.latency.mean ?? 0) - (base.latency.mean ?? 0);
+    expect(rise).toBeGreaterThan(0.16);
+    expect(rise).toBeLessThan(0.22);
+    expect(slow.errors).toBe(base.errors);
+    const hang = withFault({ type: 'dependency-failure', code: 503, percent: 100, hang: true });
+    expect(hang.streams.t.errors).toBeGreaterThan(1800);
+    expect(hang.services.frontend.primary?.latency.p90).toBeGreaterThan(1);
+  });
+
   it('loss costs retransmission timeouts', () => {
     const loss = withFault({ type: 'network-loss', loss: 20, rto: 0.2 }).streams.t;
     expect(loss.latency.p99).toBeGreaterThan(0.2);
