@@ -1,6 +1,6 @@
 import type { Kernel } from '../kernel/kernel';
 import type { RandomStreams } from '../kernel/random';
-import { type FaultSpec, type FaultType, intensity, windows } from './spec';
+import { type FaultSpec, type FaultType, intensity, RAMP_STEP, windows } from './spec';
 
 /**
  * Applies one category of faults to the simulated system. The engine calls
@@ -20,8 +20,6 @@ export interface ActiveFault {
   intensity: number;
 }
 
-/** Seconds between intensity updates along a ramp. */
-export const RAMP_STEP = 1;
 
 /** One action of a run's action log (live injections and cancellations), replayable. */
 export type FaultAction = { t: number; action: 'inject'; fault: FaultSpec } | { t: number; action: 'cancel'; name: string };
@@ -88,9 +86,7 @@ export class FaultEngine {
     const f = this.faults[i];
     const now = this.kernel.now;
     const s = f.spec.schedule;
-    const x = intensity(s, now);
-    // Intensity 0 at the very start of a ramp still opens the window: step along it.
-    this.set(f, x);
+    this.set(f, intensity(s, now));
     const next = this.nextUpdate(f, now);
     if (next !== null) this.kernel.at(next, this.evUpdate, i, gen);
   }

@@ -209,11 +209,17 @@ export class ObservabilityFaultHandler implements FaultHandler, FlaggerFaults, S
     if (fast !== null) {
       // Settle the traffic so far at the old rate, then set the new factor.
       fast.flush();
-      fast.trafficFactor.fill(1);
+      // As in exact mode: spikes add their excess rates; dips thin everything, spikes included.
+      const excess = new Float64Array(fast.trafficFactor.length);
+      const thin = new Float64Array(fast.trafficFactor.length).fill(1);
       for (const x of this.live) {
         const p = x.fault.spec.params;
-        if (p.type === 'traffic-spike' && x.stream >= 0) fast.trafficFactor[x.stream] *= 1 + (p.multiplier - 1) * x.fault.intensity;
+        if (p.type !== 'traffic-spike' || x.stream < 0) continue;
+        const f = (p.multiplier - 1) * x.fault.intensity;
+        if (p.multiplier > 1) excess[x.stream] += f;
+        else thin[x.stream] *= 1 + f;
       }
+      for (let i = 0; i < excess.length; i++) fast.trafficFactor[i] = (1 + excess[i]) * thin[i];
       return;
     }
     if (l === null || l.stream < 0 || intensity === 0) return;
@@ -250,7 +256,8 @@ export class ObservabilityFaultHandler implements FaultHandler, FlaggerFaults, S
     const l = this.byIndex[i];
     const gen = g >= 0 ? g : -1 - g;
     if (!l || this.gens[i] !== gen) return;
-    if (g >= 0) this.world.injectArrival(l.stream);
+    // A spike's extra arrivals are thinned by the stream's dips like its own.
+    if (g >= 0 && this.keep(l.stream)) this.world.injectArrival(l.stream);
     this.nextSpike(l);
   }
 }

@@ -102,7 +102,7 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
     const p = fault.spec.params;
     const tail = new Map<number, number>();
     if (p.type === 'http-delay' && p.tailOnly) for (const k of behaviours) tail.set(k, internals.behaviours[k].sampler.quantile(p.tailQuantile));
-    return { fault, rng: this.rngFor(fault.spec.name), behaviours, service, tokens: p.type === 'quota' ? p.rate : 0, refilled: -1, tail };
+    return { fault, rng: this.rngFor(fault.spec.name), behaviours, service, tokens: p.type === 'quota' ? Math.max(1, p.rate) : 0, refilled: -1, tail };
   }
 
   private reindex(): void {
@@ -175,7 +175,8 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
 
   /** One call fault's effect: true when it acts (out filled in). */
   private decide(p: FaultParams, l: Live, x: number, now: number, out: CallFault): boolean {
-    const hit = (percent: number) => l.rng.uniform() * 100 < percent * x;
+    // A ramp scales the share of calls hit — or, for the toxics that add time, the time added (not both).
+    const hit = (percent: number, scaled = true) => l.rng.uniform() * 100 < percent * (scaled ? x : 1);
     switch (p.type) {
       case 'network-partition':
         // Packets are dropped: the connection never opens; the caller's timeout ends the call.
@@ -203,9 +204,9 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
         }
         return this.fail(out, p.code, 0);
       case 'quota': {
-        // A token bucket of `rate` per second holding one second's worth.
+        // A token bucket of `rate` per second holding one second's worth (at least one call's).
         if (l.refilled < 0) l.refilled = now;
-        l.tokens = Math.min(p.rate, l.tokens + (now - l.refilled) * p.rate);
+        l.tokens = Math.min(Math.max(1, p.rate), l.tokens + (now - l.refilled) * p.rate);
         l.refilled = now;
         if (l.tokens >= 1) {
           l.tokens -= 1;
@@ -214,7 +215,7 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
         return this.fail(out, p.code, 0);
       }
       case 'network-latency': {
-        if (!hit(p.toxicity)) return false;
+        if (!hit(p.toxicity, false)) return false;
         const jitter = p.jitter > 0 ? (l.rng.uniform() * 2 - 1) * p.jitter : 0;
         return this.delay(out, Math.max(0, p.latency + jitter) * x);
       }
@@ -222,7 +223,7 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
         if (!hit(p.toxicity)) return false;
         return this.delay(out, p.responseBytes / (p.rate * 1024));
       case 'network-slow-close':
-        if (!hit(p.toxicity)) return false;
+        if (!hit(p.toxicity, false)) return false;
         return this.delay(out, p.delay * x);
       case 'network-loss': {
         // Each lost round trip waits a retransmission timeout, doubling each time.

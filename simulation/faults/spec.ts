@@ -137,6 +137,9 @@ export interface FaultSpec {
   origin: string;
 }
 
+/** Seconds between intensity steps along a ramp. */
+export const RAMP_STEP = 1;
+
 /** Intensity in [0, 1] of a schedule at time t (0 outside its windows), with its ramps. */
 export function intensity(s: FaultSchedule, t: number): number {
   const times = s.repeat ? s.repeat.times : 1;
@@ -146,9 +149,11 @@ export function intensity(s: FaultSchedule, t: number): number {
   const start = s.at + k * (every === Infinity ? 0 : every);
   const end = start + s.for;
   if (t < start || t >= end) return 0;
+  // Ramps move in steps of RAMP_STEP, each at the level the ramp reaches by its end: a fault is in force from
+  // `at` to its end, never at intensity 0 inside its window.
   let x = 1;
-  if (s.rampIn > 0 && t < start + s.rampIn) x = Math.min(x, (t - start) / s.rampIn);
-  if (s.rampOut > 0 && end !== Infinity && t > end - s.rampOut) x = Math.min(x, (end - t) / s.rampOut);
+  if (s.rampIn > 0 && t < start + s.rampIn) x = Math.min(x, ((Math.floor((t - start) / RAMP_STEP) + 1) * RAMP_STEP) / s.rampIn);
+  if (s.rampOut > 0 && end !== Infinity && t >= end - s.rampOut) x = Math.min(x, (Math.ceil((end - t) / RAMP_STEP) * RAMP_STEP) / s.rampOut);
   return Math.max(0, Math.min(1, x));
 }
 

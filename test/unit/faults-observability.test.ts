@@ -174,6 +174,17 @@ describe('observability faults: the metrics provider, scrapes, the router, Traef
     expect(Math.abs(plain - 30000)).toBeLessThan(5 * Math.sqrt(30000));
   });
 
+  it('overlapping spikes add their excess and a dip thins it all, the same in exact and fast mode', () => {
+    for (const mode of ['exact', 'fast'] as const) {
+      const sim = new Simulation(rollout('5m'), { seed: 12, mode });
+      sim.inject(fault('a', { kind: 'stream', stream: 'web' }, { type: 'traffic-spike', multiplier: 3 }));
+      sim.inject(fault('b', { kind: 'stream', stream: 'web' }, { type: 'traffic-spike', multiplier: 3 }));
+      sim.inject(fault('half', { kind: 'stream', stream: 'web' }, { type: 'traffic-spike', multiplier: 0.5 }));
+      // 50/s × (1 + 2 + 2) × 0.5 × 300 s = 37500.
+      expect(Math.abs(sim.runToEnd().streams.web.requests - 37500), mode).toBeLessThan(5 * Math.sqrt(37500));
+    }
+  });
+
   it('replaying the action log of observability faults reproduces the run byte for byte (exact and fast)', () => {
     for (const mode of ['exact', 'fast'] as const) {
       const live = new Simulation(rollout('10m'), { seed: 11, mode });

@@ -94,7 +94,8 @@ describe('request-level faults, measured where a user looks', () => {
     const sim = new Simulation(heldAt20(), { seed: 7 });
     sim.inject({ ...fault('ramp', { kind: 'version', app: 'api', version: 'primary' }, { type: 'http-abort', code: 503, percent: 40 }, 60, 600), schedule: { at: 60, for: 600, rampIn: 120, rampOut: 0, repeat: null } });
     sim.advanceTo(120);
-    expect(sim.activeFaults()).toEqual([{ name: 'ramp', type: 'http-abort', intensity: 0.5 }]);
+    // Ramps step every second, each step at the level reached by its end: 61 of 120 steps at 2m.
+    expect(sim.activeFaults()).toEqual([{ name: 'ramp', type: 'http-abort', intensity: 61 / 120 }]);
   });
 
   it('replaying the action log reproduces the run byte for byte; without faults the run is unchanged', () => {
@@ -191,6 +192,14 @@ describe('faults on calls between services (Toxiproxy, Chaos Mesh NetworkChaos, 
     expect(served).toBeLessThan(1 - 0.4 / 3 + 0.02);
     // A 429 is not a server error: the frontend does not propagate it.
     expect(quota.streams.t.errors).toBe(base.errors);
+    // The calls a quota lets through, counted against a run where every call of the minute is refused (same arrivals).
+    const none = withFault({ type: 'dependency-failure', code: 429, percent: 100, hang: false }).services.backend.primary?.requests ?? 0;
+    const through = (rate: number) => (withFault({ type: 'quota', rate, code: 429 }).services.backend.primary?.requests ?? 0) - none;
+    // One second's worth to start with, then `rate` a second; below one a second, still its rate (the bucket holds one call).
+    for (const rate of [0.5, 2]) {
+      expect(through(rate), String(rate)).toBeGreaterThanOrEqual(rate * 60 - 1);
+      expect(through(rate), String(rate)).toBeLessThanOrEqual(rate * 60 + Math.max(1, rate));
+    }
   });
 
   it('a timeout toxic closes the connection after its timeout (502), or with 0 hangs it until the caller gives up (504 → 502)', () => {
