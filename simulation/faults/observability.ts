@@ -6,7 +6,7 @@ import { NO_VALUES_FOUND } from '../rollout/prometheus';
 import type { ProviderResult } from '../rollout/types';
 import type { FlaggerFaults } from '../run/flagger';
 import type { ScrapeFaults, Scraper } from '../telemetry/scraper';
-import { RateProfile } from '../traffic/profile';
+import type { RateProfile } from '../traffic/profile';
 import type { ActiveFault, FaultHandler } from './engine';
 import type { FaultType } from './spec';
 
@@ -126,7 +126,8 @@ export class ObservabilityFaultHandler implements FaultHandler, FlaggerFaults, S
     if (t.kind === 'stream') {
       stream = this.world.spec.streams.findIndex((s) => s.name === t.stream);
       if (stream >= 0 && this.world.spec.streams[stream].loadTest) stream = -1;
-      if (stream >= 0) profile = new RateProfile(this.world.spec.streams[stream].rate);
+      // The stream's own profile: its random bursts and weekly cycle included.
+      if (stream >= 0) profile = this.world.internals().streams[stream].process.profile;
     }
     return { fault, rng: this.rng.stream(`faults/${fault.spec.name}/${fault.spec.params.type}`), job: t.kind === 'scrape' ? t.job : null, stream, profile };
   }

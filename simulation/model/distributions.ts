@@ -1,21 +1,57 @@
 import { type Rng, Z99 } from '../kernel/random';
 import { normalCdf } from '../stats/sampling';
 
-/** A service-time distribution as the scenario states it (seconds). */
-export type DistributionSpec =
+/**
+ * A heavy tail mixed into a distribution: with `probability` a draw comes
+ * from a Pareto distribution with minimum `scale` (seconds) and shape
+ * `alpha` (> 1, so the mean is finite) instead of from the body.
+ */
+export interface TailSpec {
+  probability: number;
+  alpha: number;
+  scale: number;
+}
+
+/** A service-time distribution as the scenario states it (seconds); `tail` is optional (none: the body alone). */
+export type DistributionSpec = (
   | { distribution: 'lognormal'; p50: number; p99: number }
   | { distribution: 'fixed'; value: number }
   | { distribution: 'exponential'; mean: number }
-  | { distribution: 'empirical'; quantiles: ReadonlyArray<{ q: number; value: number }> };
+  | { distribution: 'empirical'; quantiles: ReadonlyArray<{ q: number; value: number }> }
+) & { tail?: TailSpec };
+
+/** The same distribution with every latency multiplied by f (a pod's speed factor). */
+export function scaledSpec(spec: DistributionSpec, f: number): DistributionSpec {
+  const tail = spec.tail ? { tail: { ...spec.tail, scale: spec.tail.scale * f } } : {};
+  switch (spec.distribution) {
+    case 'lognormal':
+      return { distribution: 'lognormal', p50: spec.p50 * f, p99: spec.p99 * f, ...tail };
+    case 'fixed':
+      return { distribution: 'fixed', value: spec.value * f, ...tail };
+    case 'exponential':
+      return { distribution: 'exponential', mean: spec.mean * f, ...tail };
+    case 'empirical':
+      return { distribution: 'empirical', quantiles: spec.quantiles.map((p) => ({ q: p.q, value: p.value * f })), ...tail };
+  }
+}
 
 const LOGNORMAL = 0;
 const FIXED = 1;
 const EXPONENTIAL = 2;
 const EMPIRICAL = 3;
+/** A body with a tail: `sample` picks the component, the body's own kind does the rest (no extra work without a tail). */
+const MIXTURE = 4;
 
 /**
  * A compiled sampler. One class with a numeric kind keeps the call site
  * monomorphic in the hot path.
+ *
+ * With a `tail` (probability p, Pareto minimum xm, shape α) the distribution
+ * is the mixture F(x) = (1 − p)·F_body(x) + p·F_tail(x), F_tail(x) =
+ * 1 − (xm/x)^α for x ≥ xm. `cdf` is that sum; `quantile` inverts it by
+ * bisection between the body's and the tail's own quantiles at u (the
+ * mixture quantile always lies between them), to within 1e-12 relative, so
+ * both stay exact. `body` is the sampler without the tail.
  */
 export class Sampler {
   private readonly kind: number;
@@ -23,8 +59,19 @@ export class Sampler {
   private readonly p2: number;
   private readonly qs: Float64Array;
   private readonly vs: Float64Array;
+  /** Tail probability (0: no tail, and no extra work anywhere). */
+  readonly tailP: number;
+  private readonly tailAlpha: number;
+  private readonly tailScale: number;
+  /** The body alone (this sampler when there is no tail). */
+  readonly body: Sampler;
 
   constructor(readonly spec: DistributionSpec) {
+    const tail = spec.tail;
+    this.tailP = tail && tail.probability > 0 ? tail.probability : 0;
+    this.tailAlpha = tail ? tail.alpha : 1;
+    this.tailScale = tail ? tail.scale : 0;
+    this.body = this.tailP > 0 ? new Sampler(withoutTail(spec)) : this;
     this.qs = new Float64Array(0);
     this.vs = new Float64Array(0);
     switch (spec.distribution) {
@@ -51,6 +98,7 @@ export class Sampler {
         this.vs = Float64Array.from(spec.quantiles, (p) => p.value);
         break;
     }
+    if (this.tailP > 0) this.kind = MIXTURE;
   }
 
   sample(rng: Rng): number {
@@ -61,13 +109,42 @@ export class Sampler {
         return this.p1;
       case EXPONENTIAL:
         return rng.exponential(this.p1);
+      case MIXTURE:
+        return rng.uniform() < this.tailP ? this.sampleTail(rng) : this.body.sample(rng);
       default:
-        return this.quantile(rng.uniform());
+        return this.bodyQuantile(rng.uniform());
     }
   }
 
-  /** Inverse CDF (exact for every kind). */
+  /** One draw from the Pareto tail alone (inverse CDF). */
+  sampleTail(rng: Rng): number {
+    return this.tailScale * Math.pow(rng.uniformPositive(), -1 / this.tailAlpha);
+  }
+
+  /** The Pareto tail's CDF. */
+  tailCdf(x: number): number {
+    return x < this.tailScale ? 0 : 1 - Math.pow(this.tailScale / x, this.tailAlpha);
+  }
+
+  /** Inverse CDF (exact for every kind; a mixture with a tail by bisection, see the class). */
   quantile(u: number): number {
+    if (this.tailP === 0) return this.bodyQuantile(u);
+    if (u <= 0) return Math.min(this.body.bodyQuantile(0), this.tailScale);
+    if (u >= 1) return Infinity;
+    const a = this.body.bodyQuantile(u);
+    const b = this.tailScale * Math.pow(1 - u, -1 / this.tailAlpha);
+    let lo = Math.min(a, b);
+    let hi = Math.max(a, b);
+    if (this.cdf(lo) >= u) return lo;
+    for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+      const mid = (lo + hi) / 2;
+      if (this.cdf(mid) >= u) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
+  private bodyQuantile(u: number): number {
     switch (this.kind) {
       case LOGNORMAL:
         return Math.exp(this.p1 + this.p2 * normalQuantile(u));
@@ -91,6 +168,11 @@ export class Sampler {
 
   /** P(X <= x) (exact for every kind). */
   cdf(x: number): number {
+    if (this.tailP === 0) return this.bodyCdf(x);
+    return (1 - this.tailP) * this.body.bodyCdf(x) + this.tailP * this.tailCdf(x);
+  }
+
+  private bodyCdf(x: number): number {
     switch (this.kind) {
       case LOGNORMAL:
         return x <= 0 ? 0 : normalCdf((Math.log(x) - this.p1) / this.p2);
@@ -117,6 +199,13 @@ export class Sampler {
    * (closed form for lognormal and exponential, numerical otherwise).
    */
   partialMoments(t: number): { p: number; m1: number; m2: number } {
+    if (this.tailP > 0) {
+      // The mixture's partial moments are the weighted sums of the body's and the tail's.
+      const b = this.body.partialMoments(t);
+      const tl = paretoPartialMoments(this.tailScale, this.tailAlpha, t);
+      const w = this.tailP;
+      return { p: (1 - w) * b.p + w * tl.p, m1: (1 - w) * b.m1 + w * tl.m1, m2: (1 - w) * b.m2 + w * tl.m2 };
+    }
     if (this.kind === LOGNORMAL) {
       const mu = this.p1;
       const s2 = this.p2 * this.p2;
@@ -140,6 +229,7 @@ export class Sampler {
 
   /** Mean of the distribution. */
   mean(): number {
+    if (this.tailP > 0) return (1 - this.tailP) * this.body.mean() + (this.tailP * this.tailAlpha * this.tailScale) / (this.tailAlpha - 1);
     switch (this.kind) {
       case LOGNORMAL:
         return Math.exp(this.p1 + (this.p2 * this.p2) / 2);
@@ -154,6 +244,30 @@ export class Sampler {
       }
     }
   }
+}
+
+function withoutTail(spec: DistributionSpec): DistributionSpec {
+  const copy = { ...spec };
+  delete copy.tail;
+  return copy;
+}
+
+/**
+ * Pareto(xm, α) partial moments below t: P(X <= t), E[X; X <= t], E[X²; X <= t]
+ * (the second is infinite for t = ∞ when α <= 2).
+ */
+export function paretoPartialMoments(xm: number, alpha: number, t: number): { p: number; m1: number; m2: number } {
+  if (!(t > xm)) return { p: 0, m1: 0, m2: 0 };
+  const p = t === Infinity ? 1 : 1 - Math.pow(xm / t, alpha);
+  const k = alpha * Math.pow(xm, alpha);
+  // ∫ x^n · α xm^α x^(−α−1) dx from xm to t.
+  const moment = (n: number) => {
+    const e = n - alpha;
+    if (Math.abs(e) < 1e-12) return k * Math.log(t / xm);
+    if (t === Infinity) return e < 0 ? (k * -Math.pow(xm, e)) / e : Infinity;
+    return (k * (Math.pow(t, e) - Math.pow(xm, e))) / e;
+  };
+  return { p, m1: moment(1), m2: moment(2) };
 }
 
 /** Acklam's rational approximation of the standard normal quantile (|error| < 1.2e-9). */

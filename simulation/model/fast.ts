@@ -3,7 +3,8 @@ import type { RandomStreams, Rng } from '../kernel/random';
 import type { LeafBatch, TraefikProxy } from '../routing/traefik';
 import type { RequestMetrics } from '../telemetry/request-metrics';
 import { binomial, multinomial, poisson } from '../stats/sampling';
-import { RateProfile } from '../traffic/profile';
+import type { RateProfile } from '../traffic/profile';
+import { Sampler, scaledSpec } from './distributions';
 import type { WorldSpec } from './spec';
 import { latencyPoints, type LatencyPoints, singlePoint } from './stats';
 import { POD_READY, POD_TERMINATING, type Behaviour, type Pod, type World } from './world';
@@ -35,6 +36,8 @@ const QUEUE_MEMORY = 30;
 
 /** One revision's latency distribution cut into histogram cells, under one timeout (aggregate path). */
 interface LatencyTable {
+  /** The full distribution (with its tail, scaled to the pod's speed); the cells below are its body's. */
+  sampler: Sampler;
   /** P(timeout): the latency exceeds it. */
   pTimeout: number;
   /** Cell probabilities given no timeout, and given a timeout (cells between the union of bounds; +Inf last). */
@@ -106,6 +109,8 @@ export class FastEngine {
   private readonly queues: QueueState[];
   /** Per revision, its latency tables by timeout. */
   private readonly tables: Array<Map<number, LatencyTable>>;
+  /** Noise (podVariation, slowPods): per pod id whose speed is not 1, its own tables by timeout. */
+  private readonly podTables = new Map<number, Map<number, LatencyTable>>();
   private readonly batches: LeafBatch[] = [];
   private readonly scratch: Float64Array;
   private readonly buckets: Float64Array;
@@ -125,7 +130,8 @@ export class FastEngine {
     private readonly kernel: Kernel,
     rng: RandomStreams,
   ) {
-    this.profiles = spec.streams.map((s) => new RateProfile(s.rate));
+    // The world's own profiles: the same random bursts (noise) as exact mode would draw.
+    this.profiles = world.internals().streams.map((s) => s.process.profile);
     this.trafficRngs = spec.streams.map((s) => rng.stream(`fast/traffic/${s.name}`));
     this.dispersionRngs = spec.streams.map((s) => rng.stream(`fast/traffic/${s.name}/dispersion`));
     this.window = new Float64Array(spec.streams.length).fill(-1);
@@ -290,10 +296,16 @@ export class FastEngine {
    */
   private table(pod: Pod, b: Behaviour, timeout: number): LatencyTable {
     const appBounds = b.app.metrics?.buckets ?? [];
-    const tables = this.tables[pod.behaviour];
+    let tables = this.tables[pod.behaviour];
+    if (pod.speed !== 1) {
+      tables = this.podTables.get(pod.id) ?? new Map();
+      this.podTables.set(pod.id, tables);
+    }
     let t = tables.get(timeout);
     if (!t) {
-      const s = b.sampler;
+      // Noise: a pod's speed factor scales the distribution; a latency tail is drawn per request (see aggregate), the cells are the body's.
+      const sampler = pod.speed === 1 ? b.sampler : new Sampler(scaledSpec(b.spec.latency, pod.speed));
+      const s = sampler.body;
       const edges = [...new Set([...this.bounds, ...appBounds])].sort((x, y) => x - y);
       const pm = s.partialMoments(timeout);
       const all = s.partialMoments(Infinity);
@@ -315,6 +327,7 @@ export class FastEngine {
       const pAbove = 1 - pm.p;
       const meanAbove = pAbove > 0 ? (all.m1 - pm.m1) / pAbove : 0;
       t = {
+        sampler,
         pTimeout: pAbove,
         cellsBelow: below,
         cellsAbove: above,
@@ -353,6 +366,22 @@ export class FastEngine {
   private aggregate(pod: Pod, b: Behaviour, k: number, timeout: number, sinks: Sinks): void {
     const tab = this.table(pod, b, timeout);
     const q = this.queues[pod.behaviour];
+    if (tab.sampler.tailP > 0) {
+      // Noise (latency tail): the tail's share, drawn one by one (heavy tails have no normal sum); the body below in aggregate.
+      const nTail = binomial(this.rng, k, tab.sampler.tailP);
+      for (let n = 0; n < nTail; n++) {
+        const latency = tab.sampler.sampleTail(this.rng);
+        const status = b.drawStatusWith(this.rng);
+        q.arrivals++;
+        q.serviceSum += latency;
+        q.serviceSq += latency * latency;
+        pod.metrics?.requests.record(status, 0, latency);
+        this.finishSample(status, latency, timeout);
+        this.deliverOne(b, this.sStatus, this.sLatency, sinks);
+      }
+      k -= nTail;
+      if (k === 0) return;
+    }
     q.arrivals += k;
     q.serviceSum += k * tab.mean; // in expectation; only feeds the queue model
     q.serviceSq += k * (tab.variance + tab.mean * tab.mean);
@@ -415,7 +444,7 @@ export class FastEngine {
       return;
     }
     q.arrivals++;
-    const service = b.sampler.sample(rng);
+    const service = b.sampler.sample(rng) * pod.speed;
     let latency = wait + service;
     let status = 0;
     for (let d = 0; d < b.deps.length && status === 0; d++) {

@@ -1,4 +1,5 @@
 import type { DistributionSpec } from './distributions';
+import type { ErrorBurstSpec, ErrorDriftSpec, SlowPodsSpec } from './noise';
 import type { OverdispersionSpec } from '../traffic/arrivals';
 import type { RuleRequest } from '../routing/rule';
 import type { TraefikSpec } from '../routing/spec';
@@ -33,6 +34,15 @@ export interface BehaviourSpec {
   /** Non-200 responses and their probabilities (the remainder is 200). */
   statusCodes: ReadonlyArray<{ code: number; probability: number }>;
   dependencies: ReadonlyArray<DependencySpec>;
+  // Noise (docs/noise.md): absent means off (and no draws at all).
+  /** σ of each pod's lognormal speed factor (median 1), drawn when the pod is created. */
+  podVariation?: number;
+  /** A chance that a new pod is slow (all its latencies × factor). */
+  slowPods?: SlowPodsSpec;
+  /** The 5xx probability drifts as exp of an AR(1) process. */
+  errorDrift?: ErrorDriftSpec;
+  /** Random windows of a raised 5xx probability. */
+  errorBursts?: ErrorBurstSpec;
 }
 
 /** An application: the code behind one target Deployment, in both revisions. */

@@ -1,8 +1,9 @@
 import type { Kernel } from '../kernel/kernel';
 import type { RandomStreams, Rng } from '../kernel/random';
 import { ArrivalProcess } from '../traffic/arrivals';
-import { RateProfile } from '../traffic/profile';
+import { drawRandomBursts, RateProfile } from '../traffic/profile';
 import { Sampler } from './distributions';
+import { Ar1, drawPodSpeed, nextGap, uniformIn } from './noise';
 import { type AppSpec, type BehaviourSpec, qualified, selectsWorkload, type Version, type WorldSpec } from './spec';
 import { OutcomeStats, type OutcomeSummary } from './stats';
 import { grown } from '../util/typed';
@@ -74,6 +75,8 @@ export class Pod {
   restarts = 0;
   /** The pod template revision of its workload the pod was created from. */
   revision = 0;
+  /** Noise (podVariation, slowPods): every service time on this pod is multiplied by this; 1 without them. */
+  speed = 1;
   /** The container's own /metrics (the app's), and its scrape target handle. */
   metrics: AppMetrics | null = null;
   scrapeTarget: ScrapeTarget | null = null;
@@ -144,6 +147,17 @@ export class Behaviour {
   /** Ever had pods or requests: reported in results. */
   used = false;
 
+  // ---- noise (docs/noise.md); all null / unused when the revision has none ----
+  /** Draws each new pod's speed factor (podVariation, slowPods). */
+  readonly podRng: Rng | null = null;
+  /** The error drift's AR(1) process and the error bursts' stream. */
+  readonly drift: Ar1 | null = null;
+  readonly burstRng: Rng | null = null;
+  /** Error bursts: the current window ends at this time (-Infinity: none active). */
+  burstUntil = -Infinity;
+  /** The stated status probabilities, which the drift and bursts scale (5xx codes only). */
+  private readonly baseProbabilities: Float64Array;
+
   constructor(
     readonly app: AppSpec,
     readonly version: Version,
@@ -155,10 +169,52 @@ export class Behaviour {
     this.latencyRng = streams.stream(`${key}/latency`);
     this.statusRng = streams.stream(`${key}/status`);
     this.propagationRng = streams.stream(`${key}/propagation`);
-    this.codes = Int32Array.from(spec.statusCodes, (s) => s.code);
-    this.probabilities = Float64Array.from(spec.statusCodes, (s) => s.probability);
+    // Error bursts need a 5xx code to raise: a revision without one gets 500 at probability 0.
+    const codes = spec.errorBursts && !spec.statusCodes.some((s) => s.code >= 500) ? [...spec.statusCodes, { code: 500, probability: 0 }] : spec.statusCodes;
+    this.codes = Int32Array.from(codes, (s) => s.code);
+    this.probabilities = Float64Array.from(codes, (s) => s.probability);
+    this.baseProbabilities = Float64Array.from(this.probabilities);
     let acc = 0;
-    this.cumulative = Float64Array.from(spec.statusCodes, (s) => (acc += s.probability));
+    this.cumulative = Float64Array.from(codes, (s) => (acc += s.probability));
+    // Noise streams exist only for the models the revision has (new names: other draws are unchanged).
+    if ((spec.podVariation ?? 0) > 0 || spec.slowPods) this.podRng = streams.stream(`${key}/pod-speed`);
+    if (spec.errorDrift && spec.errorDrift.sigma > 0) this.drift = new Ar1(spec.errorDrift.sigma, spec.errorDrift.phi, streams.stream(`${key}/error-drift`));
+    if (spec.errorBursts && spec.errorBursts.ratePerHour > 0) this.burstRng = streams.stream(`${key}/error-bursts`);
+    if (this.drift) this.applyErrorNoise(-Infinity);
+  }
+
+  /** A new pod's speed factor (1 without podVariation or slowPods). */
+  podSpeed(): number {
+    return this.podRng === null ? 1 : drawPodSpeed(this.podRng, this.spec.podVariation ?? 0, this.spec.slowPods ?? null);
+  }
+
+  /**
+   * Sets the status probabilities from the noise state at `now`: each 5xx
+   * probability times the drift factor; during an error burst, the 5xx
+   * total is the burst's probability (split as the stated 5xx codes are);
+   * the 5xx share is capped so that all codes add up to at most 1.
+   */
+  applyErrorNoise(now: number): void {
+    const n = this.codes.length;
+    const factor = this.drift ? this.drift.factor() : 1;
+    let base5xx = 0;
+    let other = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.codes[i] >= 500) base5xx += this.baseProbabilities[i];
+      else other += this.baseProbabilities[i];
+    }
+    let total5xx = base5xx * factor;
+    if (this.spec.errorBursts && now < this.burstUntil) total5xx = this.spec.errorBursts.probability;
+    total5xx = Math.min(total5xx, 1 - other);
+    let count5xx = 0;
+    for (let i = 0; i < n; i++) if (this.codes[i] >= 500) count5xx++;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      let p = this.baseProbabilities[i];
+      if (this.codes[i] >= 500) p = base5xx > 0 ? (total5xx * p) / base5xx : total5xx / count5xx;
+      this.probabilities[i] = p;
+      this.cumulative[i] = acc += p;
+    }
   }
 
   drawStatus(): number {
@@ -372,6 +428,8 @@ export class World implements ProxyUpstream {
     this.evRecord = kernel.register('record', () => this.onRecord());
     this.evLoadArrival = kernel.register('load-arrival', (i, gen) => this.onLoadArrival(i, gen));
     this.evHeldCall = kernel.register('held-call', (slot, gen) => this.onHeldCall(slot, gen));
+    this.evErrorDrift = kernel.register('error-drift', (b) => this.onErrorDrift(b));
+    this.evErrorBurst = kernel.register('error-burst', (b, end) => this.onErrorBurst(b, end));
 
     const appByName = new Map(spec.apps.map((a) => [a.name, a]));
     const behaviourIndex = new Map<string, number>();
@@ -412,7 +470,8 @@ export class World implements ProxyUpstream {
       }));
     }
     for (const s of spec.streams) {
-      const profile = new RateProfile(s.rate);
+      // Random bursts (noise) are drawn once per run from their own stream.
+      const profile = new RateProfile(s.rate, s.rate.randomBursts ? drawRandomBursts(s.rate.randomBursts, rng.stream(`traffic/${s.name}/random-bursts`)) : []);
       const process = new ArrivalProcess(
         profile,
         rng.stream(`traffic/${s.name}/arrivals`),
@@ -444,6 +503,14 @@ export class World implements ProxyUpstream {
       this.streamOfProxy = Int32Array.from(ingress, ({ i }) => i);
     }
     spec.scaleEvents.forEach((e, i) => kernel.at(e.at, this.evScale, i));
+    // Noise: error drift steps and error bursts (no events without them).
+    this.behaviours.forEach((b, i) => {
+      if (b.drift) kernel.at((b.spec.errorDrift as { interval: number }).interval, this.evErrorDrift, i);
+      if (b.burstRng) {
+        const t = nextGap((b.spec.errorBursts as { ratePerHour: number }).ratePerHour, b.burstRng);
+        if (t !== Infinity) kernel.at(t, this.evErrorBurst, i, 0);
+      }
+    });
     if (trafficMode === 'events') {
       this.streams.forEach((s, i) => {
         const t = s.process.next();
@@ -451,6 +518,40 @@ export class World implements ProxyUpstream {
       });
     }
     this.onRecord();
+  }
+
+  private readonly evErrorDrift: number;
+  private readonly evErrorBurst: number;
+
+  /** Noise: the error drift of behaviour `bi` takes its next step. */
+  private onErrorDrift(bi: number): void {
+    const b = this.behaviours[bi];
+    const drift = b.drift as Ar1;
+    // Fast mode draws the traffic so far with the old probabilities first.
+    this.beforeChange?.();
+    drift.step();
+    b.applyErrorNoise(this.kernel.now);
+    this.kernel.at(this.kernel.now + (b.spec.errorDrift as { interval: number }).interval, this.evErrorDrift, bi);
+  }
+
+  /** Noise: an error burst of behaviour `bi` starts (end = 0: and the next one is scheduled) or may end (end = 1). */
+  private onErrorBurst(bi: number, end: number): void {
+    const b = this.behaviours[bi];
+    const spec = b.spec.errorBursts as NonNullable<BehaviourSpec['errorBursts']>;
+    const rng = b.burstRng as Rng;
+    const now = this.kernel.now;
+    this.beforeChange?.();
+    if (end === 1) {
+      if (now >= b.burstUntil) b.applyErrorNoise(now);
+      return;
+    }
+    const until = now + uniformIn(spec.duration, rng);
+    if (until > b.burstUntil) {
+      b.burstUntil = until;
+      this.kernel.at(until, this.evErrorBurst, bi, 1);
+    }
+    b.applyErrorNoise(now);
+    this.kernel.at(now + nextGap(spec.ratePerHour, rng), this.evErrorBurst, bi, 0);
   }
 
   /** Index of each stream among Traefik's streams (-1: in-cluster), and back. */
@@ -690,7 +791,8 @@ export class World implements ProxyUpstream {
     b.started++;
     if (this.rState[slot] === R_QUEUED) b.queueWaitSum += now - this.rEnq[slot];
     this.rState[slot] = R_RUNNING;
-    let serviceTime = b.sampler.sample(b.latencyRng);
+    // pod.speed is 1 without podVariation/slowPods (x × 1 is x exactly).
+    let serviceTime = b.sampler.sample(b.latencyRng) * pod.speed;
     if (this.faults !== null) serviceTime = this.faults.serviceTime(pod.behaviour, pod, serviceTime, now);
     this.kernel.at(now + serviceTime, this.evWorkDone, slot, this.rGen[slot]);
   }
@@ -796,6 +898,9 @@ export class World implements ProxyUpstream {
     for (let i = 0; i < 5; i++) suffix += SAFE[Math.floor(this.nameRng.uniform() * SAFE.length)];
     const pod = new Pod(this.pods.length, `${w.name}-${w.templateHash}-${suffix}`, workloadIndex, w.behaviour, w.app.concurrency, now);
     pod.revision = w.revision;
+    // Noise: the pod's speed factor, drawn when it is created (kept across container restarts: it is the node's).
+    const beh = this.behaviours[w.behaviour];
+    if (beh.podRng !== null) pod.speed = beh.podSpeed();
     this.pods.push(pod);
     w.pods.push(pod.id);
     if (w.app.metrics && this.podTargets) {

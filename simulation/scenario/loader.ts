@@ -1,4 +1,5 @@
-import type { DistributionSpec } from '../model/distributions';
+import { type DistributionSpec, Sampler } from '../model/distributions';
+import type { RateProfileSpec } from '../traffic/profile';
 import { type AppSpec, type BehaviourSpec, type DependencySpec, qualified, selectsWorkload, type ServiceSpec, type StreamSpec, type WorkloadSpec, type WorldSpec } from '../model/spec';
 import type { FlaggerSpec, LoadTestSpec } from '../run/flagger';
 import type { RunnableScenario } from '../run/simulation';
@@ -302,7 +303,7 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
   spec.traffic.forEach((t, i) => {
     if (streamNames.has(t.name)) err(src, ['spec', 'traffic', i, 'name'], `a stream named ${t.name} already exists`);
     streamNames.add(t.name);
-    const common = { name: t.name, rate: { base: t.rate, bursts: t.bursts }, overdispersion: t.overdispersion && t.overdispersion.dispersion > 0 ? t.overdispersion : null, timeout: t.timeout ?? Infinity };
+    const common = { name: t.name, rate: rateSpec(t, spec.telemetry.startTime), overdispersion: t.overdispersion && t.overdispersion.dispersion > 0 ? t.overdispersion : null, timeout: t.timeout ?? Infinity };
     if (t.target === undefined) {
       streams.push({
         ...common,
@@ -377,6 +378,8 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
   const traefik = compileTraefik(doc, src, manifests, services, [...canaryOf.values()], err, warn);
   const telemetry = spec.telemetry;
   if (telemetry.scrapeJitter * 2 >= telemetry.scrapeInterval) err(src, ['spec', 'telemetry', 'scrapeJitter'], 'expected a scrape jitter below half the scrape interval');
+  if (telemetry.lateSamples && telemetry.lateSamples.delay + telemetry.scrapeJitter >= telemetry.scrapeInterval)
+    err(src, ['spec', 'telemetry', 'lateSamples', 'delay'], 'expected a late-sample delay (plus the scrape jitter) below the scrape interval');
   // Flagger: only the Canaries whose target compiled above.
   const managed = new Set([...canaryOf.values()]);
   const flagger = compileFlagger(
@@ -395,7 +398,15 @@ function compileWorld(doc: ScenarioDocument, src: SourceDocument, manifests: Man
     scaleEvents,
     recordInterval: telemetry.scrapeInterval,
     traefik,
-    scrape: { interval: telemetry.scrapeInterval, jitter: telemetry.scrapeJitter, failureProbability: telemetry.scrapeFailureProbability, startMs: parseRfc3339(telemetry.startTime) as number },
+    scrape: {
+      interval: telemetry.scrapeInterval,
+      jitter: telemetry.scrapeJitter,
+      failureProbability: telemetry.scrapeFailureProbability,
+      startMs: parseRfc3339(telemetry.startTime) as number,
+      // Noise (docs/noise.md): only when set, so other scenarios compile to the same spec.
+      ...(telemetry.missingSamples > 0 ? { missingSamples: telemetry.missingSamples } : {}),
+      ...(telemetry.lateSamples && telemetry.lateSamples.probability > 0 ? { lateSamples: telemetry.lateSamples } : {}),
+    },
   };
   return { world, flagger: { ...flagger, webhooks, rollout, loadTests } };
 }
@@ -475,18 +486,62 @@ function compileLoadTests(canaries: readonly CanarySpec[], manifests: Manifest[]
   return out;
 }
 
+/** A stream's rate profile: base, scheduled bursts and the noise (weekly cycle, random bursts) when set. */
+function rateSpec(t: ScenarioDocument['spec']['traffic'][number], startTime: string): RateProfileSpec {
+  const out: RateProfileSpec = { base: t.rate, bursts: t.bursts };
+  if (t.weekly) {
+    // Time of week at the run's start, in seconds since Monday 00:00 UTC (1970-01-05 was a Monday).
+    const week = 7 * 86_400;
+    const startSec = (parseRfc3339(startTime) ?? 0) / 1000;
+    const phase = (((startSec - 4 * 86_400) % week) + week) % week;
+    out.weekly = { weekdayFactor: t.weekly.weekdayFactor, weekendFactor: t.weekly.weekendFactor, phase };
+  }
+  if (t.randomBursts && t.randomBursts.ratePerHour > 0) out.randomBursts = t.randomBursts;
+  return out;
+}
+
+type LatencyDocument = AppDocument['latency'];
+
+/** A latency as compiled: a tail's `from` (a quantile of the body) resolved to its scale; no tail key without one. */
+function compileLatency(doc: LatencyDocument): DistributionSpec {
+  const { tail, ...body } = doc;
+  if (!tail || tail.probability === 0) return body as DistributionSpec;
+  const scale = tail.scale ?? new Sampler(body as DistributionSpec).quantile(tail.from ?? 0.99);
+  return { ...(body as DistributionSpec), tail: { probability: tail.probability, alpha: tail.alpha, scale } };
+}
+
+type NoiseDocument = Pick<AppDocument, 'podVariation' | 'slowPods' | 'errorDrift' | 'errorBursts'>;
+
+/** The behaviour's noise fields, only those set (so scenarios without them compile to the same spec). */
+function noiseOf(n: NoiseDocument): Partial<BehaviourSpec> {
+  const out: Partial<BehaviourSpec> = {};
+  if (n.podVariation !== undefined && n.podVariation > 0) out.podVariation = n.podVariation;
+  if (n.slowPods && n.slowPods.probability > 0) out.slowPods = n.slowPods;
+  if (n.errorDrift && n.errorDrift.sigma > 0) out.errorDrift = n.errorDrift;
+  if (n.errorBursts && n.errorBursts.ratePerHour > 0) out.errorBursts = n.errorBursts;
+  return out;
+}
+
 function toApp(name: string, namespace: string, b: AppDocument): AppSpec {
-  const behaviour = (latency: DistributionSpec, codes: Record<string, number>, deps: AppDocument['dependencies']): BehaviourSpec => ({
-    latency,
+  const behaviour = (latency: LatencyDocument, codes: Record<string, number>, deps: AppDocument['dependencies'], noise: NoiseDocument): BehaviourSpec => ({
+    latency: compileLatency(latency),
     statusCodes: Object.entries(codes)
       .map(([code, probability]) => ({ code: Number(code), probability }))
       .filter((s) => s.probability > 0)
       .sort((x, y) => x.code - y.code),
     dependencies: deps.map((d) => ({ service: d.service, calls: d.calls, timeout: d.timeout ?? Infinity, failurePropagation: d.failurePropagation, failureStatus: d.failureStatus })),
+    ...noiseOf(noise),
   });
-  const primary = behaviour(b.latency, b.statusCodes, b.dependencies);
+  const primary = behaviour(b.latency, b.statusCodes, b.dependencies, b);
   const c = b.canary ?? {};
-  const canary = behaviour(c.latency ?? b.latency, c.statusCodes ?? b.statusCodes, c.dependencies ?? b.dependencies);
+  // The canary inherits each noise field it does not set.
+  const canaryNoise: NoiseDocument = {
+    podVariation: c.podVariation ?? b.podVariation,
+    slowPods: c.slowPods ?? b.slowPods,
+    errorDrift: c.errorDrift ?? b.errorDrift,
+    errorBursts: c.errorBursts ?? b.errorBursts,
+  };
+  const canary = behaviour(c.latency ?? b.latency, c.statusCodes ?? b.statusCodes, c.dependencies ?? b.dependencies, canaryNoise);
   return {
     name,
     namespace,

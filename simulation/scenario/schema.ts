@@ -102,6 +102,81 @@ const overdispersionSchema = z.strictObject({
   window: positiveDuration('the window over which the rate factor holds').prefault('5s'),
 });
 
+// ---- noise (docs/noise.md) ----------------------------------------------------
+
+/** A duration, or a range { min, max } of durations drawn uniformly. */
+const durationRange = (what: string) =>
+  z
+    .union([positiveDuration(what), z.strictObject({ min: positiveDuration(`the shortest ${what}`), max: positiveDuration(`the longest ${what}`) })], {
+      error: (iss) => `expected ${what} (e.g. 2m) or a range { min: 1m, max: 5m }, found ${found(iss.input)}`,
+    })
+    .transform((v) => (typeof v === 'number' ? { min: v, max: v } : v))
+    .refine((r) => r.max >= r.min, { error: `expected the longest ${what} at least the shortest` })
+    .meta({ description: `${what}: a duration, or { min, max } drawn uniformly` });
+
+const positiveNumber = (what: string) =>
+  z.number({ error: (iss) => `expected ${what} as a number, found ${found(iss.input)}` }).positive({ error: `expected ${what} greater than zero` }).refine(Number.isFinite, { error: `expected a finite ${what}` });
+
+const factorRange = (what: string) =>
+  z
+    .union([positiveNumber(what), z.strictObject({ min: positiveNumber(`the smallest ${what}`), max: positiveNumber(`the largest ${what}`) })], {
+      error: (iss) => `expected ${what} (e.g. 3) or a range { min: 2, max: 5 }, found ${found(iss.input)}`,
+    })
+    .transform((v) => (typeof v === 'number' ? { min: v, max: v } : v))
+    .refine((r) => r.max >= r.min, { error: `expected the largest ${what} at least the smallest` })
+    .meta({ description: `${what}: a number, or { min, max } drawn log-uniformly` });
+
+const perHour = (what: string) =>
+  z.number({ error: (iss) => `expected ${what} per hour as a number, found ${found(iss.input)}` }).min(0, { error: `expected ${what} per hour of zero or more` }).refine(Number.isFinite, { error: `expected a finite ${what} per hour` });
+
+const weeklySchema = z
+  .strictObject({
+    weekdayFactor: positiveNumber('the weekday rate factor').default(1),
+    weekendFactor: z.number({ error: 'expected the weekend rate factor as a number' }).min(0, { error: 'expected a weekend factor of zero or more' }),
+  })
+  .meta({ description: 'weekly cycle: the rate × weekendFactor from Saturday 00:00 to Monday 00:00 UTC (wall-clock time from telemetry.startTime), × weekdayFactor otherwise' });
+
+const randomBurstsSchema = z
+  .strictObject({
+    ratePerHour: perHour('bursts'),
+    duration: durationRange('burst duration').prefault('2m'),
+    multiplier: factorRange('burst rate multiplier').prefault(3),
+  })
+  .meta({ description: 'bursts at random times (Poisson, ratePerHour), each multiplying the rate by multiplier for duration' });
+
+export const tailSchema = z
+  .strictObject({
+    probability: probability('the tail probability'),
+    alpha: z.number({ error: 'expected the Pareto shape alpha as a number' }).gt(1, { error: 'expected alpha above 1 (at or below 1 the mean latency is infinite)' }).default(2),
+    scale: positiveDuration('the Pareto minimum (where the tail starts)').optional(),
+    from: z.number({ error: 'expected from as a quantile of the body between 0 and 1' }).gt(0, { error: 'expected from between 0 and 1 (exclusive)' }).lt(1, { error: 'expected from between 0 and 1 (exclusive)' }).optional(),
+  })
+  .refine((t) => t.scale === undefined || t.from === undefined, { error: 'expected scale or from, not both', path: ['from'] })
+  .meta({ description: 'a Pareto heavy tail: with probability a latency is drawn from Pareto(scale, alpha) instead; scale (a duration) or from (a quantile of the body, default 0.99)' });
+
+const slowPodsSchema = z
+  .strictObject({
+    probability: probability('the probability that a new pod is slow'),
+    factor: z.number({ error: 'expected the slow pods latency factor as a number' }).min(1, { error: 'expected a slow-pod factor of at least 1' }).default(3),
+  })
+  .meta({ description: 'a chance that a new pod is slow: all its latencies × factor' });
+
+const errorDriftSchema = z
+  .strictObject({
+    sigma: z.number({ error: 'expected sigma (the stationary standard deviation of the log error factor) as a number' }).min(0, { error: 'expected a sigma of zero or more' }),
+    phi: z.number({ error: 'expected phi (the AR(1) coefficient per interval) as a number' }).min(0, { error: 'expected phi from 0 to below 1' }).lt(1, { error: 'expected phi below 1' }).default(0.9),
+    interval: positiveDuration('the drift update interval').prefault('1m'),
+  })
+  .meta({ description: 'the 5xx probability × exp(x − sigma²/2), x an AR(1) process (coefficient phi, stationary sd sigma) updated every interval' });
+
+const errorBurstsSchema = z
+  .strictObject({
+    ratePerHour: perHour('error bursts'),
+    duration: durationRange('error burst duration').prefault('1m'),
+    probability: probability('the 5xx probability during a burst'),
+  })
+  .meta({ description: 'random windows (Poisson, ratePerHour) in which the 5xx probability is probability' });
+
 const headerMap = (what: string) => z.record(z.string(), z.string({ error: `expected ${what} values as strings` }));
 
 const streamSchema = z
@@ -120,6 +195,8 @@ const streamSchema = z
     rate: rateProfileSchema,
     bursts: z.array(burstSchema).default([]),
     overdispersion: overdispersionSchema.optional(),
+    weekly: weeklySchema.optional(),
+    randomBursts: randomBurstsSchema.optional(),
     timeout: positiveDuration('the proxy timeout').optional(),
   })
   .superRefine((s, ctx) => {
@@ -138,16 +215,18 @@ export const lognormalSchema = z
     distribution: z.literal('lognormal'),
     p50: positiveDuration('the median latency'),
     p99: positiveDuration('the 99th percentile latency'),
+    tail: tailSchema.optional(),
   })
   .refine((d) => d.p99 >= d.p50, { error: 'expected p99 to be at least p50', path: ['p99'] });
-const fixed = z.strictObject({ distribution: z.literal('fixed'), value: nonNegativeDuration('the fixed latency') });
-const exponential = z.strictObject({ distribution: z.literal('exponential'), mean: positiveDuration('the mean latency') });
+const fixed = z.strictObject({ distribution: z.literal('fixed'), value: nonNegativeDuration('the fixed latency'), tail: tailSchema.optional() });
+const exponential = z.strictObject({ distribution: z.literal('exponential'), mean: positiveDuration('the mean latency'), tail: tailSchema.optional() });
 const empirical = z
   .strictObject({
     distribution: z.literal('empirical'),
     quantiles: z
       .array(z.strictObject({ q: probability('the quantile'), value: nonNegativeDuration('the latency at that quantile') }))
       .min(2, { error: 'expected at least two quantile points, from q: 0 to q: 1' }),
+    tail: tailSchema.optional(),
   })
   .superRefine((d, ctx) => {
     const qs = d.quantiles;
@@ -185,16 +264,29 @@ const dependencySchema = z.strictObject({
   failureStatus: int('the status returned when a failure propagates', 500).max(599, { error: 'expected a 5xx status' }).default(500),
 });
 
+const noiseFields = {
+  podVariation: z
+    .number({ error: 'expected podVariation (the sigma of each pod\'s lognormal speed factor) as a number' })
+    .min(0, { error: 'expected a podVariation of zero or more' })
+    .optional()
+    .meta({ description: "sigma of each pod's lognormal latency factor (median 1), drawn when the pod is created" }),
+  slowPods: slowPodsSchema.optional(),
+  errorDrift: errorDriftSchema.optional(),
+  errorBursts: errorBurstsSchema.optional(),
+};
+
 const behaviourFields = {
   latency: latencySchema,
   statusCodes: statusCodesSchema.default({}),
   dependencies: z.array(dependencySchema).default([]),
+  ...noiseFields,
 };
 
 const canaryOverrides = z.strictObject({
   latency: latencySchema.optional(),
   statusCodes: statusCodesSchema.optional(),
   dependencies: z.array(dependencySchema).optional(),
+  ...noiseFields,
 });
 
 export const appSchema = z.strictObject({
@@ -530,6 +622,14 @@ export const scenarioSpecSchema = z.strictObject({
       scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),
       scrapeJitter: nonNegativeDuration('the scrape jitter').prefault('0s'),
       scrapeFailureProbability: probability('the scrape failure probability').default(0),
+      missingSamples: probability('the probability that a scrape\'s samples are lost (up stays 1)').default(0),
+      lateSamples: z
+        .strictObject({
+          probability: probability('the probability that a scrape lands late'),
+          delay: positiveDuration('how late a late scrape lands'),
+        })
+        .optional()
+        .meta({ description: 'with probability, a scrape lands delay late (its samples carry the later timestamp)' }),
       startTime: z
         .string({ error: 'expected the wall-clock time of the run start as RFC 3339, e.g. 2026-03-02T14:00:00Z' })
         .refine((v) => parseRfc3339(v) !== null, { error: (iss) => `expected an RFC 3339 time such as 2026-03-02T14:00:00Z, found ${found(iss.input)}` })

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel/kernel';
-import type { Rng } from '../kernel/random';
+import { Rng } from '../kernel/random';
 import { formatBound, type MetricSeries, type MetricsRegistry } from './registry';
 import type { SeriesStore } from './tsdb';
 
@@ -12,6 +12,14 @@ export interface ScrapeSpec {
   failureProbability: number;
   /** Wall-clock time of simulated time 0, in Unix milliseconds (timestamps of samples). */
   startMs: number;
+  /**
+   * Noise (docs/noise.md): probability that a successful scrape's samples are
+   * lost (up is still 1; the target's series have no sample at that scrape,
+   * and no staleness marker). Absent or 0: off.
+   */
+  missingSamples?: number;
+  /** Noise: with `probability` a scrape lands `delay` seconds late (its samples carry the later timestamp). Absent: off. */
+  lateSamples?: { probability: number; delay: number };
 }
 
 export interface ScrapeTarget {
@@ -64,6 +72,12 @@ export class Scraper {
   /** Fault hooks (scrape-failure, scrape-delay); null without such faults. */
   faults: ScrapeFaults | null = null;
   private readonly evLateScrape: number;
+  /** Noise draws (missing and late samples), from their own stream "<scrape stream>/noise"; null when both are off. */
+  private readonly noiseRng: Rng | null;
+  /** Scrapes whose samples were lost (missingSamples), per target. */
+  readonly missing: number[] = [];
+  /** Scrapes that landed late (lateSamples), per target. */
+  readonly late: number[] = [];
 
   constructor(
     private readonly kernel: Kernel,
@@ -74,6 +88,7 @@ export class Scraper {
   ) {
     this.evScrape = kernel.register('scrape', (i, k) => this.scrape(i, k));
     this.evLateScrape = kernel.register('scrape-late', (i, k) => this.scrapeNow(i, k));
+    this.noiseRng = (spec.missingSamples ?? 0) > 0 || (spec.lateSamples?.probability ?? 0) > 0 ? new Rng(`${rng.seedKey}/noise`) : null;
     store.defineFamily('up', 'gauge', 'Whether the last scrape of the target succeeded.');
     // The targets known from the start are spread evenly over the interval.
     targets.forEach((t, i) => this.addTarget(t, (spec.interval * i) / Math.max(1, targets.length)));
@@ -94,6 +109,8 @@ export class Scraper {
     this.offsets.push(offset);
     this.scrapes.push(0);
     this.failures.push(0);
+    this.missing.push(0);
+    this.late.push(0);
     this.lastMs.push(-Infinity);
     // The first slot at or after now.
     const k = Math.max(0, Math.ceil((this.kernel.now - offset) / this.spec.interval - 1e-9));
@@ -138,6 +155,13 @@ export class Scraper {
         return;
       }
     }
+    // Noise (lateSamples): the scrape lands late, as a delayed scrape does.
+    const lateSamples = this.spec.lateSamples;
+    if (this.noiseRng !== null && lateSamples !== undefined && lateSamples.probability > 0 && this.noiseRng.uniform() < lateSamples.probability) {
+      this.late[i]++;
+      this.kernel.at(this.kernel.now + lateSamples.delay, this.evLateScrape, i, k);
+      return;
+    }
     this.scrapeNow(i, k);
   }
 
@@ -156,6 +180,13 @@ export class Scraper {
     this.scrapes[i]++;
     this.store.append(this.upIds[i], tMs, failed ? 0 : 1);
     const last = this.lastIds[i];
+    // Noise (missingSamples): the target answered (up 1) but its samples are lost: no sample, no staleness marker.
+    const missingSamples = this.spec.missingSamples ?? 0;
+    if (!failed && missingSamples > 0 && (this.noiseRng as Rng).uniform() < missingSamples) {
+      this.missing[i]++;
+      this.schedule(i, k + 1);
+      return;
+    }
     if (failed) {
       this.failures[i]++;
       for (let j = 0; j < last.length; j++) this.store.appendStale(last[j], tMs);

@@ -26,7 +26,7 @@ export class ArrivalProcess {
   private readonly shape: number;
 
   constructor(
-    private readonly profile: RateProfile,
+    readonly profile: RateProfile,
     private readonly rng: Rng,
     private readonly overdispersion: OverdispersionSpec | null,
     private readonly dispersionRng: Rng | null,
@@ -84,7 +84,7 @@ export class ArrivalProcess {
         }
         continue;
       }
-      if (profile.exact[seg] === 1 || rng.uniform() * bound < profile.rate(t) * this.multiplier) {
+      if (profile.exact[seg] === 1 || rng.uniform() * bound < profile.rateIn(seg, t) * this.multiplier) {
         this.t = t;
         return t;
       }

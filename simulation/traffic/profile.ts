@@ -1,3 +1,6 @@
+import type { Rng } from '../kernel/random';
+import { logUniformIn, nextGap, type RangeSpec, uniformIn } from '../model/noise';
+
 /** Request-rate profiles, in requests per second over virtual seconds. */
 export type BaseProfileSpec =
   | { profile: 'constant'; rate: number }
@@ -13,9 +16,52 @@ export interface BurstSpec {
   multiplier: number;
 }
 
+/**
+ * A weekly cycle on top of any profile: the rate is multiplied by
+ * `weekendFactor` from Saturday 00:00 to Monday 00:00 and by `weekdayFactor`
+ * otherwise. `phase` is the time of week at time 0 in seconds since Monday
+ * 00:00 (the loader derives it from telemetry.startTime, UTC).
+ */
+export interface WeeklySpec {
+  weekdayFactor: number;
+  weekendFactor: number;
+  phase: number;
+}
+
+/**
+ * Bursts at random times: they start as a Poisson process of `ratePerHour`,
+ * each lasting a duration uniform in `duration` and multiplying the rate by
+ * a factor log-uniform in `multiplier` (overlapping bursts multiply).
+ */
+export interface RandomBurstsSpec {
+  ratePerHour: number;
+  duration: RangeSpec;
+  multiplier: RangeSpec;
+}
+
 export interface RateProfileSpec {
   base: BaseProfileSpec;
   bursts: ReadonlyArray<BurstSpec>;
+  /** Optional weekly cycle (none: no weekly modulation). */
+  weekly?: WeeklySpec;
+  /** Optional random bursts (none: only the scheduled ones); drawn per run by `drawRandomBursts`. */
+  randomBursts?: RandomBurstsSpec;
+}
+
+const DAY = 86_400;
+const WEEK = 7 * DAY;
+/** Random bursts are drawn for this much simulated time (30 days). */
+export const RANDOM_BURST_HORIZON = 30 * DAY;
+/** Weekly boundaries are cut into segments for this much simulated time (10 years). */
+const WEEKLY_HORIZON = 520 * WEEK;
+
+/** Draws a run's random bursts from their stream, up to `horizon` seconds. */
+export function drawRandomBursts(spec: RandomBurstsSpec, rng: Rng, horizon = RANDOM_BURST_HORIZON): BurstSpec[] {
+  const out: BurstSpec[] = [];
+  for (let t = nextGap(spec.ratePerHour, rng); t < horizon; t += nextGap(spec.ratePerHour, rng)) {
+    out.push({ at: t, duration: uniformIn(spec.duration, rng), multiplier: logUniformIn(spec.multiplier, rng) });
+  }
+  return out;
 }
 
 /**
@@ -29,9 +75,18 @@ export class RateProfile {
   readonly starts: Float64Array;
   readonly bounds: Float64Array;
   readonly exact: Uint8Array;
+  /** Per segment, the product of the burst and weekly factors on it (constant there). */
+  readonly factors: Float64Array;
+  /** Scheduled bursts, then the run's random ones. */
+  private readonly bursts: ReadonlyArray<BurstSpec>;
 
-  constructor(readonly spec: RateProfileSpec) {
+  constructor(
+    readonly spec: RateProfileSpec,
+    /** The run's random bursts (drawRandomBursts), added to the scheduled ones. */
+    randomBursts: ReadonlyArray<BurstSpec> = [],
+  ) {
     const base = spec.base;
+    this.bursts = randomBursts.length > 0 ? [...spec.bursts, ...randomBursts] : spec.bursts;
     const cuts = new Set<number>([0]);
     switch (base.profile) {
       case 'ramp':
@@ -47,19 +102,29 @@ export class RateProfile {
       default:
         break;
     }
-    for (const b of spec.bursts) {
+    for (const b of this.bursts) {
       cuts.add(b.at);
       cuts.add(b.at + b.duration);
+    }
+    const weekly = spec.weekly;
+    if (weekly && weekly.weekdayFactor !== weekly.weekendFactor) {
+      // Weekend starts (Saturday 00:00) and ends (Monday 00:00), in run time.
+      for (let k = 0; k * WEEK - weekly.phase < WEEKLY_HORIZON; k++) {
+        cuts.add(k * WEEK + 5 * DAY - weekly.phase);
+        cuts.add(k * WEEK - weekly.phase);
+      }
     }
     const starts = [...cuts].filter((t) => t >= 0 && Number.isFinite(t)).sort((a, b) => a - b);
     this.starts = Float64Array.from(starts);
     this.bounds = new Float64Array(starts.length);
     this.exact = new Uint8Array(starts.length);
+    this.factors = new Float64Array(starts.length);
     for (let i = 0; i < starts.length; i++) {
       const t0 = starts[i];
       const t1 = i + 1 < starts.length ? starts[i + 1] : Infinity;
       const mid = Number.isFinite(t1) ? (t0 + t1) / 2 : t0 + 1;
-      const factor = this.burstFactor(mid);
+      const factor = this.burstFactor(mid) * this.weeklyFactor(mid);
+      this.factors[i] = factor;
       let baseMax: number;
       let exact: boolean;
       if (base.profile === 'diurnal') {
@@ -111,12 +176,38 @@ export class RateProfile {
 
   burstFactor(t: number): number {
     let f = 1;
-    for (const b of this.spec.bursts) if (t >= b.at && t < b.at + b.duration) f *= b.multiplier;
+    for (const b of this.bursts) if (t >= b.at && t < b.at + b.duration) f *= b.multiplier;
     return f;
   }
 
+  /** The weekly cycle's factor at t (1 without one). */
+  weeklyFactor(t: number): number {
+    const w = this.spec.weekly;
+    if (!w) return 1;
+    const tow = (((t + w.phase) % WEEK) + WEEK) % WEEK;
+    return tow >= 5 * DAY ? w.weekendFactor : w.weekdayFactor;
+  }
+
   rate(t: number): number {
-    return this.baseRate(t) * this.burstFactor(t);
+    return this.baseRate(t) * this.burstFactor(t) * this.weeklyFactor(t);
+  }
+
+  /** The rate at t inside segment `seg` (the segment's factor instead of a scan over the bursts). */
+  rateIn(seg: number, t: number): number {
+    return this.baseRate(t) * this.factors[seg];
+  }
+
+  /** Index of the segment containing t (binary search). */
+  segmentOf(t: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Index of the segment containing t, searching forward from `hint`. */
@@ -141,7 +232,7 @@ export class RateProfile {
     if (!(t1 > t0)) return 0;
     const base = this.spec.base;
     let sum = 0;
-    let i = this.segmentAt(t0, 0);
+    let i = this.segmentOf(t0);
     let a = t0;
     while (a < t1) {
       const b = Math.min(t1, this.segmentEnd(i));
@@ -151,7 +242,7 @@ export class RateProfile {
         const w = (2 * Math.PI) / base.period;
         baseIntegral = base.mean * ((b - a) + (base.amplitude / w) * (Math.sin(w * (b - base.peakAt)) - Math.sin(w * (a - base.peakAt))));
       } else baseIntegral = this.baseRate(mid) * (b - a);
-      sum += baseIntegral * this.burstFactor(mid);
+      sum += baseIntegral * this.factors[i];
       a = b;
       i++;
     }
