@@ -20,6 +20,17 @@ import { SeriesStore } from '../telemetry/tsdb';
  */
 export const FAST_MODE_FAULTS: readonly string[] = ['traffic-spike', 'metrics-outage', 'router-reject', 'scrape-failure', 'scrape-delay'];
 
+/** Why fast mode cannot run a fault: what it acts on that fast mode does not simulate one by one. */
+function fastModeRefusal(f: FaultSpec): string {
+  const t = f.params.type;
+  const what = /^(pod-|crash-loop|oom-leak|scale-down|counter-reset)/.test(t)
+    ? 'pods and containers'
+    : t === 'reload-storm'
+      ? "Traefik's handlers, which fast mode does not rebuild per request"
+      : 'single requests and calls';
+  return `fault ${f.name} (${t}) acts on ${what}`;
+}
+
 /** The scenario uses what fast mode cannot aggregate. */
 export class FastModeUnsupported extends Error {
   constructor(readonly reasons: string[]) {
@@ -136,7 +147,7 @@ export class Simulation {
     if (this.mode === 'fast') {
       const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
       const faults = [...(scenario.faults ?? []), ...this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : []))];
-      for (const f of faults) if (FAST_MODE_FAULTS.indexOf(f.params.type) < 0) blockers.push(`fault ${f.name} (${f.params.type}) acts on single requests`);
+      for (const f of faults) if (FAST_MODE_FAULTS.indexOf(f.params.type) < 0) blockers.push(fastModeRefusal(f));
       if (blockers.length > 0) throw new FastModeUnsupported(blockers);
     }
     if (!Number.isSafeInteger(this.seed)) throw new RangeError(`seed must be an integer, got ${this.seed}`);
@@ -236,7 +247,7 @@ export class Simulation {
    * seed and log reproduces the run exactly.
    */
   inject(fault: FaultSpec): void {
-    if (this.mode === 'fast' && FAST_MODE_FAULTS.indexOf(fault.params.type) < 0) throw new FastModeUnsupported([`fault ${fault.name} (${fault.params.type}) acts on single requests`]);
+    if (this.mode === 'fast' && FAST_MODE_FAULTS.indexOf(fault.params.type) < 0) throw new FastModeUnsupported([fastModeRefusal(fault)]);
     this.act({ t: this.kernel.now, action: 'inject', fault });
   }
 

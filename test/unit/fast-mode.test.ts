@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FaultParams, FaultTarget } from '../../simulation/faults/spec';
 import { FastModeUnsupported, Simulation } from '../../simulation/run/simulation';
 import { toOpenMetrics } from '../../simulation/telemetry/openmetrics';
 import { mustLoad, repoHost, scenarioFile } from '../support/scenario';
@@ -119,5 +120,16 @@ describe('fast mode is a pure function of scenario and seed, however a host slic
     // Seeking back re-simulates the same run.
     sliced.seek(100);
     expect(JSON.stringify(sliced.runToEnd())).toBe(JSON.stringify(whole));
+  });
+});
+
+describe('fast mode and faults', () => {
+  it('refuses a fault it cannot aggregate, saying what the fault acts on; runs the ones it can', () => {
+    const sim = new Simulation(shop(), { mode: 'fast', duration: 120 });
+    const live = (name: string, params: FaultParams, target: FaultTarget) => ({ name, target, params, schedule: { at: 0, for: 60, rampIn: 0, rampOut: 0, repeat: null }, origin: 'live' });
+    expect(() => sim.inject(live('k', { type: 'pod-kill', gracePeriod: 0 }, { kind: 'pods', workload: 'backend-primary', mode: 'one', value: 1 }))).toThrow('fault k (pod-kill) acts on pods and containers; use exact mode');
+    expect(() => sim.inject(live('a', { type: 'http-abort', code: 500, percent: 10 }, { kind: 'version', app: 'backend', version: 'all' }))).toThrow('fault a (http-abort) acts on single requests and calls; use exact mode');
+    expect(() => sim.inject(live('s', { type: 'traffic-spike', multiplier: 2 }, { kind: 'stream', stream: 'storefront' }))).not.toThrow();
+    expect(sim.actionLog).toHaveLength(1);
   });
 });
