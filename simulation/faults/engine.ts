@@ -56,9 +56,9 @@ export class FaultEngine {
     const f: ActiveFault = { spec, index: this.faults.length, intensity: 0 };
     this.faults.push(f);
     this.gens.push(0);
-    for (const [start] of windows(spec.schedule, this.horizon)) {
-      if (start >= this.kernel.now) this.kernel.at(start, this.evUpdate, f.index, 0);
-    }
+    // The first window's start; each update schedules the next change, the later windows included.
+    const first = windows(spec.schedule, this.horizon).find(([start]) => start >= this.kernel.now);
+    if (first) this.kernel.at(first[0], this.evUpdate, f.index, 0);
     return f;
   }
 

@@ -146,8 +146,9 @@ export class PodFaultHandler implements FaultHandler {
         break;
       case 'scale-down':
         for (const name of this.workloadsOf(t)) {
-          l.held.set(name, this.world.desiredReplicas(name));
           const list = this.holds.get(name) ?? [];
+          // What was asked for before any scale-down held the workload (another hold remembers it).
+          l.held.set(name, list.length > 0 ? (list[0].held.get(name) as number) : this.world.desiredReplicas(name));
           list.push(l);
           this.holds.set(name, list);
           // The canary at zero stays there (Flagger has not scaled it up).
@@ -175,7 +176,11 @@ export class PodFaultHandler implements FaultHandler {
       for (const id of l.failed) this.world.restartNow(id);
     } else if (p.type === 'oom-leak') {
       this.leaks = this.leaks.filter((x) => x !== l);
-      if (this.leaks.length === 0) this.request.podSlowdown = null;
+      if (this.leaks.length === 0) {
+        this.request.podSlowdown = null;
+        // Take the request path's hooks off again when nothing else needs them.
+        this.request.refresh();
+      }
     } else if (p.type === 'scale-down') {
       for (const [name, asked] of l.held) {
         const list = (this.holds.get(name) ?? []).filter((x) => x !== l);
@@ -183,7 +188,7 @@ export class PodFaultHandler implements FaultHandler {
           this.holds.set(name, list);
           // Another scale-down holds it still: its count, unless scaled to zero meanwhile.
           const last = list[list.length - 1];
-          last.held.set(name, asked);
+          for (const x of list) x.held.set(name, asked);
           if (asked > 0) this.scaleRaw(name, (last.fault.spec.params as { replicas: number }).replicas);
         } else {
           this.holds.delete(name);

@@ -79,6 +79,11 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
       this.live.sort((a, b) => a.fault.index - b.fault.index);
     }
     this.reindex();
+    this.refresh();
+  }
+
+  /** Installs the world's request hooks while any request fault or per-pod slowdown needs them, and only then. */
+  refresh(): void {
     this.world.faults = this.live.length > 0 || this.podSlowdown ? this : null;
   }
 
@@ -229,7 +234,7 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
         // Each lost round trip waits a retransmission timeout, doubling each time.
         let wait = 0;
         let rto = p.rto;
-        while (hit(p.loss) && wait < 120) {
+        while (rto > 0 && wait < 120 && hit(p.loss)) {
           wait += rto;
           rto *= 2;
         }

@@ -258,6 +258,9 @@ export class Simulation {
 
   /** A live action: after seeking back, it replaces the log's later actions (a new branch of the run). */
   private act(a: FaultAction): void {
+    // A host that advanced with an event budget may have stopped between events of this instant: finish them, as
+    // replaying the log does (an action applies after every event at its time).
+    this.kernel.runUntil(this.kernel.now);
     this.fast?.flush();
     this.apply(a);
     this.log.splice(this.cursor);

@@ -224,3 +224,30 @@ rollout: { at: 2m }`, '10m'), { seed: 7 });
     expect(a.services.api.primary?.restarts).toBeGreaterThan(3);
   });
 });
+
+describe('overlapping scale-downs and repeats', () => {
+  it('two scale-downs that end in reverse order give the workload back its own replicas', () => {
+    const sim = new Simulation(api(), { seed: 21 });
+    const all = { kind: 'pods' as const, workload: 'api-primary', mode: 'all' as const, value: 0 };
+    sim.inject(fault('a', all, { type: 'scale-down', replicas: 2 }, 60, 300));
+    sim.inject(fault('b', all, { type: 'scale-down', replicas: 1 }, 120, 60));
+    sim.advanceTo(150);
+    expect(sim.model.desiredReplicas('api-primary')).toBe(1);
+    sim.advanceTo(200);
+    expect(sim.model.desiredReplicas('api-primary')).toBe(2);
+    sim.advanceTo(400);
+    expect(sim.model.desiredReplicas('api-primary')).toBe(3);
+  });
+
+  it('a repeated fault costs kernel events in proportion to its windows, not their square', () => {
+    const events = (times: number) => {
+      const sim = new Simulation(api('', '20m'), { seed: 22 });
+      sim.inject({ ...fault('r', { kind: 'version', app: 'api', version: 'all' }, { type: 'cpu-stress', slowdown: 1.2 }), schedule: { at: 0, for: 5, rampIn: 2, rampOut: 2, repeat: { every: 10, times } } });
+      sim.advanceTo(1100);
+      return sim.result().stats.events;
+    };
+    const base = events(1);
+    // 100 windows of 5 updates each: about 500 more events than one window, not 100² / 2 × 5.
+    expect(events(100) - base).toBeLessThan(1000);
+  });
+});

@@ -117,6 +117,15 @@ describe('request-level faults, measured where a user looks', () => {
     // Seeking back re-simulates with the log: the same run.
     live.seek(100);
     expect(JSON.stringify(live.runToEnd())).toBe(JSON.stringify(a));
+    // A host that advances with an event budget can stop between two events of one instant; a live action there
+    // applies after the rest of that instant, as on replay.
+    const sliced = new Simulation(heldAt20(), { seed: 8 });
+    while (sliced.advanceTo(200, 997)) if (sliced.now >= 200) break;
+    while (!sliced.advanceTo(250, 997));
+    while (sliced.advanceTo(260, 1) === false && sliced.now < 259);
+    sliced.inject(fault('c', { kind: 'version', app: 'api', version: 'canary' }, { type: 'http-abort', code: 500, percent: 30 }));
+    const slicedResult = sliced.runToEnd();
+    expect(JSON.stringify(new Simulation(heldAt20(), { seed: 8, actions: sliced.actionLog }).runToEnd())).toBe(JSON.stringify(slicedResult));
     // The faults did something; and an empty log is the plain run.
     const plain = new Simulation(heldAt20(), { seed: 8 }).runToEnd();
     expect(JSON.stringify(plain)).not.toBe(JSON.stringify(a));
