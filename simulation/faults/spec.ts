@@ -127,6 +127,40 @@ export type FaultParams =
 
 export type FaultType = FaultParams['type'];
 
+/** Every fault type, in the order docs/faults.md lists them. */
+export const FAULT_TYPES = [
+  'http-abort',
+  'http-delay',
+  'latency-shift',
+  'cpu-stress',
+  'pod-kill',
+  'pod-failure',
+  'crash-loop',
+  'oom-leak',
+  'scale-down',
+  'network-latency',
+  'network-bandwidth',
+  'network-timeout',
+  'network-reset-peer',
+  'network-slow-close',
+  'network-loss',
+  'network-partition',
+  'dependency-failure',
+  'quota',
+  'dns-failure',
+  'traffic-spike',
+  'metrics-outage',
+  'scrape-failure',
+  'scrape-delay',
+  'counter-reset',
+  'router-reject',
+  'reload-storm',
+] as const satisfies readonly FaultType[];
+
+// Every type of FaultParams is listed above (a compile error names a missing one).
+const allListed: Record<Exclude<FaultType, (typeof FAULT_TYPES)[number]>, never> = {};
+void allListed;
+
 export interface FaultSpec {
   /** Unique name (the scenario's, or generated). */
   name: string;

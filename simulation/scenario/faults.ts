@@ -5,8 +5,8 @@ import { formatDuration } from '../util/duration';
 import { formatPath } from './diagnostics';
 import { suggest } from './issues';
 import { DEFAULT_NAMESPACE } from './manifests';
-import { FAULT_TARGET_KINDS, FAULT_TARGET_WORDS, type FaultDocument, type FaultTargetKind, faultTargetSchemas, PROMETHEUS_JOBS, type ScenarioDocument } from './schema';
-import type { SourceDocument } from './yaml-source';
+import { FAULT_TARGET_KINDS, FAULT_TARGET_WORDS, type FaultDocument, type FaultTargetKind, faultTargetSchemas, found, PROMETHEUS_JOBS, type ScenarioDocument } from './schema';
+import { isMapping, type SourceDocument } from './yaml-source';
 
 /**
  * Compiles `spec.faults` (docs/faults.md): reads each target, resolves it
@@ -99,18 +99,6 @@ function compileSchedule(f: FaultDocument, path: Path, horizon: number, src: Sou
 }
 
 // ---- targets --------------------------------------------------------------------
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function found(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
 
 function list(names: readonly string[]): string {
   return names.length > 0 ? names.join(', ') : 'none';

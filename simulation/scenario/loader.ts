@@ -13,7 +13,7 @@ import { issuesToDiagnostics } from './issues';
 import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
 import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
 import { compileTraefik } from './traefik';
-import { parseYamlFile, type SourceDocument } from './yaml-source';
+import { isMapping, parseYamlFile, type SourceDocument } from './yaml-source';
 import { parseRfc3339 } from '../util/time';
 import { CLIENT_DEFAULT_BUCKETS } from '../telemetry/app-metrics';
 
@@ -166,10 +166,6 @@ export function looksLikeScenario(text: string): boolean {
 
 function fail(diagnostics: Diagnostic[]): LoadResult {
   return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 interface DeploymentInfo {

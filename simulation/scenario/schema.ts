@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultType } from '../faults/spec';
+import { FAULT_TYPES } from '../faults/spec';
 import { parseDuration } from '../util/duration';
 import { suggest } from './issues';
 import { parseRfc3339 } from '../util/time';
@@ -36,7 +36,8 @@ const probability = (what: string) =>
 const int = (what: string, min: number) =>
   z.number({ error: (iss) => `expected ${what} (a whole number), found ${found(iss.input)}` }).int({ error: `expected ${what} to be a whole number` }).min(min, { error: `expected ${what} of at least ${min}` });
 
-function found(v: unknown): string {
+/** How a message names a value that was not what was expected. */
+export function found(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -355,35 +356,8 @@ export type WebhookBehaviourDocument = z.output<typeof webhookBehaviourSchema>;
 
 // ---- faults (docs/faults.md; compiled and resolved by faults.ts) -----------
 
-/** Every fault type, as `FaultParams` (simulation/faults/spec.ts) names them. */
-export const FAULT_TYPES = [
-  'http-abort',
-  'http-delay',
-  'latency-shift',
-  'cpu-stress',
-  'pod-kill',
-  'pod-failure',
-  'crash-loop',
-  'oom-leak',
-  'scale-down',
-  'network-latency',
-  'network-bandwidth',
-  'network-timeout',
-  'network-reset-peer',
-  'network-slow-close',
-  'network-loss',
-  'network-partition',
-  'dependency-failure',
-  'quota',
-  'dns-failure',
-  'traffic-spike',
-  'metrics-outage',
-  'scrape-failure',
-  'scrape-delay',
-  'counter-reset',
-  'router-reject',
-  'reload-storm',
-] as const satisfies readonly FaultType[];
+export { FAULT_TYPES };
+
 
 /** Chaos Mesh's selector modes. */
 export const POD_MODES = ['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent'] as const;

@@ -79,3 +79,8 @@ export function parseYamlFile(file: string, text: string): { documents: SourceDo
 function firstLine(s: string): string {
   return s.split('\n')[0];
 }
+
+/** A YAML mapping (not null, not a list). */
+export function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../simulation/run/simulation';
-import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
+import { apiCanaryScenario } from '../support/scenario';
 
 interface Params {
   interval: 30 | 60 | 120;
@@ -18,9 +18,7 @@ interface Params {
 }
 
 function scenario(p: Params) {
-  return mustLoad(
-    scenarioFile(
-      `duration: 16m
+  return apiCanaryScenario(`duration: 16m
 rollout: { at: 1m }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 40 }
@@ -29,20 +27,12 @@ services:
     startupTime: 10s
     latency: { p50: 20ms, p99: 80ms }
     canary:
-      statusCodes: { "500": ${p.errorRate} }`,
-      deployment('api', 2),
-      traefikCanary(
-        'api',
-        `    interval: ${p.interval}s
+      statusCodes: { "500": ${p.errorRate} }`, `    interval: ${p.interval}s
     threshold: 2
     maxWeight: ${p.maxWeight}
     stepWeight: ${p.stepWeight}
     metrics:
-      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`,
-      ),
-      ingressToTraefikService('api', 'api.example.com', 'api'),
-    ),
-  );
+      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`);
 }
 
 const params = fc.record({

@@ -104,3 +104,10 @@ spec:
     - match: Host(\`${host}\`)
       kind: Rule
       services: [{ name: ${service}, kind: TraefikService, port: 80 }]`;
+
+/**
+ * The rollout most tests need: Deployment `api` with `replicas`, a Traefik Canary on it with the given analysis,
+ * and an IngressRoute sending Host(`api.example.com`) on entrypoint web to Flagger's TraefikService.
+ */
+export const apiCanaryScenario = (spec: string, analysis: string, replicas = 2) =>
+  mustLoad(scenarioFile(spec, deployment('api', replicas), traefikCanary('api', analysis), ingressToTraefikService('api', 'api.example.com', 'api')));

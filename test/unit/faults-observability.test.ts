@@ -3,14 +3,12 @@ import { METRICS_OUTAGE_ERROR } from '../../simulation/faults/observability';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
 import { fault } from '../support/faults';
-import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
+import { apiCanaryScenario } from '../support/scenario';
 
 
 /** api behind Traefik at 50 requests/s; a rollout at 1m, analysed every minute with the builtin success rate, 10% steps to 50%. */
 function rollout(duration = '15m') {
-  return mustLoad(
-    scenarioFile(
-      `duration: ${duration}
+  return apiCanaryScenario(`duration: ${duration}
 rollout: { at: 1m }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 50 }
@@ -18,20 +16,12 @@ services:
   api:
     startupTime: 10s
     concurrency: 32
-    latency: { p50: 20ms, p99: 80ms }`,
-      deployment('api', 2),
-      traefikCanary(
-        'api',
-        `    interval: 1m
+    latency: { p50: 20ms, p99: 80ms }`, `    interval: 1m
     threshold: 3
     maxWeight: 50
     stepWeight: 10
     metrics:
-      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`,
-      ),
-      ingressToTraefikService('api', 'api.example.com', 'api'),
-    ),
-  );
+      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`);
 }
 
 const value = (sim: Simulation, q: string, t: number) => {

@@ -2,32 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
 import { fault } from '../support/faults';
-import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
+import { apiCanaryScenario } from '../support/scenario';
 
 
 /** api behind Traefik: 3 primary pods at 60 requests/s; no new revision (the canary stays at zero). */
 function api(extra = '', seconds = '20m', concurrency = 8) {
-  return mustLoad(
-    scenarioFile(
-      `duration: ${seconds}
+  return apiCanaryScenario(`duration: ${seconds}
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 60 }
 services:
   api:
     startupTime: 15s
     concurrency: ${concurrency}
-    latency: { p50: 20ms, p99: 80ms }${extra}`,
-      deployment('api', 3),
-      traefikCanary(
-        'api',
-        `    interval: 1m
+    latency: { p50: 20ms, p99: 80ms }${extra}`, `    interval: 1m
     threshold: 5
     maxWeight: 50
-    stepWeight: 10`,
-      ),
-      ingressToTraefikService('api', 'api.example.com', 'api'),
-    ),
-  );
+    stepWeight: 10`, 3);
 }
 
 const primaryPods = (sim: Simulation) => sim.model.podList().filter((p) => p.workload === 'api-primary');

@@ -3,7 +3,7 @@ import type { FaultParams, FaultTarget } from '../../simulation/faults/spec';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
 import { fault } from '../support/faults';
-import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
+import { apiCanaryScenario, deployment, mustLoad, scenarioFile } from '../support/scenario';
 
 
 /**
@@ -11,9 +11,7 @@ import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCan
  * at 2m and a closed confirm-traffic-increase gate holds it there.
  */
 function heldAt20() {
-  return mustLoad(
-    scenarioFile(
-      `duration: 12m
+  return apiCanaryScenario(`duration: 12m
 rollout: { at: 1m }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 100 }
@@ -24,20 +22,12 @@ services:
     latency: { p50: 20ms, p99: 80ms }
 webhooks:
   - name: gate
-    responses: [{ status: 200, times: 1 }, { status: 403 }]`,
-      deployment('api', 2),
-      traefikCanary(
-        'api',
-        `    interval: 1m
+    responses: [{ status: 200, times: 1 }, { status: 403 }]`, `    interval: 1m
     threshold: 100
     maxWeight: 50
     stepWeight: 20
     webhooks:
-      - { name: gate, type: confirm-traffic-increase, url: http://gate/ }`,
-      ),
-      ingressToTraefikService('api', 'api.example.com', 'api'),
-    ),
-  );
+      - { name: gate, type: confirm-traffic-increase, url: http://gate/ }`);
 }
 
 const value = (sim: Simulation, q: string, t: number) => {

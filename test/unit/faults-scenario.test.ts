@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../simulation/run/simulation';
-import { deployment, ingressToTraefikService, mustLoad, scenarioFile, traefikCanary } from '../support/scenario';
+import { apiCanaryScenario } from '../support/scenario';
 
 /** A healthy canary that a scenario fault makes fail: Flagger must roll it back on the success rate. */
 const scenario = (faults: string) =>
-  mustLoad(
-    scenarioFile(
-      `duration: 15m
+  apiCanaryScenario(`duration: 15m
 rollout: { at: 1m }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 50 }
@@ -15,20 +13,12 @@ services:
     startupTime: 10s
     latency: { p50: 20ms, p99: 80ms }
 faults:
-${faults}`,
-      deployment('api', 2),
-      traefikCanary(
-        'api',
-        `    interval: 1m
+${faults}`, `    interval: 1m
     threshold: 3
     maxWeight: 50
     stepWeight: 10
     metrics:
-      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`,
-      ),
-      ingressToTraefikService('api', 'api.example.com', 'api'),
-    ),
-  );
+      - { name: request-success-rate, interval: 1m, thresholdRange: { min: 99 } }`);
 
 describe('faults declared in a scenario drive Flagger', () => {
   it('without the fault the canary is promoted; a 10% abort on it from 3m makes Flagger roll it back', () => {
