@@ -124,6 +124,25 @@ export function instantQuery(store: SeriesStore, query: string, timeMs: number, 
   }
 }
 
+/**
+ * An instant query's samples as numbers (what Prometheus' rule manager
+ * reads): a scalar becomes one sample without labels, as a recording rule
+ * stores it. Errors are returned, never thrown.
+ */
+export function instantVector(store: SeriesStore, query: string, timeMs: number, options: QueryOptions = {}): { ok: true; samples: Array<{ metric: Metric; value: number }> } | { ok: false; error: string } {
+  const parsed = parseCached(query);
+  if (!parsed.ok) return { ok: false, error: formatParseError(query, parsed.position, parsed.message) };
+  try {
+    const v = new Evaluator(store, timeMs, timeMs, options).eval(parsed.expr, timeMs);
+    if (v.kind === 'scalar') return { ok: true, samples: [{ metric: {}, value: v.v }] };
+    if (v.kind === 'vector') return { ok: true, samples: v.samples.map((s) => ({ metric: s.metric, value: s.value })) };
+    return { ok: false, error: `rule result is not a vector or scalar but a ${v.kind === 'matrix' ? 'range vector' : 'string'}` };
+  } catch (e) {
+    if (e instanceof PromQLError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
 /** A range query over [startMs, endMs] every stepMs, as GET /api/v1/query_range answers it. */
 export function rangeQuery(store: SeriesStore, query: string, startMs: number, endMs: number, stepMs: number, options: QueryOptions = {}): ApiResponse {
   const parsed = parseCached(query);

@@ -33,6 +33,9 @@ export interface WebhookBehaviour {
   responses: readonly WebhookResponse[];
 }
 
+/** Answers a call made at `tMs` from live state (an error budget policy) instead of a script. */
+export type WebhookResponder = (tMs: number) => { status: number; body: string };
+
 /** One webhook call as made, for the run's record. */
 export interface WebhookCall {
   /** Simulated seconds of the tick. */
@@ -81,10 +84,14 @@ export class ScriptedWebhook {
   private index = 0;
   private used = 0;
 
-  constructor(private readonly behaviour: WebhookBehaviour = OK) {}
+  constructor(
+    private readonly behaviour: WebhookBehaviour = OK,
+    private readonly responder: WebhookResponder | null = null,
+  ) {}
 
   /** The scripted answer to the next call, made at `tMs`. */
   private next(tMs: number): WebhookResponse {
+    if (this.responder) return { ...this.responder(tMs), times: null, untilMs: null };
     const rs = this.behaviour.responses;
     while (this.index < rs.length - 1) {
       const r = rs[this.index];

@@ -11,7 +11,7 @@ import type { SeriesStore } from '../telemetry/tsdb';
 export interface FlaggerSpec {
   canaries: readonly CanarySpec[];
   templates: readonly MetricTemplateSpec[];
-  webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null }>;
+  webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null; errorBudget?: string | null }>;
   loadTests?: readonly LoadTestSpec[];
 }
 
@@ -79,6 +79,8 @@ export class FlaggerRuntime {
     private readonly timestamp: (t: number) => number,
     /** Fault hooks (metrics-outage, router-reject); null without faults. */
     private readonly faults: FlaggerFaults | null = null,
+    /** How a webhook bound to an SLO's error budget policy answers now (slo/runtime.ts gateAnswer). */
+    policy: ((slo: string, hookType: string) => { status: number; body: string }) | null = null,
   ) {
     this.evTick = kernel.register('flagger-tick', (i) => this.onTick(i));
     spec.canaries.forEach((c, i) => {
@@ -87,7 +89,9 @@ export class FlaggerRuntime {
       const hooks = new Map<string, ScriptedWebhook>();
       for (const h of c.analysis.webhooks) {
         const b = spec.webhooks.find((w) => w.name === h.name && (w.canary === null || w.canary === `${c.namespace}/${c.name}`));
-        hooks.set(h.name, new ScriptedWebhook(b));
+        const budget = b?.errorBudget ?? null;
+        const responder = budget !== null && policy ? () => policy(budget, h.type) : null;
+        hooks.set(h.name, new ScriptedWebhook(b, responder));
       }
       const loads = new Map((spec.loadTests ?? []).filter((l) => l.canary === `${c.namespace}/${c.name}`).map((l) => [l.hook, l]));
       const ports = this.ports(c, spec.templates, hooks, loads, record);

@@ -13,6 +13,8 @@ import type { FaultSpec } from '../faults/spec';
 import { Scraper } from '../telemetry/scraper';
 import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
 import { SeriesStore } from '../telemetry/tsdb';
+import { type SloResult, SloRuntime } from '../slo/runtime';
+import type { SloSpec } from '../slo/spec';
 
 /**
  * Fault types fast mode can run: those that act on aggregate traffic (a spike multiplies expected counts), on
@@ -49,6 +51,8 @@ export interface RunnableScenario {
   flagger?: FlaggerSpec & { rollout: string | null };
   /** The scenario's faults. */
   faults?: readonly FaultSpec[];
+  /** Service level objectives: error budgets, burn-rate alerts, the error budget policy. */
+  slos?: readonly SloSpec[];
 }
 
 export type RunMode = 'exact' | 'fast';
@@ -113,6 +117,8 @@ export interface RunResult extends WorldSummary {
   events: CanaryEvent[];
   /** Every metric check the analysis ran. */
   checks: MetricCheck[];
+  /** Each SLO: budget at start and end, consumed by the rollout, burn-rate alerts (docs/slo.md). */
+  slo: SloResult[];
 }
 
 /**
@@ -132,6 +138,7 @@ export class Simulation {
   private _store!: SeriesStore;
   private scraper!: Scraper;
   private flagger: FlaggerRuntime | null = null;
+  private slos: SloRuntime | null = null;
   private faults!: FaultEngine;
   private readonly log: FaultAction[];
   private _state: RunState = 'ready';
@@ -191,8 +198,25 @@ export class Simulation {
     const observability = new ObservabilityFaultHandler(this.world, this.kernel, rng, { scraper, fast: this.fast });
     this.faults = new FaultEngine(this.kernel, rng, [request, pods, observability], this.endTime);
     for (const f of this.scenario.faults ?? []) this.faults.add(f);
+    const slos = this.scenario.slos ?? [];
+    const world = this.world;
+    const faults = this.faults;
+    this.slos =
+      slos.length > 0
+        ? new SloRuntime(slos, {
+            kernel: this.kernel,
+            store: this._store,
+            timestamp: (t) => this.timestamp(t),
+            scrapeInterval: scrape.interval,
+            settle,
+            versionOutcomes: (app, threshold) => world.versionOutcomes(app, threshold),
+            activeFaults: () => faults.active().map((f) => f.spec.name),
+          })
+        : null;
+    const sloRuntime = this.slos;
+    const policy = sloRuntime ? (slo: string, type: string) => sloRuntime.gateAnswer(slo, type) : null;
     const flagger = this.scenario.flagger;
-    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability) : null;
+    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -367,6 +391,7 @@ export class Simulation {
       },
       ...summary,
       ...this.rolloutResult(),
+      slo: this.slos?.results() ?? [],
     };
   }
 

@@ -583,6 +583,8 @@ export interface WebhookBehaviourSpec {
    * `status` null: no answer (the call hangs until its timeout).
    */
   responses: Array<{ status: number | null; body: string; times: number | null; untilMs: number | null }>;
+  /** The SLO whose error budget policy answers instead of `responses` (docs/slo.md); null: scripted. */
+  errorBudget: string | null;
 }
 
 /**
@@ -659,7 +661,7 @@ export function compileWebhookBehaviours(doc: ScenarioDocument, src: SourceDocum
         untilMs: last || r.until === undefined || r.times !== undefined ? null : Math.round(r.until * 1000),
       });
     });
-    out.push({ name: e.name, canary: canaryKey, latencyMs: Math.round(e.latency * 1000), responses });
+    out.push({ name: e.name, canary: canaryKey, latencyMs: Math.round(e.latency * 1000), responses, errorBudget: e.errorBudget ?? null });
   });
   return out;
 }

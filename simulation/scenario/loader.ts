@@ -6,6 +6,7 @@ import type { RunnableScenario } from '../run/simulation';
 import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
 import { compileFaults } from './faults';
+import { compileSlos } from './slo';
 import { compileFlagger, compileWebhookBehaviours, type Report, reporters } from './flagger';
 import { parseHey, UNLIMITED_QPS_PER_WORKER } from '../rollout/loadtest';
 import type { CanarySpec } from '../rollout/types';
@@ -111,6 +112,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const { world, flagger } = compiled;
   const { err: faultErr, warn: faultWarn } = reporters(diagnostics);
   const faults = compileFaults(document, scenarioDoc, world, faultErr, faultWarn);
+  const slos = compileSlos(document, scenarioDoc, world, flagger.canaries, faultErr, faultWarn);
   if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -128,6 +130,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       world,
       flagger,
       faults,
+      slos,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
       warnings,

@@ -3,6 +3,7 @@ import { FAULT_TYPES } from '../faults/spec';
 import { parseDuration } from '../util/duration';
 import { suggest } from './issues';
 import { parseRfc3339 } from '../util/time';
+import { parseDuration as parsePromDuration } from '../promql/parse';
 
 /**
  * The Scenario document's schema. One definition serves validation (with
@@ -349,6 +350,11 @@ export const webhookBehaviourSchema = z
     canary: z.string({ error: (iss) => `expected the name of the Canary (name or namespace/name), found ${found(iss.input)}` }).min(1).optional(),
     latency: nonNegativeDuration('the time each call takes').prefault('0s'),
     responses: z.array(webhookResponseSchema).min(1, { error: 'expected at least one response (omit responses for 200 every time)' }).optional(),
+    errorBudget: z
+      .string({ error: (iss) => `expected the name of an SLO of this scenario (spec.slos[].name), found ${found(iss.input)}` })
+      .min(1)
+      .optional()
+      .meta({ description: "the webhook answers from this SLO's error budget policy (docs/slo.md) instead of scripted responses" }),
   })
   .meta({ description: "how one of the Canary's webhooks answers in the simulation (webhooks without an entry answer 200 at once)" });
 
@@ -577,6 +583,90 @@ export const faultSchema = z.discriminatedUnion('type', faultTypeSchemas, {
 
 export type FaultDocument = z.output<typeof faultSchema>;
 
+// ---- SLOs (docs/slo.md; compiled by slo.ts) ---------------------------------
+
+/** A Prometheus duration ("30s", "5m", "1h", "3d"), parsed to seconds. */
+const promDuration = (what: string) =>
+  z
+    .string({ error: (iss) => `expected ${what} as a Prometheus duration such as 30s, 5m, 1h or 30d, found ${found(iss.input)}` })
+    .transform((text, ctx) => {
+      const d = parsePromDuration(text);
+      if (d.ok) return d.ms / 1000;
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as a Prometheus duration such as 30s, 5m, 1h or 30d (units ms, s, m, h, d, w, y): ${d.message}` });
+      return z.NEVER;
+    })
+    .meta({ description: `${what} as a Prometheus duration (e.g. 30s, 5m, 1h, 30d)` });
+
+const sloTierSchema = z.strictObject({
+  name: z.string({ error: (iss) => `expected the tier name, e.g. feature-freeze, found ${found(iss.input)}` }).min(1),
+  above: percent('the budget remaining above which the tier applies').optional(),
+  holdRollouts: z.boolean({ error: 'expected true or false' }).default(false),
+  haltPromotion: z.boolean({ error: 'expected true or false' }).default(false),
+  rollback: z.boolean({ error: 'expected true or false' }).default(false),
+});
+
+export const sloSchema = z.strictObject({
+  name: z.string({ error: (iss) => `expected the SLO name, found ${found(iss.input)}` }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `expected the SLO name in lowercase letters, digits and '-', found ${found(iss.input)}` }),
+  service: z.string({ error: (iss) => `expected the name of a service of this scenario, found ${found(iss.input)}` }).optional(),
+  description: z.string().optional(),
+  objective: z
+    .number({ error: (iss) => `expected the objective as a percentage such as 99.9, found ${found(iss.input)}` })
+    .gt(0, { error: 'expected the objective as a percentage between 0 and 100, e.g. 99.9' })
+    .lt(100, { error: 'expected the objective below 100: a 100% objective leaves no error budget' }),
+  window: z.string({ error: (iss) => `expected the SLO window: a rolling duration such as 30d or 28d, or month (the calendar month), found ${found(iss.input)}` }).default('30d'),
+  indicator: z.strictObject({
+    ratio: z
+      .strictObject({
+        bad: z.string({ error: 'expected a PromQL query (or counter selector) of bad events' }).min(1).optional(),
+        good: z.string({ error: 'expected a PromQL query (or counter selector) of good events' }).min(1).optional(),
+        total: z.string({ error: 'expected a PromQL query (or counter selector) of all events' }).min(1),
+      })
+      .optional()
+      .meta({ description: 'bad (or good) and total events: counter selectors, or queries with [{{ .window }}] (Sloth style)' }),
+    latency: z
+      .strictObject({
+        histogram: z.string({ error: 'expected the histogram family, e.g. traefik_service_request_duration_seconds' }).regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: (iss) => `expected a Prometheus metric name, found ${found(iss.input)}` }),
+        selector: z.string({ error: 'expected label matchers such as service=~"shop-backend-.*"' }).default(''),
+        threshold: duration('the latency threshold'),
+      })
+      .optional()
+      .meta({ description: 'the share of requests at or under threshold, from histogram buckets' }),
+  }),
+  budget: z
+    .strictObject({
+      consumedAtStart: percent('the share of the error budget consumed before the run').default(0),
+      requestRate: rate('the request rate the rest of the window carries, in requests per second').optional(),
+    })
+    .prefault({}),
+  alerting: z
+    .strictObject({
+      name: z.string({ error: 'expected the alert name' }).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: (iss) => `expected an alert name of letters, digits and _, found ${found(iss.input)}` }).default('ErrorBudgetBurn'),
+      evaluationInterval: promDuration('the rule evaluation interval').prefault('30s'),
+      windows: z
+        .array(
+          z.strictObject({
+            severity: z.string({ error: 'expected the severity, e.g. page or ticket' }).min(1),
+            long: promDuration('the long window'),
+            short: promDuration('the short window').optional(),
+            burnRate: z.number({ error: (iss) => `expected the burn rate factor, e.g. 14.4, found ${found(iss.input)}` }).positive({ error: 'expected a burn rate above 0' }).optional(),
+            budgetConsumed: percent('the share of the budget consumed before the alert fires').optional(),
+            for: promDuration('the alert for duration').optional(),
+          }),
+        )
+        .min(1, { error: 'expected at least one window (omit windows for the SRE workbook defaults)' })
+        .optional(),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      tiers: z.array(sloTierSchema).min(1, { error: 'expected at least one tier (omit tiers for the default five)' }).optional(),
+    })
+    .optional(),
+  labels: z.record(z.string(), z.string({ error: 'expected label values as strings' })).default({}),
+});
+
+export type SloDocument = z.output<typeof sloSchema>;
+
 // ---- the document ------------------------------------------------------------
 
 export const scenarioSpecSchema = z.strictObject({
@@ -590,6 +680,7 @@ export const scenarioSpecSchema = z.strictObject({
     })
     .optional(),
   webhooks: z.array(webhookBehaviourSchema).default([]),
+  slos: z.array(sloSchema, { error: (iss) => `expected slos as a list, found ${found(iss.input)}` }).default([]).meta({ description: 'service level objectives, error budgets, burn-rate alerts and the error budget policy (docs/slo.md)' }),
   faults: z.array(faultSchema, { error: (iss) => `expected faults as a list, found ${found(iss.input)}` }).default([]).meta({ description: 'faults injected during the run (docs/faults.md)' }),
   telemetry: z
     .strictObject({

@@ -743,6 +743,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
           { status: null, body: '', times: null, untilMs: 600_000 },
           { status: 200, body: 'OK', times: null, untilMs: null },
         ],
+        errorBudget: null,
       },
     ]);
   });
@@ -755,7 +756,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
         - { status: 202 }`);
     expect(r.errors).toEqual([]);
     expect(r.out).toEqual([
-      { name: 'load-test', canary: null, latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }] },
+      { name: 'load-test', canary: null, latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null },
       {
         name: 'gate',
         canary: null,
@@ -764,6 +765,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
           { status: 500, body: 'boom', times: 1, untilMs: null },
           { status: 202, body: 'Accepted', times: null, untilMs: null },
         ],
+        errorBudget: null,
       },
     ]);
   });
@@ -779,7 +781,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
   it('reports an unknown Canary, with a did-you-mean, and accepts namespace/name', () => {
     const r = behaviours('    - name: gate\n      canary: podinf\n    - name: load-test\n      canary: shop/api');
     expect(r.errors).toEqual([`${loc(r.text, 'canary: podinf', 'podinf')}: spec.webhooks[0].canary: no Canary named podinf (did you mean podinfo?); Canaries in this scenario: podinfo, api`]);
-    expect(r.out).toEqual([{ name: 'load-test', canary: 'shop/api', latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }] }]);
+    expect(r.out).toEqual([{ name: 'load-test', canary: 'shop/api', latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null }]);
   });
 
   it('refuses times and until together, and two behaviours for one webhook', () => {
