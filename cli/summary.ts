@@ -42,6 +42,19 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     lines.push(`  ${o.reason}`);
     for (const e of r.events) lines.push(`  ${formatDuration(e.t).padStart(7)}  ${e.type === 'Warning' ? 'W' : ' '} ${e.message}`);
   }
+  for (const s of r.slo) {
+    const b = s.budget;
+    lines.push('');
+    lines.push(`SLO ${s.name}: ${s.objective}% over ${s.window}; error budget ${pct(b.start)} remaining at the start, ${pct(b.end)} at the end`);
+    lines.push(`  consumed ${pct(b.consumed)} (${b.consumedMinutes.toFixed(2)} of ${b.budgetMinutes.toFixed(1)} budget minutes): primary ${pct(b.byCause.primary)}, canary ${pct(b.byCause.canary)}, other ${pct(b.byCause.other)}`);
+    for (const [f, v] of Object.entries(b.byCause.whileFaultActive)) lines.push(`  while fault ${f} was active: ${pct(v)}`);
+    if (s.policy) lines.push(`  policy: ${s.policy.changes.map((c) => `${c.tier} from ${formatDuration(c.t)}`).join(', ')}`);
+    for (const a of s.alerts) {
+      const state = a.firedAt === null ? `pending from ${formatDuration(a.activeAt)}${a.resolvedAt === null ? '' : `, dropped at ${formatDuration(a.resolvedAt)}`}` : `fired at ${formatDuration(a.firedAt)}${a.resolvedAt === null ? '' : `, resolved at ${formatDuration(a.resolvedAt)}`}`;
+      lines.push(`  ${a.severity} alert ${a.burnRate}x (${a.longWindow}/${a.shortWindow}): ${state}`);
+    }
+    for (const e of s.ruleErrors) lines.push(`  rule ${e.rule} failed at ${formatDuration(e.t)}: ${e.error}`);
+  }
   if (r.expectation) {
     const x = r.expectation;
     lines.push('');
@@ -49,6 +62,10 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     for (const m of x.mismatches) lines.push(`  ${m}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(Math.abs(x) < 0.001 ? 4 : 2)}%`;
 }
 
 function cells(s: OutcomeSummary): string[] {

@@ -1321,22 +1321,6 @@ export class World implements ProxyUpstream {
   }
 
   /** Requests in the system now (queued, in progress, or abandoned by their caller but still worked on). */
-  /**
-   * Ground truth for error budget attribution: responses of each version of
-   * an app so far, and how many were bad — 5xx, or slower than
-   * `latencyThreshold` seconds when given (at the histogram's resolution).
-   */
-  versionOutcomes(app: string, latencyThreshold: number | null): Record<Version, { requests: number; bad: number }> {
-    const out: Record<Version, { requests: number; bad: number }> = { primary: { requests: 0, bad: 0 }, canary: { requests: 0, bad: 0 } };
-    for (const b of this.behaviours) {
-      if (b.app.name !== app) continue;
-      const o = out[b.version];
-      o.requests += b.stats.requests;
-      o.bad += latencyThreshold === null ? b.stats.errors : b.stats.latency.countAbove(latencyThreshold);
-    }
-    return out;
-  }
-
   activeRequests(): number {
     return this.cap - this.freeTop;
   }

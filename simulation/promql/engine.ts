@@ -1,5 +1,5 @@
 import { compileGoRegexp } from '../routing/rule';
-import type { SeriesStore } from '../telemetry/tsdb';
+import type { Labels, SeriesStore } from '../telemetry/tsdb';
 import { type Aggregate, type AtModifier, type Binary, type Call, type Expr, type LabelMatcher, type MatrixSelector, type Subquery, typeOf, type VectorMatching, type VectorSelector } from './ast';
 import {
   Aggregator,
@@ -64,6 +64,11 @@ export interface QueryOptions {
    * Prometheus from OpenMetrics has none, so comparisons with it turn this off.
    */
   staleness?: boolean;
+  /**
+   * Only series whose labels pass this test exist for the query (the SLO
+   * runtime reads one version's share of an SLI this way); none: all do.
+   */
+  seriesFilter?: (labels: Labels) => boolean;
 }
 
 export type ApiResult =
@@ -244,7 +249,10 @@ class Evaluator {
     this.lookback = options.lookback ?? 5 * 60_000;
     this.defaultStep = options.defaultStep ?? 60_000;
     this.staleness = options.staleness ?? true;
+    this.seriesFilter = options.seriesFilter ?? null;
   }
+
+  private readonly seriesFilter: ((labels: Labels) => boolean) | null;
 
   private readonly staleness: boolean;
 
@@ -307,7 +315,8 @@ class Evaluator {
 
   /** Store ids of the series a selector matches (a label that is absent has the value ""). */
   private select(vs: VectorSelector): number[] {
-    const hit = selections.get(vs);
+    const filter = this.seriesFilter;
+    const hit = filter ? undefined : selections.get(vs);
     if (hit && hit.store === this.store && hit.count === this.store.seriesCount) return hit.ids;
     let candidates: readonly number[] | null = null;
     for (const m of vs.matchers) {
@@ -320,13 +329,14 @@ class Evaluator {
     const consider = (id: number) => {
       const labels = this.store.labels(id);
       for (const m of vs.matchers) if (!this.matches(m, labels[m.name] ?? '')) return;
+      if (filter && !filter(labels)) return;
       ids.push(id);
     };
     if (candidates !== null) for (const id of candidates) consider(id);
     else for (let id = 0; id < n; id++) consider(id);
     // Storage returns series sorted by their label sets; ties in topk/bottomk depend on it.
     ids.sort((a, b) => compareLabels(this.store.labels(a), this.store.labels(b)));
-    selections.set(vs, { store: this.store, count: this.store.seriesCount, ids });
+    if (!filter) selections.set(vs, { store: this.store, count: this.store.seriesCount, ids });
     return ids;
   }
 

@@ -2,7 +2,8 @@ import type { RunResult } from './simulation';
 
 /** A scenario's `spec.expect`: what the rollout should come to. */
 export interface Expectation {
-  outcome: 'promoted' | 'rolled-back';
+  /** held: the rollout waits at a gate when the run ends (Waiting at confirm-rollout, WaitingPromotion at confirm-promotion). */
+  outcome: 'promoted' | 'rolled-back' | 'held';
   /** Seconds; the decision must fall in [from, to]. */
   decidedBetween?: { from: number; to: number };
   /** The Canary metric whose failing checks decide a rollback. */
@@ -30,7 +31,9 @@ export function checkExpectation(expected: Expectation, r: Pick<RunResult, 'outc
     ? 'no rollout'
     : o.promoted
       ? 'promoted'
-      : o.phase === 'Failed'
+      : o.phase === 'Waiting' || o.phase === 'WaitingPromotion'
+        ? 'held'
+        : o.phase === 'Failed'
         ? o.reason.startsWith('Promotion of')
           ? 'a failed promotion (all traffic on the canary)'
           : 'rolled-back'

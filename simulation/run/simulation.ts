@@ -12,7 +12,9 @@ import { ObservabilityFaultHandler } from '../faults/observability';
 import type { FaultSpec } from '../faults/spec';
 import { Scraper } from '../telemetry/scraper';
 import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
-import { SeriesStore } from '../telemetry/tsdb';
+import { type Labels, SeriesStore } from '../telemetry/tsdb';
+import { CRD_PROVIDER, normalizeName } from '../routing/names';
+import type { Version } from '../model/spec';
 import { type SloResult, SloRuntime } from '../slo/runtime';
 import type { SloSpec } from '../slo/spec';
 
@@ -199,7 +201,6 @@ export class Simulation {
     this.faults = new FaultEngine(this.kernel, rng, [request, pods, observability], this.endTime);
     for (const f of this.scenario.faults ?? []) this.faults.add(f);
     const slos = this.scenario.slos ?? [];
-    const world = this.world;
     const faults = this.faults;
     this.slos =
       slos.length > 0
@@ -209,7 +210,7 @@ export class Simulation {
             timestamp: (t) => this.timestamp(t),
             scrapeInterval: scrape.interval,
             settle,
-            versionOutcomes: (app, threshold) => world.versionOutcomes(app, threshold),
+            versionOf: (app) => this.versionClassifier(app),
             activeFaults: () => faults.active().map((f) => f.spec.name),
           })
         : null;
@@ -406,6 +407,35 @@ export class Simulation {
     const r = records.find((x) => `${x.namespace}/${x.canary}` === want) ?? (records.length === 1 ? records[0] : undefined);
     if (!r) return { canary: null, outcome: null, timeline: [], events: [], checks: [] };
     return { canary: `${r.namespace}/${r.canary}`, outcome: outcomeOf(r), timeline: [...r.timeline], events: [...r.events], checks: [...r.checks] };
+  }
+
+  /**
+   * Which Deployment of an app's Canary a series comes from, by its labels:
+   * Traefik's `service` label names the canary or primary Kubernetes
+   * Service (`<ns>-<target>-canary-<port>@kubernetescrd`), the
+   * kubernetes-pods job's `pod` label one of their pods. Null when no
+   * Canary targets the app.
+   */
+  private versionClassifier(app: string): ((labels: Labels) => Version | null) | null {
+    const workloads = this.scenario.world.workloads;
+    const c = this.scenario.flagger?.canaries.find((x) => workloads.some((w) => w.name === x.target && w.namespace === x.namespace && w.app === app));
+    if (!c) return null;
+    const canaryService = normalizeName(`${c.namespace}-${c.target}-canary`) + '-';
+    const primaryService = normalizeName(`${c.namespace}-${c.target}-primary`) + '-';
+    const pods = new Map<string, Version>();
+    for (const p of this.world.podList()) {
+      if (p.workload === c.target) pods.set(p.name, 'canary');
+      else if (p.workload === `${c.target}-primary`) pods.set(p.name, 'primary');
+    }
+    return (labels) => {
+      const svc = labels.service;
+      if (svc !== undefined && svc.endsWith(`@${CRD_PROVIDER}`)) {
+        if (svc.startsWith(canaryService)) return 'canary';
+        if (svc.startsWith(primaryService)) return 'primary';
+      }
+      const pod = labels.pod;
+      return pod === undefined ? null : (pods.get(pod) ?? null);
+    };
   }
 
   /** The live world, for tests and fault injection (later issues). */

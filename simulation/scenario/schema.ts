@@ -721,7 +721,7 @@ export const scenarioSpecSchema = z.strictObject({
   services: z.record(z.string(), appSchema),
   expect: z
     .strictObject({
-      outcome: z.enum(['promoted', 'rolled-back'], { error: (iss) => `expected outcome promoted or rolled-back, found ${found(iss.input)}` }),
+      outcome: z.enum(['promoted', 'rolled-back', 'held'], { error: (iss) => `expected outcome promoted, rolled-back or held (waiting at a gate when the run ends), found ${found(iss.input)}` }),
       decidedBetween: z
         .strictObject({ from: nonNegativeDuration('the earliest decision time'), to: nonNegativeDuration('the latest decision time') })
         .refine((w) => w.to >= w.from, { error: 'expected to at or after from', path: ['to'] })

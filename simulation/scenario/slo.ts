@@ -49,7 +49,7 @@ export function compileSlos(
     if (w.responses !== undefined) err(src, [...p, 'errorBudget'], 'expected errorBudget or responses, not both: a webhook bound to an error budget policy answers from the budget');
     const slo = doc.spec.slos.find((s) => s.name === w.errorBudget);
     if (!slo) {
-      const names = doc.spec.slos.map((s) => s.name);
+      const names = [...new Set(doc.spec.slos.map((s) => s.name))];
       const hint = suggest(w.errorBudget, names);
       err(src, [...p, 'errorBudget'], `no SLO named ${w.errorBudget}${hint ? ` (did you mean ${hint}?)` : ''}; SLOs in this scenario: ${names.length > 0 ? names.join(', ') : 'none'}`);
       return;
@@ -206,7 +206,7 @@ function sliQuery(text: string): { query: string } | { error: string } {
   const templated = hasWindowPlaceholder(text);
   const probe = templated ? withWindow(text, '5m') : text;
   const parsed = parsePromQL(probe);
-  if (!parsed.ok) return { error: `not a valid PromQL query: ${formatParseError(probe, parsed.position, parsed.message)}` };
+  if (!parsed.ok) return { error: `not a valid PromQL query${templated ? ' (with {{ .window }} as 5m)' : ''}: ${formatParseError(probe, parsed.position, parsed.message)}` };
   if (templated) {
     if (parsed.expr.type === 'matrixSelector' || parsed.expr.type === 'string') return { error: 'expected a query giving events per second, e.g. sum(rate(x_total[{{ .window }}]))' };
     return { query: text };

@@ -71,6 +71,12 @@ export class RuleEngine {
     readonly groups: readonly RuleGroup[],
     /** Store timestamp (Unix ms) of simulated seconds. */
     private readonly timestamp: (t: number) => number,
+    /**
+     * Adjusts a recording rule's value before it is written (the SLO runtime
+     * adds the history before the run to windows that reach back before it);
+     * null: values are written as evaluated.
+     */
+    private readonly adjust: ((rule: RecordingRule, value: number, t: number) => number) | null = null,
   ) {
     this.states = groups.map((g) => g.rules.map(() => ({ written: [], active: new Map(), lastError: null, failures: 0 })));
   }
@@ -116,10 +122,15 @@ export class RuleEngine {
       seen.add(id);
       ids.push(id);
     }
+    let last = NaN;
     if (ids.length === samples.length) {
-      ids.forEach((id, i) => this.store.append(id, ms, samples[i].value));
+      const adjust = this.adjust;
+      ids.forEach((id, i) => {
+        last = adjust ? adjust(r, samples[i].value, t) : samples[i].value;
+        this.store.append(id, ms, last);
+      });
     } else ids.length = 0;
-    this.latest.set(r.record, ids.length > 0 ? samples[ids.length - 1].value : NaN);
+    this.latest.set(r.record, last);
     this.stale(st.written, ids, ms);
     st.written = ids;
   }

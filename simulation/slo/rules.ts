@@ -18,6 +18,8 @@ export interface RecordingRule {
   record: string;
   expr: string;
   labels: Readonly<Record<string, string>>;
+  /** Seconds of history the rule's value averages over (SLI ratios: their window); not part of the rule file. */
+  window?: number;
 }
 
 export interface AlertingRule {
@@ -118,12 +120,13 @@ export function sloRuleGroups(spec: SloSpec, startMs: number): RuleGroup[] {
 
   const sli: RecordingRule[] = windows.map((w) => {
     const text = formatPromDuration(w);
-    return { record: ratioRecord(text), expr: sliQueries(spec, text).errorRatio, labels: { ...base, sloth_window: text } };
+    return { record: ratioRecord(text), expr: sliQueries(spec, text).errorRatio, labels: { ...base, sloth_window: text }, window: w };
   });
   sli.push({
     record: ratioRecord(period),
     expr: `sum_over_time(${ratioRecord(shortest)}${sel}[${period}])\n/ ignoring (sloth_window)\ncount_over_time(${ratioRecord(shortest)}${sel}[${period}])`,
     labels: { sloth_window: period },
+    window: periodSeconds(spec, startMs),
   });
 
   const days = periodSeconds(spec, startMs) / 86400;

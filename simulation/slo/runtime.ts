@@ -1,7 +1,7 @@
 import type { Kernel } from '../kernel/kernel';
 import type { Version } from '../model/spec';
 import { instantVector } from '../promql/engine';
-import type { SeriesStore } from '../telemetry/tsdb';
+import type { Labels, SeriesStore } from '../telemetry/tsdb';
 import { type AlertEpisode, RuleEngine } from './rule-engine';
 import { ratioRecord, recordedWindows, sliQueries, sloRuleGroups } from './rules';
 import { formatPromDuration, type PolicyTier, periodSeconds, type SloSpec, tierOf } from './spec';
@@ -22,12 +22,14 @@ import { formatPromDuration, type PolicyTier, periodSeconds, type SloSpec, tierO
  *   period): 18 minutes at 12 % errors of a 99.95 % / 30 d SLO is 2.16 of
  *   its 21.6 budget minutes). Budget remaining = 1 − consumed at start −
  *   consumed by the run; it may go below zero (overspent).
- * - Attribution: each interval's bad events are split between the SLO's
- *   service's primary and canary in proportion to the bad responses each
- *   served in that interval (ground truth: 5xx, or slower than the latency
- *   threshold); bad events no version of the service answered (e.g. no
- *   endpoints at the edge) are `other`. Each fault is charged the budget
- *   consumed while it was active — exposure, not a counterfactual.
+ * - Attribution: the same bad-event query, evaluated over only the series
+ *   of the SLO's service's canary (Traefik's canary Service, the canary
+ *   Deployment's pods) and then only its primary's, gives each one's bad
+ *   events; the rest (series of neither, e.g. the entrypoint's) is `other`.
+ *   Where the requests were served decides, as Traefik's metrics show it:
+ *   after promotion the new revision serves as the primary. Each fault is
+ *   charged the budget consumed while it was active — exposure, not a
+ *   counterfactual.
  * - The error budget policy's tier follows the budget remaining; webhooks
  *   bound to the policy answer from it (see `gateAnswer`).
  */
@@ -41,8 +43,12 @@ export interface SloPorts {
   scrapeInterval: number;
   /** Settles aggregate traffic (fast mode) before ground truth is read. */
   settle: () => void;
-  /** Ground truth: responses and bad responses of each version of an app so far. */
-  versionOutcomes: (app: string, latencyThreshold: number | null) => Record<Version, { requests: number; bad: number }>;
+  /**
+   * Which of an app's Deployments a series belongs to — the Canary's target
+   * (canary) or its primary — by its labels; null: neither (or the app has no
+   * Canary). Called as queries select series, so it must be cheap.
+   */
+  versionOf: (app: string) => ((labels: Labels) => Version | null) | null;
   /** Names of the faults active now. */
   activeFaults: () => string[];
 }
@@ -120,13 +126,11 @@ class SloState {
   readonly engine: RuleEngine;
   readonly period: number;
   readonly budgetQueries: { bad: string; total: string };
-  readonly threshold: number | null;
   bad = 0;
   total = 0;
   /** Bad events by cause. */
   readonly byVersion: Record<Version | 'other', number> = { primary: 0, canary: 0, other: 0 };
   readonly byFault = new Map<string, number>();
-  prevTruth: Record<Version, number> = { primary: 0, canary: 0 };
   remaining: number;
   tier: PolicyTier | null;
   readonly startTier: PolicyTier | null;
@@ -139,12 +143,14 @@ class SloState {
     ports: SloPorts,
   ) {
     const startMs = ports.timestamp(0);
-    this.engine = new RuleEngine(ports.store, sloRuleGroups(spec, startMs), ports.timestamp);
+    // The simulated Prometheus holds only the run: a window reaching back before it averages in the history the
+    // scenario states — the budget consumed at the start, spent evenly (error ratio consumedAtStart × budget).
+    const historyRatio = spec.budget.consumedAtStart * spec.errorBudget;
+    this.engine = new RuleEngine(ports.store, sloRuleGroups(spec, startMs), ports.timestamp, (rule, v, t) => withHistory(rule.window, v, t, historyRatio));
     this.period = periodSeconds(spec, startMs);
     const w = formatPromDuration(Math.max(spec.alerting.evaluationInterval, 2 * ports.scrapeInterval));
     const q = sliQueries(spec, w);
     this.budgetQueries = { bad: q.bad, total: q.total };
-    this.threshold = spec.indicator.kind === 'latency' ? spec.indicator.threshold : null;
     this.remaining = 1 - spec.budget.consumedAtStart;
     this.tier = spec.policy ? tierOf(spec.policy.tiers, this.remaining) : null;
     this.startTier = this.tier;
@@ -188,8 +194,8 @@ export class SloRuntime {
     const dt = t - s.lastT;
     s.lastT = t;
     const ms = timestamp(t);
-    const rate = (q: string) => {
-      const r = instantVector(store, q, ms);
+    const rate = (q: string, seriesFilter?: (labels: Labels) => boolean) => {
+      const r = instantVector(store, q, ms, seriesFilter ? { seriesFilter } : {});
       if (!r.ok) return 0;
       let v = 0;
       for (const x of r.samples) if (Number.isFinite(x.value)) v += x.value;
@@ -199,19 +205,19 @@ export class SloRuntime {
     const bad = Math.min(total, Math.max(0, rate(s.budgetQueries.bad)) * dt);
     s.total += total;
     s.bad += bad;
-    // Attribution: this interval's bad events, split as the versions' bad responses were.
-    let truth: Record<Version, number> = { primary: 0, canary: 0 };
-    if (s.spec.service !== null) {
-      const o = this.ports.versionOutcomes(s.spec.service, s.threshold);
-      truth = { primary: o.primary.bad, canary: o.canary.bad };
+    // Attribution: the bad-event query over each version's series only.
+    const versionOf = s.spec.service === null ? null : this.ports.versionOf(s.spec.service);
+    let dc = 0;
+    let dp = 0;
+    if (versionOf && bad > 0) {
+      dc = Math.max(0, rate(s.budgetQueries.bad, (l) => versionOf(l) === 'canary')) * dt;
+      dp = Math.max(0, rate(s.budgetQueries.bad, (l) => versionOf(l) === 'primary')) * dt;
+      // Rounding (or a query that is not a plain sum) may give the parts more than the whole: scale them to it.
+      if (dc + dp > bad) [dc, dp] = [(bad * dc) / (dc + dp), (bad * dp) / (dc + dp)];
     }
-    const dp = Math.max(0, truth.primary - s.prevTruth.primary);
-    const dc = Math.max(0, truth.canary - s.prevTruth.canary);
-    s.prevTruth = truth;
-    if (dp + dc > 0) {
-      s.byVersion.primary += (bad * dp) / (dp + dc);
-      s.byVersion.canary += (bad * dc) / (dp + dc);
-    } else s.byVersion.other += bad;
+    s.byVersion.canary += dc;
+    s.byVersion.primary += dp;
+    s.byVersion.other += bad - dc - dp;
     for (const f of this.ports.activeFaults()) s.byFault.set(f, (s.byFault.get(f) ?? 0) + bad);
 
     s.remaining = 1 - s.spec.budget.consumedAtStart - s.fraction(s.bad, t);
@@ -262,7 +268,6 @@ export class SloRuntime {
 
   /** Every SLO's record so far. */
   results(): SloResult[] {
-    const now = this.ports.kernel.now;
     return this.states.map((s) => {
       const spec = s.spec;
       const t = s.lastT;
@@ -290,7 +295,7 @@ export class SloRuntime {
           consumedMinutes: consumed * budgetMinutes,
         },
         policy: s.startTier && s.tier ? { start: s.startTier.name, end: s.tier.name, changes: [...s.changes] } : null,
-        alerts: s.engine.episodes.map((e) => alertOf(e, spec, now)),
+        alerts: s.engine.episodes.map((e) => alertOf(e, spec)),
         history: [...s.history],
         ruleErrors: [...s.engine.errors],
       };
@@ -298,7 +303,7 @@ export class SloRuntime {
   }
 }
 
-function alertOf(e: AlertEpisode, spec: SloSpec, _now: number): SloAlert {
+function alertOf(e: AlertEpisode, spec: SloSpec): SloAlert {
   const w = spec.alerting.windows.find((x) => formatPromDuration(x.long) === e.labels.long_window && formatPromDuration(x.short) === e.labels.short_window && x.severity === e.labels.sloth_severity);
   return {
     severity: e.labels.sloth_severity ?? '',
@@ -310,4 +315,16 @@ function alertOf(e: AlertEpisode, spec: SloSpec, _now: number): SloAlert {
     firedAt: e.firedAt,
     resolvedAt: e.endedAt,
   };
+}
+
+/**
+ * A ratio over `window` seconds at time t when only [0, t] was simulated:
+ * the run's ratio over the part it covers, and `historyRatio` over the rest
+ * (traffic assumed even over the window).
+ */
+export function withHistory(window: number | undefined, v: number, t: number, historyRatio: number): number {
+  if (window === undefined || t >= window) return v;
+  if (!(t > 0)) return historyRatio;
+  if (v !== v) return historyRatio;
+  return (v * t + historyRatio * (window - t)) / window;
 }

@@ -82,16 +82,6 @@ export class LogHistogram {
     return [Math.max(valueOfKey(key), this.minValue), Math.min(valueOfKey(key + 1), this.maxValue)];
   }
 
-  /** Values recorded above x, at bucket resolution (a bucket counts when its lower bound is at least x). */
-  countAbove(x: number): number {
-    let n = 0;
-    for (let i = this.counts.length - 1; i >= 0; i--) {
-      if (this.bucketBounds(i)[0] < x) break;
-      n += this.counts[i];
-    }
-    return n;
-  }
-
   /** The q-quantile (linear inside its bucket, clamped to the observed range); NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return NaN;
