@@ -641,7 +641,7 @@ export const sloSchema = z.strictObject({
   alerting: z
     .strictObject({
       name: z.string({ error: 'expected the alert name' }).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: (iss) => `expected an alert name of letters, digits and _, found ${found(iss.input)}` }).default('ErrorBudgetBurn'),
-      evaluationInterval: promDuration('the rule evaluation interval').prefault('30s'),
+      evaluationInterval: promDuration('the rule evaluation interval').prefault('1m'),
       windows: z
         .array(
           z.strictObject({

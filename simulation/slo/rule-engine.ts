@@ -49,6 +49,8 @@ interface Live {
 interface RuleState {
   /** Series ids written at the last evaluation. */
   written: number[];
+  /** Store ids of the series the rule writes (recording: by the result's labels; alerting: ALERTS by alert and state). */
+  ids: Map<string, number>;
   /** Alerting rules: active alerts by label key. */
   active: Map<string, Live>;
   lastError: string | null;
@@ -78,7 +80,7 @@ export class RuleEngine {
      */
     private readonly adjust: ((rule: RecordingRule, value: number, t: number) => number) | null = null,
   ) {
-    this.states = groups.map((g) => g.rules.map(() => ({ written: [], active: new Map(), lastError: null, failures: 0 })));
+    this.states = groups.map((g) => g.rules.map(() => ({ written: [], ids: new Map(), active: new Map(), lastError: null, failures: 0 })));
   }
 
   /** Evaluates every group at simulated time `t`. */
@@ -113,8 +115,12 @@ export class RuleEngine {
     const ids: number[] = [];
     const seen = new Set<number>();
     for (const s of samples) {
-      const labels: Record<string, string> = { ...withoutName(s.metric), ...r.labels, __name__: r.record };
-      const id = this.store.seriesId(labels);
+      const key = labelsKey(s.metric);
+      let id = st.ids.get(key);
+      if (id === undefined) {
+        id = this.store.seriesId({ ...withoutName(s.metric), ...r.labels, __name__: r.record });
+        st.ids.set(key, id);
+      }
       if (seen.has(id)) {
         this.fail(r.record, st, t, 'vector contains metrics with the same labelset after applying rule labels');
         break;
@@ -166,7 +172,12 @@ export class RuleEngine {
         live.state = 'firing';
         live.episode.firedAt = t;
       }
-      const id = this.store.seriesId({ ...live.episode.labels, __name__: 'ALERTS', alertstate: live.state });
+      const alertKey = `${key}\u0002${live.state}`;
+      let id = st.ids.get(alertKey);
+      if (id === undefined) {
+        id = this.store.seriesId({ ...live.episode.labels, __name__: 'ALERTS', alertstate: live.state });
+        st.ids.set(alertKey, id);
+      }
       this.store.append(id, ms, 1);
       alertSeries.push(id);
     }
