@@ -14,7 +14,7 @@ import { Scraper } from '../telemetry/scraper';
 import { type CanaryRecord, type FlaggerSpec, FlaggerRuntime, outcomeOf, type RolloutOutcome } from './flagger';
 import { type Labels, SeriesStore } from '../telemetry/tsdb';
 import { CRD_PROVIDER, normalizeName } from '../routing/names';
-import type { Version } from '../model/spec';
+import { selectsWorkload, type Version, type WorkloadSpec } from '../model/spec';
 import { type SloResult, SloRuntime } from '../slo/runtime';
 import type { SloSpec } from '../slo/spec';
 
@@ -410,28 +410,37 @@ export class Simulation {
   }
 
   /**
-   * Which Deployment of an app's Canary a series comes from, by its labels:
-   * Traefik's `service` label names the canary or primary Kubernetes
-   * Service (`<ns>-<target>-canary-<port>@kubernetescrd`), the
-   * kubernetes-pods job's `pod` label one of their pods. Null when no
-   * Canary targets the app.
+   * Which of an app's Deployments a series comes from, by its labels: the
+   * Canary's target is the canary, every other Deployment of the app the
+   * primary. Traefik's `service` label names a Kubernetes Service
+   * (`<ns>-<name>-<port>@kubernetescrd`) that selects only canary or only
+   * primary pods; the kubernetes-pods job's `pod` label names a pod. Null
+   * for series of neither (a Service selecting both, the entrypoint).
    */
   private versionClassifier(app: string): ((labels: Labels) => Version | null) | null {
-    const workloads = this.scenario.world.workloads;
-    const c = this.scenario.flagger?.canaries.find((x) => workloads.some((w) => w.name === x.target && w.namespace === x.namespace && w.app === app));
-    if (!c) return null;
-    const canaryService = normalizeName(`${c.namespace}-${c.target}-canary`) + '-';
-    const primaryService = normalizeName(`${c.namespace}-${c.target}-primary`) + '-';
+    const spec = this.scenario.world;
+    const workloads = spec.workloads.filter((w) => w.app === app);
+    if (workloads.length === 0) return null;
+    const c = this.scenario.flagger?.canaries.find((x) => workloads.some((w) => w.name === x.target && w.namespace === x.namespace));
+    const role = (w: WorkloadSpec): Version => (c && w.name === c.target && w.namespace === c.namespace ? 'canary' : 'primary');
+    const services = new Map<string, Version>();
+    for (const svc of spec.services) {
+      const roles = new Set(workloads.filter((w) => selectsWorkload(svc, w)).map(role));
+      if (roles.size === 1) services.set(normalizeName(`${svc.namespace}-${svc.name}`), [...roles][0]);
+    }
     const pods = new Map<string, Version>();
     for (const p of this.world.podList()) {
-      if (p.workload === c.target) pods.set(p.name, 'canary');
-      else if (p.workload === `${c.target}-primary`) pods.set(p.name, 'primary');
+      const w = workloads.find((x) => x.name === p.workload);
+      if (w) pods.set(p.name, role(w));
     }
+    const suffix = `@${CRD_PROVIDER}`;
     return (labels) => {
       const svc = labels.service;
-      if (svc !== undefined && svc.endsWith(`@${CRD_PROVIDER}`)) {
-        if (svc.startsWith(canaryService)) return 'canary';
-        if (svc.startsWith(primaryService)) return 'primary';
+      if (svc !== undefined && svc.endsWith(suffix)) {
+        // <ns>-<name>-<port>: drop the port (a number or a name) to find the Service.
+        const cut = svc.lastIndexOf('-', svc.length - suffix.length);
+        const hit = cut > 0 ? services.get(svc.slice(0, cut)) : undefined;
+        if (hit) return hit;
       }
       const pod = labels.pod;
       return pod === undefined ? null : (pods.get(pod) ?? null);

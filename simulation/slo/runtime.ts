@@ -217,7 +217,9 @@ export class SloRuntime {
     }
     s.byVersion.canary += dc;
     s.byVersion.primary += dp;
-    s.byVersion.other += bad - dc - dp;
+    // What neither version's series hold (floating-point residue of the scaling above counts as none).
+    const rest = bad - dc - dp;
+    s.byVersion.other += rest > bad * 1e-9 ? rest : 0;
     for (const f of this.ports.activeFaults()) s.byFault.set(f, (s.byFault.get(f) ?? 0) + bad);
 
     s.remaining = 1 - s.spec.budget.consumedAtStart - s.fraction(s.bad, t);
