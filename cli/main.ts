@@ -8,6 +8,9 @@ import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
 import { instantQuery, rangeQuery } from '../simulation/promql/engine';
 import { parseDuration } from '../simulation/util/duration';
 import { scenarioJsonSchema } from '../simulation/scenario/json-schema';
+import { suggest } from '../simulation/scenario/issues';
+import { ruleFileYaml, sloRuleGroups } from '../simulation/slo/rules';
+import { daysInMonth } from '../simulation/slo/spec';
 import { fsHost, writeFileAtomic } from './host';
 import { formatSummary } from './summary';
 
@@ -30,6 +33,8 @@ Commands:
                          write the scraped Prometheus samples as OpenMetrics
   query <scenario> <expr>
                          evaluate PromQL over the scraped samples (JSON like /api/v1/query)
+  slo-rules <scenario>   write the Prometheus rules of the scenario's SLOs (recording
+                         rules and burn-rate alerts) as one rule file
   schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
@@ -87,6 +92,22 @@ Options:
   --from T, --to T  range of a range query
   --step S          resolution of a range query (e.g. 15s)
   --seed N, --duration D, --mode M   as for run`,
+  'slo-rules': `Usage: gameday slo-rules <scenario> [--slo NAME] [--out FILE]
+
+Loads the scenario (without running it) and prints the Prometheus rules of its
+SLOs (spec.slos) as one rule file, in the shape Sloth generates: per SLO a
+group of recording rules (slo:sli_error:ratio_rate<window> for every alert
+window and the SLO period), a group of metadata rules and a group with one
+burn-rate alert per window pair. These are the rules the simulation
+evaluates; promtool check rules accepts the file. A month window's period is
+the days of the month the scenario starts in (spec.telemetry.startTime).
+
+Options:
+  --slo NAME        only this SLO's rules (repeat for several)
+  --out FILE        write to FILE (atomically) instead of standard output
+
+Exit 0 on success; 1 when the scenario is invalid, has no SLOs, or has no SLO
+named NAME.`,
   schema: `Usage: gameday schema
 
 Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
@@ -140,11 +161,13 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return exportMetricsCommand(rest, io);
       case 'query':
         return queryCommand(rest, io);
+      case 'slo-rules':
+        return sloRulesCommand(rest, io);
       case 'schema':
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
@@ -299,6 +322,54 @@ function exportMetricsCommand(args: string[], io: Io): number {
   sim.runToEnd();
   if (sim.store.seriesCount === 0) io.err('gameday: warning: nothing was scraped: the scenario has no Traefik (no IngressRoute)\n');
   const text = toOpenMetrics(sim.store, { fromMs: from === undefined ? undefined : sim.timestamp(from), toMs: to === undefined ? undefined : sim.timestamp(to) });
+  if (values.out) return writeOut(values.out, text, io) ? EXIT.ok : EXIT.invalid;
+  io.out(text);
+  return EXIT.ok;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A comment line: one line, whatever a file name or label holds. */
+const commentText = (s: string) => s.replace(/[\r\n]+/g, ' ');
+
+function sloRulesCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, slo: { type: 'string', multiple: true } },
+  });
+  if (positionals.length !== 1) throw new UsageError(`slo-rules takes one scenario file, got ${positionals.length}`);
+  const scenario = loadOrReport(positionals[0], io);
+  if (!scenario) return EXIT.invalid;
+  const all = scenario.slos ?? [];
+  if (all.length === 0) {
+    io.err(`gameday: ${scenario.file} has no SLOs: add them under spec.slos (docs/slo.md) to generate their rules\n`);
+    return EXIT.invalid;
+  }
+  const names = all.map((s) => s.name);
+  const wanted = values.slo ?? [];
+  for (const name of wanted) {
+    if (names.includes(name)) continue;
+    const hint = suggest(name, names);
+    io.err(`gameday: --slo: no SLO named ${JSON.stringify(name)} in ${scenario.file}${hint ? ` (did you mean ${hint}?)` : ''}; SLOs: ${names.join(', ')}\n`);
+    return EXIT.invalid;
+  }
+  const slos = wanted.length === 0 ? all : all.filter((s) => wanted.includes(s.name));
+  const startMs = scenario.world.scrape.startMs;
+  const header = [
+    `Prometheus rules of the SLOs of scenario ${scenario.name} (${scenario.file}): ${slos.map((s) => s.name).join(', ')}.`,
+    'Generated by gameday slo-rules; edit the scenario and generate again rather than editing this file.',
+  ];
+  const start = new Date(startMs);
+  for (const s of slos) {
+    if (s.window.kind !== 'calendar-month') continue;
+    const month = `${MONTHS[start.getUTCMonth()]} ${start.getUTCFullYear()}`;
+    header.push(`SLO ${s.name} has a calendar month window: its period is the ${daysInMonth(startMs)} days of ${month}, the month the scenario starts in (spec.telemetry.startTime).`);
+  }
+  const text = ruleFileYaml(
+    slos.flatMap((s) => sloRuleGroups(s, startMs)),
+    header.map(commentText),
+  );
   if (values.out) return writeOut(values.out, text, io) ? EXIT.ok : EXIT.invalid;
   io.out(text);
   return EXIT.ok;

@@ -178,6 +178,11 @@ function compileSlo(doc: ScenarioDocument, src: SourceDocument, world: Pick<Worl
     }
     policy = { tiers };
   }
+  for (const [k, v] of Object.entries(s.labels)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || k.startsWith('__')) fail([...p, 'labels', k], `expected a Prometheus label name (letters, digits and _, not starting with a digit or __), found ${JSON.stringify(k)}`);
+    else if (k.startsWith('sloth_') || k === 'burn_rate' || k === 'long_window' || k === 'short_window') fail([...p, 'labels', k], `label ${k} is set by the generated rules; choose another name`);
+    if (v.includes('{{')) fail([...p, 'labels', k], 'expected a plain label value: Prometheus expands {{ }} in alert labels as Go templates');
+  }
   if (s.budget.consumedAtStart >= 100) warn(src, [...p, 'budget', 'consumedAtStart'], 'the whole error budget is spent before the run starts');
 
   if (!ok || indicator === null) return null;

@@ -125,7 +125,7 @@ export function sloRuleGroups(spec: SloSpec, startMs: number): RuleGroup[] {
   sli.push({
     record: ratioRecord(period),
     expr: `sum_over_time(${ratioRecord(shortest)}${sel}[${period}])\n/ ignoring (sloth_window)\ncount_over_time(${ratioRecord(shortest)}${sel}[${period}])`,
-    labels: { sloth_window: period },
+    labels: { ...ids, sloth_window: period },
     window: periodSeconds(spec, startMs),
   });
 
@@ -155,7 +155,7 @@ export function sloRuleGroups(spec: SloSpec, startMs: number): RuleGroup[] {
       alert: spec.alerting.name,
       expr: `(${ratioRecord(short)}${sel} > ${factor})\nand ignoring (sloth_window)\n(${ratioRecord(long)}${sel} > ${factor})`,
       for: w.for,
-      labels: { ...spec.labels, sloth_severity: w.severity, burn_rate: num(w.burnRate), long_window: long, short_window: short },
+      labels: { ...spec.labels, ...ids, sloth_severity: w.severity, burn_rate: num(w.burnRate), long_window: long, short_window: short },
       annotations: {
         summary: `${spec.ruleService} ${spec.name}: error budget burning ${num(w.burnRate)}x too fast over ${long} and ${short}`,
         title: `(${w.severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
