@@ -81,6 +81,18 @@ export class FaultEngine {
     return this.faults.filter((f) => f.intensity > 0);
   }
 
+  /** Per fault index, the [start, end) spans it was active (end Infinity: still is). */
+  private readonly spans: Array<Array<[number, number]>> = [];
+
+  /** Names of the faults active at some time in (t0, t1]. */
+  activeDuring(t0: number, t1: number): string[] {
+    const out: string[] = [];
+    this.faults.forEach((f, i) => {
+      if ((this.spans[i] ?? []).some(([a, b]) => a <= t1 && b > t0)) out.push(f.spec.name);
+    });
+    return out;
+  }
+
   private onUpdate(i: number, gen: number): void {
     if (this.gens[i] !== gen || this.cancelled.has(i)) return;
     const f = this.faults[i];
@@ -107,6 +119,9 @@ export class FaultEngine {
 
   private set(f: ActiveFault, x: number): void {
     if (x === f.intensity) return;
+    const spans = (this.spans[f.index] ??= []);
+    if (f.intensity === 0) spans.push([this.kernel.now, Infinity]);
+    else if (x === 0) (spans[spans.length - 1] as [number, number])[1] = this.kernel.now;
     f.intensity = x;
     (this.byType.get(f.spec.params.type) as FaultHandler).apply(f, x);
   }

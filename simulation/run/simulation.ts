@@ -211,7 +211,7 @@ export class Simulation {
             scrapeInterval: scrape.interval,
             settle,
             versionOf: (app) => this.versionClassifier(app),
-            activeFaults: () => faults.active().map((f) => f.spec.name),
+            faultsActiveDuring: (t0, t1) => faults.activeDuring(t0, t1),
           })
         : null;
     const sloRuntime = this.slos;

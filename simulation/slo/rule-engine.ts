@@ -47,7 +47,7 @@ interface Live {
 }
 
 interface RuleState {
-  /** Series ids written at the last evaluation. */
+  /** Series ids written at the last evaluation (recording: its output; alerting: its ALERTS series). */
   written: number[];
   /** Store ids of the series the rule writes (recording: by the result's labels; alerting: ALERTS by alert and state). */
   ids: Map<string, number>;
@@ -63,8 +63,6 @@ export class RuleEngine {
   /** Evaluation errors: rule, time, message (first of each distinct message per rule). */
   readonly errors: Array<{ rule: string; t: number; error: string }> = [];
   private readonly states: RuleState[][];
-  /** ALERTS series written at the last evaluation. */
-  private alertSeries: number[] = [];
   /** The value each recording rule wrote at the last evaluation (its last sample; NaN: none), by record name. */
   readonly latest = new Map<string, number>();
 
@@ -86,16 +84,13 @@ export class RuleEngine {
   /** Evaluates every group at simulated time `t`. */
   evaluate(t: number): void {
     const ms = this.timestamp(t);
-    const alerts: number[] = [];
     this.groups.forEach((g, gi) =>
       g.rules.forEach((r, ri) => {
         const st = this.states[gi][ri];
-        if (isAlertingRule(r)) this.alerting(r, st, t, ms, alerts);
+        if (isAlertingRule(r)) this.alerting(r, st, t, ms);
         else this.recording(r, st, t, ms);
       }),
     );
-    this.stale(this.alertSeries, alerts, ms);
-    this.alertSeries = alerts;
   }
 
   private query(rule: string, expr: string, st: RuleState, t: number, ms: number): Array<{ metric: Metric; value: number }> | null {
@@ -111,7 +106,13 @@ export class RuleEngine {
   }
 
   private recording(r: RecordingRule, st: RuleState, t: number, ms: number): void {
-    const samples = this.query(r.record, r.expr, st, t, ms) ?? [];
+    const samples = this.query(r.record, r.expr, st, t, ms);
+    // A failed evaluation writes nothing and marks nothing stale (Prometheus returns before both): the last
+    // values stay visible for the lookback.
+    if (samples === null) {
+      this.latest.set(r.record, NaN);
+      return;
+    }
     const ids: number[] = [];
     const seen = new Set<number>();
     for (const s of samples) {
@@ -123,31 +124,30 @@ export class RuleEngine {
       }
       if (seen.has(id)) {
         this.fail(r.record, st, t, 'vector contains metrics with the same labelset after applying rule labels');
-        break;
+        this.latest.set(r.record, NaN);
+        return;
       }
       seen.add(id);
       ids.push(id);
     }
     let last = NaN;
-    if (ids.length === samples.length) {
-      const adjust = this.adjust;
-      ids.forEach((id, i) => {
-        last = adjust ? adjust(r, samples[i].value, t) : samples[i].value;
-        this.store.append(id, ms, last);
-      });
-    } else ids.length = 0;
+    const adjust = this.adjust;
+    ids.forEach((id, i) => {
+      last = adjust ? adjust(r, samples[i].value, t) : samples[i].value;
+      this.store.append(id, ms, last);
+    });
     this.latest.set(r.record, last);
     this.stale(st.written, ids, ms);
     st.written = ids;
   }
 
-  private alerting(r: AlertingRule, st: RuleState, t: number, ms: number, alertSeries: number[]): void {
+  private alerting(r: AlertingRule, st: RuleState, t: number, ms: number): void {
     const samples = this.query(r.alert, r.expr, st, t, ms);
+    // An evaluation error keeps the alerts as they are and writes no ALERTS samples and no staleness markers
+    // (Prometheus returns before all three).
+    if (samples === null) return;
     for (const live of st.active.values()) live.seen = false;
-    // An evaluation error keeps the alerts as they are (Prometheus returns before touching them).
-    if (samples === null) {
-      for (const live of st.active.values()) live.seen = true;
-    } else {
+    {
       for (const s of samples) {
         const labels: Record<string, string> = { ...withoutName(s.metric), ...r.labels };
         const key = labelsKey(labels);
@@ -162,6 +162,7 @@ export class RuleEngine {
         st.active.set(key, { episode, state: 'pending', seen: true });
       }
     }
+    const written: number[] = [];
     for (const [key, live] of [...st.active]) {
       if (!live.seen) {
         live.episode.endedAt = t;
@@ -179,8 +180,10 @@ export class RuleEngine {
         st.ids.set(alertKey, id);
       }
       this.store.append(id, ms, 1);
-      alertSeries.push(id);
+      written.push(id);
     }
+    this.stale(st.written, written, ms);
+    st.written = written;
   }
 
   private fail(rule: string, st: RuleState, t: number, error: string): void {

@@ -49,8 +49,8 @@ export interface SloPorts {
    * Canary). Called as queries select series, so it must be cheap.
    */
   versionOf: (app: string) => ((labels: Labels) => Version | null) | null;
-  /** Names of the faults active now. */
-  activeFaults: () => string[];
+  /** Names of the faults active at some time in (t0, t1]. */
+  faultsActiveDuring: (t0: number, t1: number) => string[];
 }
 
 /** One burn-rate alert episode of an SLO (`gameday run --json` → `slo[].alerts`). */
@@ -180,7 +180,11 @@ export class SloRuntime {
     private readonly ports: SloPorts,
   ) {
     this.states = specs.map((s) => new SloState(s, ports));
-    this.evTick = ports.kernel.register('slo-evaluation', (i) => this.onEvaluate(i));
+    // An evaluation runs after everything else due at its time — the scrapes at that instant included — so each
+    // interval's events are read from samples up to its end (else the last scrape interval of every evaluation
+    // interval goes uncounted when a rate changes).
+    const evaluate = ports.kernel.register('slo-evaluation', (i) => this.onEvaluate(i));
+    this.evTick = ports.kernel.register('slo-evaluation-due', (i) => ports.kernel.at(ports.kernel.now, evaluate, i));
     // Rules are first evaluated one interval in (nothing is scraped at 0).
     this.states.forEach((s, i) => ports.kernel.at(ports.kernel.now + s.spec.alerting.evaluationInterval, this.evTick, i));
   }
@@ -220,7 +224,7 @@ export class SloRuntime {
     // What neither version's series hold (floating-point residue of the scaling above counts as none).
     const rest = bad - dc - dp;
     s.byVersion.other += rest > bad * 1e-9 ? rest : 0;
-    for (const f of this.ports.activeFaults()) s.byFault.set(f, (s.byFault.get(f) ?? 0) + bad);
+    for (const f of this.ports.faultsActiveDuring(t - dt, t)) s.byFault.set(f, (s.byFault.get(f) ?? 0) + bad);
 
     s.remaining = 1 - s.spec.budget.consumedAtStart - s.fraction(s.bad, t);
     if (s.spec.policy) {
