@@ -635,7 +635,7 @@ export const sloSchema = z.strictObject({
   budget: z
     .strictObject({
       consumedAtStart: percent('the share of the error budget consumed before the run').default(0),
-      requestRate: rate('the request rate the rest of the window carries, in requests per second').optional(),
+      requestRate: rate('the request rate the SLO window carries, in requests per second').optional(),
     })
     .prefault({}),
   alerting: z

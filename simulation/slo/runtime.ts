@@ -14,14 +14,16 @@ import { formatPromDuration, type PolicyTier, periodSeconds, type SloSpec, tierO
  * - At each evaluation the SLI's bad and total event rates over the last
  *   interval (at least two scrape intervals) give the events of that
  *   interval; summed, they are the run's bad and total events.
- * - Budget consumed by the run = bad events ÷ (error budget × events in the
- *   window), where the window's events are the run's plus what the rest of
- *   the window carries: `budget.requestRate` per second when the scenario
- *   states it, else the run's own mean rate so far over the whole period
- *   (so a constant error ratio e over t seconds consumes e·t ÷ (budget ·
- *   period): 18 minutes at 12 % errors of a 99.95 % / 30 d SLO is 2.16 of
- *   its 21.6 budget minutes). Budget remaining = 1 − consumed at start −
- *   consumed by the run; it may go below zero (overspent).
+ * - Budget consumed: each interval adds its share, so the budget only ever
+ *   goes down. With `budget.requestRate` (the traffic the window carries,
+ *   per second) an interval's bad events count against the window's events,
+ *   `requestRate × period`: Δ = bad ÷ (error budget × requestRate × period).
+ *   Without it the interval's own traffic stands for the window's (Sloth's
+ *   time-weighted average of the error ratio): Δ = (bad ÷ total) × interval ÷
+ *   (error budget × period), so a constant error ratio e over t seconds
+ *   consumes e·t ÷ (budget · period) — 18 minutes at 12 % errors of a
+ *   99.95 % / 30 d SLO is 2.16 of its 21.6 budget minutes. Remaining = 1 −
+ *   consumed at start − consumed by the run; it may go below zero.
  * - Attribution: the same bad-event query, evaluated over only the series
  *   of the SLO's service's canary (Traefik's canary Service, the canary
  *   Deployment's pods) and then only its primary's, gives each one's bad
@@ -104,7 +106,7 @@ export interface SloResult {
     /** Consumed by the rollout: the canary's share. */
     consumedByRollout: number;
     byCause: BudgetAttribution;
-    /** The SLI's events over the run (from PromQL) and the window's assumed total. */
+    /** The SLI's events over the run (from PromQL), and the window's: requestRate × period, or the run's mean rate × period. */
     badEvents: number;
     totalEvents: number;
     windowEvents: number;
@@ -128,8 +130,11 @@ class SloState {
   readonly budgetQueries: { bad: string; total: string };
   bad = 0;
   total = 0;
-  /** Bad events by cause. */
+  /** Fraction of the budget the run consumed. */
+  consumed = 0;
+  /** Budget consumed by cause (fractions). */
   readonly byVersion: Record<Version | 'other', number> = { primary: 0, canary: 0, other: 0 };
+  /** Budget consumed in the intervals each fault was active in (fractions). */
   readonly byFault = new Map<string, number>();
   remaining: number;
   tier: PolicyTier | null;
@@ -157,17 +162,11 @@ class SloState {
     if (this.tier) this.changes.push({ t: 0, tier: this.tier.name, remaining: this.remaining });
   }
 
-  /** Events the whole window holds at time t. */
-  windowEvents(t: number): number {
+  /** The share of the budget an interval of `dt` seconds with `bad` of `total` events consumes. */
+  consumption(bad: number, total: number, dt: number): number {
     const rate = this.spec.budget.requestRate;
-    if (rate !== null) return this.total + rate * Math.max(0, this.period - t);
-    return t > 0 ? (this.total * this.period) / t : 0;
-  }
-
-  /** Fraction of the budget that `bad` events are at time t. */
-  fraction(bad: number, t: number): number {
-    const n = this.windowEvents(t);
-    return n > 0 ? bad / (this.spec.errorBudget * n) : 0;
+    if (rate !== null) return rate > 0 ? bad / (this.spec.errorBudget * rate * this.period) : 0;
+    return total > 0 ? ((bad / total) * dt) / (this.spec.errorBudget * this.period) : 0;
   }
 }
 
@@ -209,6 +208,8 @@ export class SloRuntime {
     const bad = Math.min(total, Math.max(0, rate(s.budgetQueries.bad)) * dt);
     s.total += total;
     s.bad += bad;
+    const consumed = s.consumption(bad, total, dt);
+    s.consumed += consumed;
     // Attribution: the bad-event query over each version's series only.
     const versionOf = s.spec.service === null ? null : this.ports.versionOf(s.spec.service);
     let dc = 0;
@@ -219,14 +220,15 @@ export class SloRuntime {
       // Rounding (or a query that is not a plain sum) may give the parts more than the whole: scale them to it.
       if (dc + dp > bad) [dc, dp] = [(bad * dc) / (dc + dp), (bad * dp) / (dc + dp)];
     }
-    s.byVersion.canary += dc;
-    s.byVersion.primary += dp;
+    const share = bad > 0 ? consumed / bad : 0;
+    s.byVersion.canary += dc * share;
+    s.byVersion.primary += dp * share;
     // What neither version's series hold (floating-point residue of the scaling above counts as none).
     const rest = bad - dc - dp;
-    s.byVersion.other += rest > bad * 1e-9 ? rest : 0;
-    for (const f of this.ports.faultsActiveDuring(t - dt, t)) s.byFault.set(f, (s.byFault.get(f) ?? 0) + bad);
+    s.byVersion.other += rest > bad * 1e-9 ? rest * share : 0;
+    for (const f of this.ports.faultsActiveDuring(t - dt, t)) s.byFault.set(f, (s.byFault.get(f) ?? 0) + consumed);
 
-    s.remaining = 1 - s.spec.budget.consumedAtStart - s.fraction(s.bad, t);
+    s.remaining = 1 - s.spec.budget.consumedAtStart - s.consumed;
     if (s.spec.policy) {
       const tier = tierOf(s.spec.policy.tiers, s.remaining);
       if (tier !== s.tier) s.changes.push({ t, tier: tier.name, remaining: s.remaining });
@@ -277,10 +279,9 @@ export class SloRuntime {
     return this.states.map((s) => {
       const spec = s.spec;
       const t = s.lastT;
-      const fr = (x: number) => s.fraction(x, t);
-      const consumed = fr(s.bad);
+      const consumed = s.consumed;
       const whileFaultActive: Record<string, number> = {};
-      for (const [f, v] of [...s.byFault].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) whileFaultActive[f] = fr(v);
+      for (const [f, v] of [...s.byFault].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) whileFaultActive[f] = v;
       const budgetMinutes = (spec.errorBudget * s.period) / 60;
       return {
         name: spec.name,
@@ -292,11 +293,11 @@ export class SloRuntime {
           start: 1 - spec.budget.consumedAtStart,
           end: s.remaining,
           consumed,
-          consumedByRollout: fr(s.byVersion.canary),
-          byCause: { primary: fr(s.byVersion.primary), canary: fr(s.byVersion.canary), other: fr(s.byVersion.other), whileFaultActive },
+          consumedByRollout: s.byVersion.canary,
+          byCause: { primary: s.byVersion.primary, canary: s.byVersion.canary, other: s.byVersion.other, whileFaultActive },
           badEvents: s.bad,
           totalEvents: s.total,
-          windowEvents: s.windowEvents(t),
+          windowEvents: s.spec.budget.requestRate !== null ? s.spec.budget.requestRate * s.period : t > 0 ? (s.total * s.period) / t : 0,
           budgetMinutes,
           consumedMinutes: consumed * budgetMinutes,
         },

@@ -71,7 +71,7 @@ export interface SloSpec {
   budget: {
     /** Fraction of the budget consumed before the run starts. */
     consumedAtStart: number;
-    /** Requests per second the rest of the window is assumed to carry; null: the run's own mean rate so far. */
+    /** Requests per second the window carries (bad events count against requestRate × period); null: each interval's error ratio counts for its time. */
     requestRate: number | null;
   };
   alerting: {

@@ -44,7 +44,7 @@ function twelvePercentFor18Minutes(spec: SloSpec, faultName: string | null = nul
  * api behind Traefik at 20 requests/s for 30 minutes, no errors of its own, a 99.95 % / 30 d SLO on Traefik's
  * counters, and an http-abort of `percent` % of its responses from 6m for `duration`.
  */
-function abortScenario(percent: number, duration: string) {
+function abortScenario(percent: number, duration: string, budget = '') {
   return mustLoad(
     scenarioFile(
       `duration: 30m
@@ -67,6 +67,7 @@ slos:
   - name: availability
     service: api
     objective: 99.95
+    budget: { consumedAtStart: 0${budget} }
     alerting: { evaluationInterval: 30s }
     indicator:
       ratio:
@@ -144,23 +145,25 @@ describe('error budget arithmetic', () => {
   });
 
   it('a 2-minute full outage in a simulated run: the budget consumed matches the errors served (30 s evaluations)', () => {
-    // 100 % aborts from 6m to 8m at 20 requests/s: ~2 400 errors of ~36 000 requests, ~9.3 % of the budget.
-    // The runtime counts each interval's events as rate() over the last 30 s × 30 s. In a run the evaluation
-    // at t runs before the scrape at t (both fall on t; the evaluation was scheduled first), so that range
-    // holds the samples at t − 30 s and t − 15 s only: the increase between t − 15 s and the next
-    // evaluation's first sample at t is in no window. At a steady rate the extrapolation makes up for it; at
-    // the fault's start and end it does not.
-    const sim = new Simulation(abortScenario(100, '2m'), { seed: 3 });
-    const r = sim.runToEnd().slo[0];
+    // 100 % aborts from 6m to 8m at 20 requests/s: ~2 400 errors of ~36 000 requests.
+    const run = (requestRate: string) => {
+      const sim = new Simulation(abortScenario(100, '2m', requestRate), { seed: 3 });
+      return { sim, r: sim.runToEnd().slo[0] };
+    };
+    // Without a stated request rate each interval's error ratio counts for its time (Sloth's time-weighted
+    // average): 120 s of errors are 120 ÷ (0.0005 × 30 d) = 9.26 % of the budget, whatever the traffic did.
+    const timeWeighted = run('').r;
+    expect(Math.abs(timeWeighted.budget.consumed - 120 / (0.0005 * PERIOD_30D)) / (120 / (0.0005 * PERIOD_30D))).toBeLessThan(0.03);
+    // With it, the errors served count against the window's events: compare with Traefik's own counters.
+    const { sim, r } = run(', requestRate: 20');
     const sum = (q: string) => {
       const res = instantQuery(sim.store, q, sim.timestamp(1800));
       if (res.status !== 'success' || res.data.resultType !== 'vector') throw new Error(q);
       return Number(res.data.result[0].value[1]);
     };
-    const truth = sum('sum(traefik_service_requests_total{code=~"5.."})') / (0.0005 * sum('sum(traefik_service_requests_total)') * (PERIOD_30D / 1800));
+    const truth = sum('sum(traefik_service_requests_total{code=~"5.."})') / (0.0005 * 20 * PERIOD_30D);
     // 3 %: what Prometheus itself loses (rate() never sees the 5xx series' first increase, as the series
-    // appears at its first scrape) plus the extrapolation at the fault's edges; with the evaluation reading
-    // the scrape at its own instant the difference measures ~1 %.
+    // appears at its first scrape) plus the extrapolation at the fault's edges.
     expect(Math.abs(r.budget.consumed - truth) / truth).toBeLessThan(0.03);
   });
 
@@ -173,16 +176,16 @@ describe('error budget arithmetic', () => {
     close(h.runtime.remaining('availability'), 0.6);
   });
 
-  it('an explicit window request rate: the window holds the run’s events plus that rate over the rest of the period', () => {
+  it('an explicit window request rate: bad events count against requestRate × period events', () => {
     const h = twelvePercentFor18Minutes(slo9995({ budget: { consumedAtStart: 0, requestRate: 4 } }));
     const r = h.result();
-    // By hand: 1 296 bad of 18 000 run events; the rest of the 30 days (2 592 000 − 1 800 s) at 4/s.
-    const windowEvents = 18_000 + 4 * (PERIOD_30D - 1800);
+    // By hand: 1 296 bad events against 4/s over 30 days (10 368 000 events).
+    const windowEvents = 4 * PERIOD_30D;
     close(r.budget.windowEvents, windowEvents);
     close(r.budget.consumed, 1296 / (0.0005 * windowEvents));
-    // 0.2497…: the rest of the window is quieter than the run (4/s, not 10/s), so the same errors are a larger
-    // share of the window's events than the 10 % they are at the run's own rate.
-    close(r.budget.consumed, 0.2497399, 1e-6);
+    // 0.25: the window is quieter than the run (4/s, not 10/s), so the same errors are a larger share of its
+    // events than the 10 % they are at the run's own rate.
+    close(r.budget.consumed, 0.25, 1e-9);
     close(r.budget.consumedMinutes, r.budget.consumed * 21.6);
   });
 
@@ -212,7 +215,8 @@ describe('attribution', () => {
     close(c.primary * 3, c.canary);
     close(c.primary + c.canary + c.other, r.budget.consumed);
     close(r.budget.badEvents, 0.4 * 600 + 1.2 * 600 + 0.5 * 600);
-    close(c.other / r.budget.consumed, 300 / 1260);
+    // Each interval counts its error ratio for its time: 1.6 of 10 requests bad for 600 s, then 0.5 of 10.5.
+    close(c.other / r.budget.consumed, (0.5 / 10.5) / (1.6 / 10 + 0.5 / 10.5));
     close(r.budget.consumedByRollout, c.canary);
     expect(c.whileFaultActive).toEqual({});
   });
