@@ -111,3 +111,30 @@ spec:
  */
 export const apiCanaryScenario = (spec: string, analysis: string, replicas = 2) =>
   mustLoad(scenarioFile(spec, deployment('api', replicas), traefikCanary('api', analysis), ingressToTraefikService('api', 'api.example.com', 'api')));
+
+/**
+ * Deployment `api` (two replicas) behind its Service and an IngressRoute: Host(`api.example.com`) on entrypoint
+ * web straight to the Service (no Canary). `spec` is the Scenario's spec: traffic, services, faults, SLOs.
+ */
+export const apiBehindTraefikScenario = (spec: string) =>
+  mustLoad(
+    scenarioFile(
+      spec,
+      deployment('api', 2),
+      `apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: default }
+spec:
+  ports: [{ name: http, port: 80 }]
+  selector: { app: api }`,
+      `apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: { name: api, namespace: default }
+spec:
+  entryPoints: [web]
+  routes:
+    - match: Host(\`api.example.com\`)
+      kind: Rule
+      services: [{ name: api, port: 80 }]`,
+    ),
+  );

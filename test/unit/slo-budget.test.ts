@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
 import { budgetMinutes, DEFAULT_TIERS, type PolicyTier, type SloSpec } from '../../simulation/slo/spec';
-import { deployment, mustLoad, scenarioFile } from '../support/scenario';
+import { apiBehindTraefikScenario } from '../support/scenario';
 import { PERIOD_30D, SloHarness, syntheticSlo } from '../support/slo';
 
 const close = (got: number, want: number, rel = 1e-9) => expect(Math.abs(got - want)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
@@ -45,9 +45,7 @@ function twelvePercentFor18Minutes(spec: SloSpec, faultName: string | null = nul
  * counters, and an http-abort of `percent` % of its responses from 6m for `duration`.
  */
 function abortScenario(percent: number, duration: string, budget = '') {
-  return mustLoad(
-    scenarioFile(
-      `duration: 30m
+  return apiBehindTraefikScenario(`duration: 30m
 telemetry: { scrapeInterval: 15s }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 20 }
@@ -72,25 +70,7 @@ slos:
     indicator:
       ratio:
         bad: traefik_service_requests_total{code=~"5.."}
-        total: traefik_service_requests_total`,
-      deployment('api', 2),
-      `apiVersion: v1
-kind: Service
-metadata: { name: api, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
-  selector: { app: api }`,
-      `apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: api, namespace: default }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`api.example.com\`)
-      kind: Rule
-      services: [{ name: api, port: 80 }]`,
-    ),
-  );
+        total: traefik_service_requests_total`);
 }
 
 describe('error budget arithmetic', () => {

@@ -32,7 +32,7 @@ import { sloRuleGroups } from '../../simulation/slo/rules';
 import { type BurnRateWindow, detectionTime, formatPromDuration } from '../../simulation/slo/spec';
 import { Simulation } from '../../simulation/run/simulation';
 import { SeriesStore } from '../../simulation/telemetry/tsdb';
-import { deployment, mustLoad, scenarioFile } from '../support/scenario';
+import { apiBehindTraefikScenario } from '../support/scenario';
 import { DAY, PERIOD_30D, START_MS, SyntheticCounters, syntheticSlo, timestamp } from '../support/slo';
 
 const RATE = 10; // requests per second
@@ -155,9 +155,7 @@ describe('burn-rate alert detection times (99.9 %, 30 d, workbook windows)', () 
     // api behind Traefik at 20 requests/s, no errors, until an http-abort of every response at 65m
     // (the 1h window is full of good traffic by then). Exact mode: fast mode does not run http-abort.
     const faultAt = 65 * 60;
-    const scenario = mustLoad(
-      scenarioFile(
-        `duration: 72m
+    const scenario = apiBehindTraefikScenario(`duration: 72m
 telemetry: { scrapeInterval: 15s }
 traffic:
   - { name: web, entryPoint: web, host: api.example.com, rate: 20 }
@@ -181,25 +179,7 @@ slos:
     indicator:
       ratio:
         bad: traefik_service_requests_total{code=~"5.."}
-        total: traefik_service_requests_total`,
-        deployment('api', 2),
-        `apiVersion: v1
-kind: Service
-metadata: { name: api, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
-  selector: { app: api }`,
-        `apiVersion: traefik.io/v1alpha1
-kind: IngressRoute
-metadata: { name: api, namespace: default }
-spec:
-  entryPoints: [web]
-  routes:
-    - match: Host(\`api.example.com\`)
-      kind: Rule
-      services: [{ name: api, port: 80 }]`,
-      ),
-    );
+        total: traefik_service_requests_total`);
     const result = new Simulation(scenario, { seed: 7 }).runToEnd();
     const slo = result.slo[0];
     expect(slo.ruleErrors).toEqual([]);
