@@ -138,3 +138,32 @@ spec:
       services: [{ name: api, port: 80 }]`,
     ),
   );
+
+/**
+ * api behind Traefik at 20 requests/s with no errors of its own, an http-abort of its responses (`fault`: the
+ * fault's schedule and parameters, e.g. "at: 6m\n    for: 2m\n    code: 500\n    percent: 100") and one
+ * availability SLO on Traefik's counters (`slo`: its objective and other fields), rules evaluated every 30 s.
+ */
+export const apiAbortSloScenario = (duration: string, fault: string, slo: string) =>
+  apiBehindTraefikScenario(`duration: ${duration}
+telemetry: { scrapeInterval: 15s }
+traffic:
+  - { name: web, entryPoint: web, host: api.example.com, rate: 20 }
+services:
+  api:
+    concurrency: 64
+    latency: { p50: 10ms, p99: 40ms }
+faults:
+  - name: aborts
+    type: http-abort
+    target: { service: api, version: primary }
+    ${fault}
+slos:
+  - name: availability
+    service: api
+    ${slo}
+    alerting: { evaluationInterval: 30s }
+    indicator:
+      ratio:
+        bad: traefik_service_requests_total{code=~"5.."}
+        total: traefik_service_requests_total`);

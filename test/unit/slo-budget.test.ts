@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { instantQuery } from '../../simulation/promql/engine';
 import { Simulation } from '../../simulation/run/simulation';
 import { budgetMinutes, DEFAULT_TIERS, type PolicyTier, type SloSpec } from '../../simulation/slo/spec';
-import { apiBehindTraefikScenario } from '../support/scenario';
+import { apiAbortSloScenario } from '../support/scenario';
 import { PERIOD_30D, SloHarness, syntheticSlo } from '../support/slo';
 
 const close = (got: number, want: number, rel = 1e-9) => expect(Math.abs(got - want)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
@@ -45,32 +45,7 @@ function twelvePercentFor18Minutes(spec: SloSpec, faultName: string | null = nul
  * counters, and an http-abort of `percent` % of its responses from 6m for `duration`.
  */
 function abortScenario(percent: number, duration: string, budget = '') {
-  return apiBehindTraefikScenario(`duration: 30m
-telemetry: { scrapeInterval: 15s }
-traffic:
-  - { name: web, entryPoint: web, host: api.example.com, rate: 20 }
-services:
-  api:
-    concurrency: 64
-    latency: { p50: 10ms, p99: 40ms }
-faults:
-  - name: aborts
-    type: http-abort
-    target: { service: api, version: primary }
-    at: 6m
-    for: ${duration}
-    code: 500
-    percent: ${percent}
-slos:
-  - name: availability
-    service: api
-    objective: 99.95
-    budget: { consumedAtStart: 0${budget} }
-    alerting: { evaluationInterval: 30s }
-    indicator:
-      ratio:
-        bad: traefik_service_requests_total{code=~"5.."}
-        total: traefik_service_requests_total`);
+  return apiAbortSloScenario('30m', `at: 6m\n    for: ${duration}\n    code: 500\n    percent: ${percent}`, `objective: 99.95\n    budget: { consumedAtStart: 0${budget} }`);
 }
 
 describe('error budget arithmetic', () => {

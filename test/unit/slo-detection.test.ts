@@ -32,7 +32,7 @@ import { sloRuleGroups } from '../../simulation/slo/rules';
 import { type BurnRateWindow, detectionTime, formatPromDuration } from '../../simulation/slo/spec';
 import { Simulation } from '../../simulation/run/simulation';
 import { SeriesStore } from '../../simulation/telemetry/tsdb';
-import { apiBehindTraefikScenario } from '../support/scenario';
+import { apiAbortSloScenario } from '../support/scenario';
 import { DAY, PERIOD_30D, START_MS, SyntheticCounters, syntheticSlo, timestamp } from '../support/slo';
 
 const RATE = 10; // requests per second
@@ -155,31 +155,7 @@ describe('burn-rate alert detection times (99.9 %, 30 d, workbook windows)', () 
     // api behind Traefik at 20 requests/s, no errors, until an http-abort of every response at 65m
     // (the 1h window is full of good traffic by then). Exact mode: fast mode does not run http-abort.
     const faultAt = 65 * 60;
-    const scenario = apiBehindTraefikScenario(`duration: 72m
-telemetry: { scrapeInterval: 15s }
-traffic:
-  - { name: web, entryPoint: web, host: api.example.com, rate: 20 }
-services:
-  api:
-    concurrency: 64
-    latency: { p50: 10ms, p99: 40ms }
-faults:
-  - name: outage
-    type: http-abort
-    target: { service: api, version: primary }
-    at: 65m
-    code: 503
-    percent: 100
-slos:
-  - name: availability
-    service: api
-    objective: 99.9
-    window: 30d
-    alerting: { evaluationInterval: 30s }
-    indicator:
-      ratio:
-        bad: traefik_service_requests_total{code=~"5.."}
-        total: traefik_service_requests_total`);
+    const scenario = apiAbortSloScenario('72m', 'at: 65m\n    code: 503\n    percent: 100', 'objective: 99.9\n    window: 30d');
     const result = new Simulation(scenario, { seed: 7 }).runToEnd();
     const slo = result.slo[0];
     expect(slo.ruleErrors).toEqual([]);
