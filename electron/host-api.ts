@@ -1,0 +1,58 @@
+import type { Diagnostic } from '../simulation/scenario/diagnostics';
+import type { ScenarioSummary, SessionCommand, SessionReply } from '../simulation/run/session';
+
+/**
+ * The one API the renderer talks to its host through. Two adapters
+ * implement it: Electron IPC (renderer/host/ipc.ts over the preload's
+ * `window.gamedayHost`) and a web worker for the browser build
+ * (renderer/host/web.ts). The renderer imports this file as types only.
+ */
+
+export type { Diagnostic, ScenarioSummary, SessionCommand, SessionReply };
+
+/** A scenario the library lists: bundled (scenarios/), or a recent file (desktop). */
+export interface LibraryEntry {
+  /** Path the host reads it by: `scenarios/…` for bundled ones, an absolute path for files on disk. */
+  file: string;
+  source: 'bundled' | 'recent';
+  summary: ScenarioSummary | null;
+  /** Why it does not load (null summary). */
+  diagnostics: Diagnostic[];
+}
+
+/** A scenario file as opened: where it is and its text. */
+export interface OpenedFile {
+  file: string;
+  text: string;
+}
+
+/** Menu commands the desktop shell sends to the renderer. */
+export type MenuAction =
+  | { kind: 'open'; file: OpenedFile }
+  | { kind: 'save' }
+  | { kind: 'save-as' }
+  | { kind: 'export-run' }
+  | { kind: 'view'; view: ViewName }
+  | { kind: 'run'; action: 'play-pause' | 'step' | 'restart' | 'to-end' }
+  | { kind: 'theme'; theme: 'light' | 'dark' | 'system' };
+
+export type ViewName = 'library' | 'run' | 'editor' | 'compare';
+
+export interface HostApi {
+  /** 'electron' in the desktop app, 'web' in a browser. */
+  readonly kind: 'electron' | 'web';
+  /** Bundled scenarios (and, on the desktop, recent files), with summaries. */
+  library(): Promise<LibraryEntry[]>;
+  /** Reads a scenario: a bundled path or a file on disk. */
+  readScenario(file: string): Promise<OpenedFile>;
+  /** Desktop: the open dialog (null when cancelled). Web: null (the renderer uses a file input). */
+  openDialog(): Promise<OpenedFile | null>;
+  /** Saves atomically to `file` (desktop); the web build downloads it. Returns where it went, or null when cancelled. */
+  save(file: string, text: string): Promise<string | null>;
+  /** Asks where to save (desktop dialog; web: a download named after `suggested`). */
+  saveAs(text: string, suggested: string): Promise<string | null>;
+  /** Sends a command to run session `session` (each id is its own worker-side session). */
+  session(session: string, command: SessionCommand): Promise<SessionReply>;
+  /** Menu commands from the shell (the web build has none); returns an unsubscribe function. */
+  onMenu(listener: (action: MenuAction) => void): () => void;
+}

@@ -1,0 +1,2 @@
+// Placeholder: the desktop shell replaces this file.
+export {};

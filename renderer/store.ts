@@ -1,0 +1,276 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Diagnostic, HostApi, LibraryEntry, ScenarioSummary, ViewName } from '../electron/host-api';
+import type { RunSnapshot, SessionReply } from '../simulation/run/session';
+import type { RunMode } from '../simulation/run/simulation';
+
+/**
+ * The UI's single source of state (zustand). Views subscribe to slices with
+ * `useApp(selector)`; every change goes through the actions here, which talk
+ * to the host. Playing is a loop of `advance` requests, one in flight at a
+ * time, each `speed` × the real time since the last one further on.
+ */
+
+export type Theme = 'light' | 'dark';
+
+export interface AppState {
+  host: HostApi;
+  theme: Theme;
+  view: ViewName;
+  library: LibraryEntry[] | null;
+
+  /** The open scenario: where it came from, the editor's text, the text last saved or opened. */
+  file: string | null;
+  text: string;
+  savedText: string;
+  /** Problems of `text` (the last validation), at their lines. */
+  diagnostics: Diagnostic[];
+  summary: ScenarioSummary | null;
+
+  seed: number;
+  mode: RunMode;
+  /** Simulated seconds per real second. */
+  speed: number;
+  playing: boolean;
+  snapshot: RunSnapshot | null;
+  /** A time the user points at (hover, a clicked event); null: the run's own time. */
+  cursor: number | null;
+  error: string | null;
+
+  /** Compare: a second run of the same scenario (another seed or the edited text). */
+  compare: { seed: number; snapshot: RunSnapshot | null; error: string | null };
+
+  loadLibrary(): Promise<void>;
+  /** Opens a scenario (bundled path or file on disk) and starts a run of it. */
+  open(file: string, text?: string): Promise<void>;
+  /** Replaces the editor's text and validates it (no run). */
+  setText(text: string): Promise<void>;
+  /** Validates the text and, when it loads, runs it from the start (seed and mode as set). */
+  rerun(): Promise<void>;
+  play(): void;
+  pause(): void;
+  /** Advances one analysis interval of the rolled-out Canary (one minute without a Canary). */
+  step(): Promise<void>;
+  seek(t: number): Promise<void>;
+  toEnd(): Promise<void>;
+  setSpeed(speed: number): void;
+  setSeed(seed: number): void;
+  setMode(mode: RunMode): void;
+  setTheme(theme: Theme): void;
+  setView(view: ViewName): void;
+  setCursor(t: number | null): void;
+  save(): Promise<void>;
+  saveAs(): Promise<void>;
+  runCompare(seed: number): Promise<void>;
+}
+
+export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, 1000];
+
+/** The clock the play loop reads (tests substitute their own). */
+export interface Clock {
+  now(): number;
+  /** Calls fn on the next frame (requestAnimationFrame in the browser). */
+  frame(fn: () => void): void;
+}
+
+const browserClock: Clock = {
+  now: () => performance.now(),
+  frame: (fn) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => fn()) : setTimeout(fn, 16)),
+};
+
+export function createAppStore(host: HostApi, clock: Clock = browserClock, initialTheme: Theme = 'light'): StoreApi<AppState> {
+  /** Increases with every run started: replies for an older run are dropped. */
+  let generation = 0;
+  let inFlight = false;
+  let lastFrame = 0;
+
+  const store = createStore<AppState>()((set, get) => {
+    const snapshotOf = (r: SessionReply): RunSnapshot | null => (r.kind === 'snapshot' ? r.snapshot : null);
+    const fail = (r: SessionReply) => set({ error: r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`, playing: false });
+
+    /** Validates `text` as `file`; true when it loads. */
+    const validate = async (file: string, text: string): Promise<boolean> => {
+      const r = await host.session('main', { kind: 'open', file, text });
+      if (r.kind !== 'opened') {
+        fail(r);
+        return false;
+      }
+      set({ diagnostics: r.diagnostics, summary: r.ok ? r.summary : get().summary });
+      return r.ok;
+    };
+
+    const start = async (): Promise<void> => {
+      const gen = ++generation;
+      const { seed, mode } = get();
+      const r = await host.session('main', { kind: 'start', seed, mode });
+      if (gen !== generation) return;
+      const s = snapshotOf(r);
+      if (s) set({ snapshot: s, error: null, cursor: null });
+      else fail(r);
+    };
+
+    const move = async (kind: 'advance' | 'seek', to: number): Promise<void> => {
+      const gen = generation;
+      const r = await host.session('main', { kind, to });
+      if (gen !== generation) return;
+      const s = snapshotOf(r);
+      if (s) set({ snapshot: s, playing: get().playing && !s.done });
+      else fail(r);
+    };
+
+    const tick = async (): Promise<void> => {
+      if (!get().playing || inFlight) return;
+      const s = get().snapshot;
+      if (!s || s.done) {
+        set({ playing: false });
+        return;
+      }
+      const now = clock.now();
+      const dt = Math.min(0.25, Math.max(0, (now - lastFrame) / 1000));
+      lastFrame = now;
+      inFlight = true;
+      try {
+        await move('advance', Math.min(s.endTime, s.t + dt * get().speed));
+      } finally {
+        inFlight = false;
+      }
+      if (get().playing) clock.frame(() => void tick());
+    };
+
+    return {
+      host,
+      theme: initialTheme,
+      view: 'library',
+      library: null,
+      file: null,
+      text: '',
+      savedText: '',
+      diagnostics: [],
+      summary: null,
+      seed: 1,
+      mode: 'exact',
+      speed: 30,
+      playing: false,
+      snapshot: null,
+      cursor: null,
+      error: null,
+      compare: { seed: 2, snapshot: null, error: null },
+
+      async loadLibrary() {
+        try {
+          set({ library: await host.library() });
+        } catch (e) {
+          set({ error: e instanceof Error ? e.message : String(e), library: [] });
+        }
+      },
+
+      async open(file, text) {
+        set({ playing: false });
+        const opened = text === undefined ? await host.readScenario(file) : { file, text };
+        set({ file: opened.file, text: opened.text, savedText: opened.text, snapshot: null, summary: null, diagnostics: [], error: null });
+        if (!(await validate(opened.file, opened.text))) {
+          set({ view: 'editor' });
+          return;
+        }
+        const summary = get().summary;
+        if (summary) set({ seed: summary.seed });
+        set({ view: 'run' });
+        await start();
+      },
+
+      async setText(text) {
+        set({ text });
+        const file = get().file;
+        if (file !== null) await validate(file, text);
+      },
+
+      async rerun() {
+        const { file, text } = get();
+        if (file === null) return;
+        set({ playing: false });
+        if (await validate(file, text)) await start();
+      },
+
+      play() {
+        const s = get().snapshot;
+        if (!s || s.done) return;
+        lastFrame = clock.now();
+        set({ playing: true, cursor: null });
+        clock.frame(() => void tick());
+      },
+
+      pause() {
+        set({ playing: false });
+      },
+
+      async step() {
+        const s = get().snapshot;
+        if (!s) return;
+        set({ playing: false, cursor: null });
+        await move('advance', Math.min(s.endTime, s.t + (get().summary?.canary?.interval ?? 60)));
+      },
+
+      async seek(t) {
+        const s = get().snapshot;
+        if (!s) return;
+        set({ playing: false });
+        await move('seek', Math.max(0, Math.min(s.endTime, t)));
+      },
+
+      async toEnd() {
+        const s = get().snapshot;
+        if (!s) return;
+        set({ playing: false, cursor: null });
+        await move('advance', s.endTime);
+      },
+
+      setSpeed(speed) {
+        set({ speed });
+      },
+      setSeed(seed) {
+        if (Number.isSafeInteger(seed) && seed >= 0) set({ seed });
+      },
+      setMode(mode) {
+        set({ mode });
+      },
+      setTheme(theme) {
+        set({ theme });
+      },
+      setView(view) {
+        set({ view });
+      },
+      setCursor(t) {
+        set({ cursor: t });
+      },
+
+      async save() {
+        const { file, text } = get();
+        if (file === null) return;
+        // Bundled scenarios are read-only: saving one asks where to.
+        const where = file.startsWith('scenarios/') ? await host.saveAs(text, file) : await host.save(file, text);
+        if (where !== null) set({ savedText: text, file: host.kind === 'electron' ? where : file });
+      },
+
+      async saveAs() {
+        const { file, text } = get();
+        const where = await host.saveAs(text, file ?? 'scenario.gameday.yaml');
+        if (where !== null) set({ savedText: text, file: host.kind === 'electron' ? where : file });
+      },
+
+      async runCompare(seed) {
+        const { file, text, mode } = get();
+        if (file === null) return;
+        set({ compare: { seed, snapshot: null, error: null } });
+        const opened = await host.session('compare', { kind: 'open', file, text });
+        if (opened.kind !== 'opened' || !opened.ok) {
+          set({ compare: { seed, snapshot: null, error: 'the scenario does not load' } });
+          return;
+        }
+        await host.session('compare', { kind: 'start', seed, mode });
+        const end = get().snapshot?.endTime ?? opened.summary.duration;
+        const r = await host.session('compare', { kind: 'advance', to: end });
+        set({ compare: { seed, snapshot: r.kind === 'snapshot' ? r.snapshot : null, error: r.kind === 'error' ? r.message : null } });
+      },
+    };
+  });
+  return store;
+}

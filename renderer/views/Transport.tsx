@@ -1,0 +1,72 @@
+import { useApp } from '../app-context';
+import { clock } from '../format';
+import { SPEEDS } from '../store';
+
+/** Play, pause, step one analysis interval, to the end, restart; speed, seed, mode; the time slider seeks. */
+export function Transport() {
+  const snapshot = useApp((s) => s.snapshot);
+  const playing = useApp((s) => s.playing);
+  const speed = useApp((s) => s.speed);
+  const seed = useApp((s) => s.seed);
+  const mode = useApp((s) => s.mode);
+  const a = useApp((s) => s);
+  const t = snapshot?.t ?? 0;
+  const end = snapshot?.endTime ?? 0;
+  return (
+    <div className="transport" role="toolbar" aria-label="run controls">
+      <button data-testid="restart" title="Run again from the start (Home)" onClick={() => void a.rerun()}>
+        ⏮
+      </button>
+      {playing ? (
+        <button data-testid="pause" title="Pause (space)" onClick={() => a.pause()}>
+          ⏸
+        </button>
+      ) : (
+        <button data-testid="play" title="Play (space)" disabled={!snapshot || snapshot.done} onClick={() => a.play()}>
+          ▶
+        </button>
+      )}
+      <button data-testid="step" title="Step one analysis interval (→)" disabled={!snapshot || snapshot.done} onClick={() => void a.step()}>
+        ⏭
+      </button>
+      <button data-testid="to-end" title="Run to the end (End)" disabled={!snapshot || snapshot.done} onClick={() => void a.toEnd()}>
+        ⏩
+      </button>
+      <input
+        className="scrubber"
+        data-testid="scrubber"
+        type="range"
+        min={0}
+        max={end}
+        step={1}
+        value={t}
+        aria-label="simulated time"
+        disabled={!snapshot}
+        onChange={(e) => void a.seek(Number(e.target.value))}
+      />
+      <span className="time" data-testid="time">
+        {clock(t)} / {clock(end)}
+      </span>
+      <label title="Simulated seconds per real second">
+        <select data-testid="speed" value={speed} onChange={(e) => a.setSpeed(Number(e.target.value))} aria-label="speed">
+          {SPEEDS.map((x) => (
+            <option key={x} value={x}>
+              {x}×
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="seed">
+        seed{' '}
+        <input data-testid="seed" type="number" min={0} value={seed} onChange={(e) => a.setSeed(Number(e.target.value))} aria-label="seed" />
+      </label>
+      <select data-testid="mode" value={mode} onChange={(e) => a.setMode(e.target.value as 'exact' | 'fast')} aria-label="mode" title="exact: every request; fast: traffic drawn in aggregate">
+        <option value="exact">exact</option>
+        <option value="fast">fast</option>
+      </select>
+      <button data-testid="rerun" title="Apply seed and mode: run again" onClick={() => void a.rerun()}>
+        Run
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,187 @@
+import type { Diagnostic } from '../scenario/diagnostics';
+import { type LoadedScenario, loadScenario, type ScenarioHost } from '../scenario/loader';
+import type { SeriesPoint } from '../model/world';
+import type { Version } from '../model/spec';
+import { checkExpectation, type ExpectationResult } from './expect';
+import { type RunMode, type RunResult, Simulation } from './simulation';
+
+/**
+ * A run session: what a worker (the browser's web worker, the desktop app's
+ * worker thread) does for the UI. It loads a scenario — the editor's text
+ * over the file it came from, includes read through the host — and runs it
+ * in slices: the UI asks to advance to a time or seek to one, and gets the
+ * run record up to there. The same commands in the same order give the
+ * same replies, byte for byte, in every host.
+ */
+
+/** What a scenario holds, for the library and the run view's header. */
+export interface ScenarioSummary {
+  name: string;
+  description: string;
+  file: string;
+  seed: number;
+  /** Seconds. */
+  duration: number;
+  services: string[];
+  streams: string[];
+  /** The rolled-out Canary's analysis settings; null without one. */
+  canary: {
+    name: string;
+    interval: number;
+    threshold: number;
+    stepWeight: number;
+    maxWeight: number;
+    metrics: Array<{ name: string; min: number | null; max: number | null; interval: string }>;
+  } | null;
+  rolloutAt: number | null;
+  faults: Array<{ name: string; type: string; at: number }>;
+  slos: Array<{ name: string; objective: number }>;
+  expect: { outcome: string } | null;
+  lesson: { title: string; summary: string } | null;
+}
+
+export type SessionCommand =
+  /** Loads a scenario file; `text` replaces the file's own text (the editor's buffer). */
+  | { kind: 'open'; file: string; text?: string }
+  /** Starts a run of the open scenario (replacing any run). */
+  | { kind: 'start'; seed?: number; mode?: RunMode; duration?: number }
+  /** Simulates up to `to` seconds (capped at the end). */
+  | { kind: 'advance'; to: number }
+  /** Moves to `to`: backwards re-simulates from the start (deterministic). */
+  | { kind: 'seek'; to: number }
+  /** Summaries of several scenario files (the library); each loaded on its own. */
+  | { kind: 'summaries'; files: string[] }
+  | { kind: 'close' };
+
+export type SessionReply =
+  | { kind: 'opened'; ok: true; summary: ScenarioSummary; diagnostics: Diagnostic[] }
+  | { kind: 'opened'; ok: false; diagnostics: Diagnostic[] }
+  | { kind: 'snapshot'; snapshot: RunSnapshot }
+  | { kind: 'summaries'; entries: Array<{ file: string; summary: ScenarioSummary | null; diagnostics: Diagnostic[] }> }
+  | { kind: 'closed' }
+  | { kind: 'error'; message: string };
+
+/** The run record up to `t`: what every view draws. */
+export interface RunSnapshot {
+  t: number;
+  endTime: number;
+  done: boolean;
+  seed: number;
+  mode: RunMode;
+  result: RunResult;
+  expectation: ExpectationResult | null;
+  /** Which app and version each series column is. */
+  seriesKeys: ReadonlyArray<{ app: string; version: Version }>;
+  /** Series points (cumulative responses and 5xx, in-flight, ready pods) up to t. */
+  series: SeriesPoint[];
+  /** Faults active at t, with their target as written. */
+  activeFaults: Array<{ name: string; type: string; intensity: number }>;
+}
+
+export function summarize(s: LoadedScenario): ScenarioSummary {
+  const want = s.flagger?.rollout ?? null;
+  const canaries = s.flagger?.canaries ?? [];
+  const c = canaries.find((x) => `${x.namespace}/${x.name}` === want) ?? (canaries.length === 1 ? canaries[0] : undefined);
+  const doc = s.document.spec;
+  return {
+    name: s.name,
+    description: s.description ?? '',
+    file: s.file,
+    seed: s.seed,
+    duration: s.duration,
+    services: Object.keys(doc.services),
+    streams: s.world.streams.map((x) => x.name),
+    canary: c
+      ? {
+          name: `${c.namespace}/${c.name}`,
+          interval: c.analysis.intervalMs / 1000,
+          threshold: c.analysis.threshold,
+          stepWeight: c.analysis.stepWeight,
+          maxWeight: c.analysis.maxWeight,
+          metrics: c.analysis.metrics.map((m) => ({ name: m.name, min: m.thresholdRange?.min ?? null, max: m.thresholdRange?.max ?? null, interval: m.interval })),
+        }
+      : null,
+    rolloutAt: doc.rollout?.at ?? null,
+    faults: (s.faults ?? []).map((f) => ({ name: f.name, type: f.params.type, at: f.schedule.at })),
+    slos: (s.slos ?? []).map((x) => ({ name: x.name, objective: x.objective })),
+    expect: s.expect ? { outcome: s.expect.outcome } : null,
+    lesson: s.lesson ? { title: s.lesson.title, summary: s.lesson.summary ?? '' } : null,
+  };
+}
+
+export class RunSession {
+  private scenario: LoadedScenario | null = null;
+  private sim: Simulation | null = null;
+
+  constructor(private readonly host: ScenarioHost) {}
+
+  handle(cmd: SessionCommand): SessionReply {
+    try {
+      switch (cmd.kind) {
+        case 'open':
+          return this.open(cmd.file, cmd.text);
+        case 'start': {
+          if (!this.scenario) return { kind: 'error', message: 'no scenario is open' };
+          this.sim = new Simulation(this.scenario, { seed: cmd.seed, mode: cmd.mode, duration: cmd.duration });
+          return this.snapshot();
+        }
+        case 'advance':
+        case 'seek': {
+          if (!this.sim) return { kind: 'error', message: 'no run is started' };
+          if (cmd.kind === 'seek') this.sim.seek(cmd.to);
+          else this.sim.advanceTo(cmd.to);
+          return this.snapshot();
+        }
+        case 'summaries':
+          return {
+            kind: 'summaries',
+            entries: cmd.files.map((file) => {
+              const r = loadScenario(file, this.host);
+              return r.ok ? { file, summary: summarize(r.scenario), diagnostics: r.diagnostics } : { file, summary: null, diagnostics: r.diagnostics };
+            }),
+          };
+        case 'close':
+          this.sim?.cancel();
+          this.sim = null;
+          this.scenario = null;
+          return { kind: 'closed' };
+      }
+    } catch (e) {
+      // A run that fails is reported, never a crashed worker: the message says what went wrong.
+      return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private open(file: string, text: string | undefined): SessionReply {
+    const host: ScenarioHost = text === undefined ? this.host : { readFile: (p) => (p === file ? text : this.host.readFile(p)) };
+    const r = loadScenario(file, host);
+    this.sim = null;
+    if (!r.ok) {
+      this.scenario = null;
+      return { kind: 'opened', ok: false, diagnostics: r.diagnostics };
+    }
+    this.scenario = r.scenario;
+    return { kind: 'opened', ok: true, summary: summarize(r.scenario), diagnostics: r.diagnostics };
+  }
+
+  private snapshot(): SessionReply {
+    const sim = this.sim as Simulation;
+    const result = sim.result();
+    const expect = this.scenario?.expect;
+    return {
+      kind: 'snapshot',
+      snapshot: {
+        t: sim.now,
+        endTime: sim.endTime,
+        done: sim.done,
+        seed: sim.seed,
+        mode: sim.mode,
+        result,
+        expectation: expect && sim.done ? checkExpectation(expect, result) : null,
+        seriesKeys: sim.seriesKeys,
+        series: sim.readSeries(0).points,
+        activeFaults: sim.activeFaults(),
+      },
+    };
+  }
+}
