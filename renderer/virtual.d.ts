@@ -3,3 +3,6 @@ declare module 'virtual:scenarios' {
   const files: Record<string, string>;
   export default files;
 }
+
+/** Stylesheets imported by views are bundled into dist/renderer/app.css (scripts/build.mjs). */
+declare module '*.css' {}

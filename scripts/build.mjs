@@ -48,4 +48,4 @@ await Promise.all([
   build({ ...electronNode, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs' }),
   build({ ...electronNode, entryPoints: ['electron/sim-worker.ts'], outfile: 'dist/electron/sim-worker.cjs' }),
 ]);
-for (const f of ['index.html', 'styles.css']) copyFileSync(join(root, 'renderer', f), join(root, 'dist/renderer', f));
+for (const f of ['index.html']) copyFileSync(join(root, 'renderer', f), join(root, 'dist/renderer', f));
