@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useApp } from './app-context';
 import type { ViewName } from '../electron/host-api';
 import { Transport } from './views/Transport';
+import { Icon } from './views/icons';
 import { LibraryView } from './views/LibraryView';
 import { RunView } from './views/RunView';
 import { EditorView } from './views/editor/EditorView';
@@ -62,7 +63,7 @@ export function App() {
         </div>
         <Transport />
         <button className="icon" data-testid="theme-toggle" aria-label="switch theme" title="Switch theme (t)" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
-          {theme === 'dark' ? '☀' : '☾'}
+          <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
         </button>
       </header>
       <nav className="sidenav" aria-label="views">

@@ -72,9 +72,13 @@ export interface Clock {
   frame(fn: () => void): void;
 }
 
+const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
 const browserClock: Clock = {
   now: () => performance.now(),
-  frame: (fn) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => fn()) : setTimeout(fn, 16)),
+  frame: (fn) => {
+    if (raf) raf(() => fn());
+    else setTimeout(fn, 16);
+  },
 };
 
 export function createAppStore(host: HostApi, clock: Clock = browserClock, initialTheme: Theme = 'light'): StoreApi<AppState> {
@@ -87,9 +91,12 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
     const snapshotOf = (r: SessionReply): RunSnapshot | null => (r.kind === 'snapshot' ? r.snapshot : null);
     const fail = (r: SessionReply) => set({ error: r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`, playing: false });
 
-    /** Validates `text` as `file`; true when it loads. */
-    const validate = async (file: string, text: string): Promise<boolean> => {
-      const r = await host.session('main', { kind: 'open', file, text });
+    /**
+     * Validates `text` as `file` in `session`; true when it loads. Editing validates in a session of its own, so
+     * the run on screen keeps going until the user reruns.
+     */
+    const validate = async (file: string, text: string, session = 'main'): Promise<boolean> => {
+      const r = await host.session(session, { kind: 'open', file, text });
       if (r.kind !== 'opened') {
         fail(r);
         return false;
@@ -180,14 +187,15 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       async setText(text) {
         set({ text });
         const file = get().file;
-        if (file !== null) await validate(file, text);
+        if (file !== null) await validate(file, text, 'editor');
       },
 
       async rerun() {
         const { file, text } = get();
         if (file === null) return;
         set({ playing: false });
-        if (await validate(file, text)) await start();
+        // Checked first on the side, so a broken text leaves the run on screen as it was.
+        if ((await validate(file, text, 'editor')) && (await validate(file, text))) await start();
       },
 
       play() {

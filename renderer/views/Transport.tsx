@@ -1,6 +1,7 @@
 import { useApp } from '../app-context';
 import { clock } from '../format';
 import { SPEEDS } from '../store';
+import { Icon } from './icons';
 
 /** Play, pause, step one analysis interval, to the end, restart; speed, seed, mode; the time slider seeks. */
 export function Transport() {
@@ -14,23 +15,23 @@ export function Transport() {
   const end = snapshot?.endTime ?? 0;
   return (
     <div className="transport" role="toolbar" aria-label="run controls">
-      <button data-testid="restart" title="Run again from the start (Home)" onClick={() => void a.rerun()}>
-        ⏮
+      <button data-testid="restart" aria-label="restart" title="Run again from the start (Home)" onClick={() => void a.rerun()}>
+        <Icon name="restart" />
       </button>
       {playing ? (
-        <button data-testid="pause" title="Pause (space)" onClick={() => a.pause()}>
-          ⏸
+        <button data-testid="pause" aria-label="pause" title="Pause (space)" onClick={() => a.pause()}>
+          <Icon name="pause" />
         </button>
       ) : (
-        <button data-testid="play" title="Play (space)" disabled={!snapshot || snapshot.done} onClick={() => a.play()}>
-          ▶
+        <button data-testid="play" aria-label="play" title="Play (space)" disabled={!snapshot || snapshot.done} onClick={() => a.play()}>
+          <Icon name="play" />
         </button>
       )}
-      <button data-testid="step" title="Step one analysis interval (→)" disabled={!snapshot || snapshot.done} onClick={() => void a.step()}>
-        ⏭
+      <button data-testid="step" aria-label="step one analysis interval" title="Step one analysis interval (→)" disabled={!snapshot || snapshot.done} onClick={() => void a.step()}>
+        <Icon name="step" />
       </button>
-      <button data-testid="to-end" title="Run to the end (End)" disabled={!snapshot || snapshot.done} onClick={() => void a.toEnd()}>
-        ⏩
+      <button data-testid="to-end" aria-label="run to the end" title="Run to the end (End)" disabled={!snapshot || snapshot.done} onClick={() => void a.toEnd()}>
+        <Icon name="end" />
       </button>
       <input
         className="scrubber"
