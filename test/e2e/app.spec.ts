@@ -60,14 +60,18 @@ test('plays, pauses and steps one analysis interval', async ({ page }) => {
   await expect(page.getByTestId('run-view')).toBeVisible();
   await page.getByTestId('step').click();
   await expect(page.getByTestId('time')).toHaveText('1:00 / 30:00');
-  await page.getByTestId('speed').selectOption('1000');
+  await page.getByTestId('speed').selectOption('100');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('pause')).toBeVisible();
   await expect.poll(async () => page.getByTestId('time').innerText(), { timeout: 10_000 }).not.toBe('1:00 / 30:00');
   await page.getByTestId('pause').click();
-  const paused = await page.getByTestId('time').innerText();
+  await expect(page.getByTestId('play')).toBeVisible();
+  // The advance in flight when pause was pressed lands; after that the time stands still.
   await page.waitForTimeout(300);
+  const paused = await page.getByTestId('time').innerText();
+  await page.waitForTimeout(500);
   await expect(page.getByTestId('time')).toHaveText(paused);
+  expect(paused).not.toBe('30:00 / 30:00');
 });
 
 test('seeking back and forth re-simulates to identical results', async ({ page }) => {
@@ -123,4 +127,48 @@ test('the library lists the bundled scenarios with what they hold, and opens one
   await page.getByTestId('to-end').click();
   await expect(page.getByTestId('outcome-phase')).toContainText('Waiting');
   await expect(page.getByTestId('expectation')).toHaveText('Expected held: met');
+});
+
+test('a threshold changed in the editor reruns to a different outcome; invalid input gets an inline error, never a run', async ({ page }) => {
+  const w = watch(page);
+  await page.goto('./?scenario=scenarios/checkout-canary.yaml');
+  await expect(page.getByTestId('scenario-title')).toHaveText('checkout-canary');
+  await page.getByTestId('to-end').click();
+  await expect(page.getByTestId('outcome-phase')).toContainText('Succeeded, promoted');
+
+  await page.getByTestId('nav-editor').click();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  // An invalid value for a knob is refused where it was typed, and the text is not changed.
+  await page.getByTestId('knob-threshold').fill('0');
+  await expect(page.getByTestId('knob-threshold-error')).toBeVisible();
+  await expect(page.getByTestId('editor-dirty')).toHaveAttribute('data-dirty', 'false');
+  await page.getByTestId('knob-threshold').press('Escape');
+  // Text typed into the YAML that breaks the scenario: an inline error at its line, and Run does not run it.
+  const content = page.locator('.cm-content');
+  await content.click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('spec: [');
+  await expect(page.getByTestId('diagnostic').first()).toBeVisible();
+  await expect(page.locator('.cm-lintRange-error').first()).toBeVisible();
+  await page.getByTestId('editor-run').click();
+  await expect(page.getByTestId('editor-notice')).toContainText('Not run');
+  await shot(page, 'editor-error');
+  await content.click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 'spec: ['.length; i++) await page.keyboard.press('Delete');
+  await expect(page.getByTestId('diagnostic')).toHaveCount(0);
+
+  // The success-rate floor raised from 99% to 99.8%: the same canary is rolled back.
+  await page.getByTestId('knob-metric-request-success-rate-min').fill('99.8');
+  await expect(page.getByTestId('editor-dirty')).toHaveAttribute('data-dirty', 'true');
+  // (CodeMirror renders only the lines in view: the rerun below proves the text changed.)
+  await shot(page, 'editor');
+  await page.getByTestId('editor-run').click();
+  await expect(page.getByTestId('run-view')).toBeVisible();
+  await page.getByTestId('to-end').click();
+  await expect(page.getByTestId('outcome-phase')).toContainText('Failed');
+  await expect(page.getByTestId('outcome-reason')).toContainText('success rate');
+  await expect(page.getByTestId('outcome-reason')).toContainText('< 99.8%');
+  await expect(page.getByTestId('expectation')).toContainText('not met');
+  expect(w.errors).toEqual([]);
 });
