@@ -114,8 +114,15 @@ export interface SloResult {
     budgetMinutes: number;
     consumedMinutes: number;
   };
-  /** The error budget policy's tier when the run started, when it ended, and every change; null without a policy. */
-  policy: { start: string; end: string; changes: Array<{ t: number; tier: string; remaining: number }> } | null;
+  /** The error budget policy: its tiers, the tier when the run started and ended, every change; null without a policy. */
+  policy: {
+    tiers: Array<{ name: string; above: number | null; holdRollouts: boolean; haltPromotion: boolean; rollback: boolean }>;
+    start: string;
+    end: string;
+    changes: Array<{ t: number; tier: string; remaining: number }>;
+  } | null;
+  /** The burn-rate alert rules: evaluation interval (seconds) and each window pair with its factor. */
+  alerting: { name: string; evaluationInterval: number; windows: Array<{ severity: string; burnRate: number; longWindow: string; shortWindow: string; for: number }> };
   /** Burn-rate alerts, one entry per episode, in the order they became active. */
   alerts: SloAlert[];
   /** Budget and burn rates at every rule evaluation. */
@@ -301,7 +308,12 @@ export class SloRuntime {
           budgetMinutes,
           consumedMinutes: consumed * budgetMinutes,
         },
-        policy: s.startTier && s.tier ? { start: s.startTier.name, end: s.tier.name, changes: [...s.changes] } : null,
+        policy: s.startTier && s.tier && spec.policy ? { tiers: spec.policy.tiers.map((x) => ({ ...x })), start: s.startTier.name, end: s.tier.name, changes: [...s.changes] } : null,
+        alerting: {
+          name: spec.alerting.name,
+          evaluationInterval: spec.alerting.evaluationInterval,
+          windows: spec.alerting.windows.map((w) => ({ severity: w.severity, burnRate: w.burnRate, longWindow: formatPromDuration(w.long), shortWindow: formatPromDuration(w.short), for: w.for })),
+        },
         alerts: s.engine.episodes.map((e) => alertOf(e, spec)),
         history: [...s.history],
         ruleErrors: [...s.engine.errors],

@@ -20,7 +20,7 @@ import {
   valueDomain,
   type Pt,
 } from '../../renderer/charts/series';
-import { sloDocuments, sloGuides, unusedWindows } from '../../renderer/charts/slo-guides';
+import { sloGuides, unusedWindows } from '../../renderer/charts/slo-guides';
 import { compareRows } from '../../renderer/charts/compare';
 import type { MetricCheck, TickRecord } from '../../simulation/rollout/types';
 import type { SloAlert, SloResult } from '../../simulation/slo/runtime';
@@ -310,6 +310,7 @@ function slo(over: Partial<SloResult> = {}): SloResult {
     window: '30d',
     budget: { start: 1, end: 0.99, consumed: 0.01, consumedByRollout: 0.001, byCause: { primary: 0.009, canary: 0.001, other: 0, whileFaultActive: {} }, badEvents: 1, totalEvents: 100, windowEvents: 1000, budgetMinutes: 43.2, consumedMinutes: 0.4 },
     policy: null,
+    alerting: { name: 'ErrorBudgetBurn', evaluationInterval: 60, windows: [] },
     alerts: [],
     history: [{ t: 60, remaining: 1, burnRates: { '5m': 1, '30m': 1, '1h': 1, '2h': 1, '6h': 1, '1d': 1, '3d': 1 } }],
     ruleErrors: [],
@@ -317,71 +318,36 @@ function slo(over: Partial<SloResult> = {}): SloResult {
   };
 }
 
-const SCENARIO = `# a comment
-apiVersion: gameday.dev/v1alpha1
-kind: Scenario
-metadata: { name: x }
-spec:
-  slos:
-    - name: orders-availability
-      objective: 99.9
-      policy: {}
-    - name: custom
-      objective: 99
-      window: 28d
-      alerting:
-        windows:
-          - { severity: page, long: 1h, short: 5m, burnRate: 14.4, for: 2m }
-          - { severity: ticket, long: 3d, budgetConsumed: 10 }
-      policy:
-        tiers:
-          - { name: open, above: 40 }
-          - { name: careful, above: 5 }
-          - { name: closed }
----
-apiVersion: v1
-kind: Service
-metadata: { name: y }
-`;
 
 describe('SLO guides', () => {
-  it('reads SLO documents from the scenario text', () => {
-    const docs = sloDocuments(SCENARIO);
-    expect([...docs.keys()]).toEqual(['orders-availability', 'custom']);
-    expect(sloDocuments(': not [ yaml').size).toBe(0);
-  });
+  const windows = [
+    { severity: 'page', burnRate: 14.4, longWindow: '1h', shortWindow: '5m', for: 0 },
+    { severity: 'page', burnRate: 6, longWindow: '6h', shortWindow: '30m', for: 0 },
+    { severity: 'ticket', burnRate: 3, longWindow: '1d', shortWindow: '2h', for: 0 },
+    { severity: 'ticket', burnRate: 1, longWindow: '3d', shortWindow: '6h', for: 0 },
+  ];
+  const tiers = [
+    { name: 'open', above: 0.4, holdRollouts: false, haltPromotion: false, rollback: false },
+    { name: 'closed', above: null, holdRollouts: true, haltPromotion: true, rollback: false },
+  ];
 
-  it('takes the workbook rows and the default tiers when the SLO states none', () => {
-    const g = sloGuides(slo({ policy: { start: 'normal', end: 'normal', changes: [] } }), sloDocuments(SCENARIO).get('orders-availability'));
+  it('draws every alert rule of the run record, fired or not, and its policy tiers', () => {
+    const g = sloGuides(slo({ alerting: { name: 'ErrorBudgetBurn', evaluationInterval: 60, windows }, policy: { tiers, start: 'open', end: 'open', changes: [] } }));
     expect(g.rows).toEqual([
       { severity: 'page', burnRate: 14.4, long: '1h', short: '5m' },
       { severity: 'page', burnRate: 6, long: '6h', short: '30m' },
       { severity: 'ticket', burnRate: 3, long: '1d', short: '2h' },
       { severity: 'ticket', burnRate: 1, long: '3d', short: '6h' },
     ]);
-    expect(g.tiers?.map((t) => t.name)).toEqual(['normal', 'caution', 'low-risk-only', 'feature-freeze', 'full-freeze']);
-    expect(g.tiers?.[2].above).toBe(0.1);
-  });
-
-  it('computes stated rows (burn rate from the budget share over the period) and tiers', () => {
-    const custom = slo({ name: 'custom', window: '28d', policy: { start: 'open', end: 'open', changes: [] }, history: [{ t: 60, remaining: 1, burnRates: { '5m': 1, '1h': 1, '6h': 1, '3d': 1 } }] });
-    const g = sloGuides(custom, sloDocuments(SCENARIO).get('custom'));
-    expect(g.rows).toEqual([
-      { severity: 'page', burnRate: 14.4, long: '1h', short: '5m' },
-      { severity: 'ticket', burnRate: 0.933333333333, long: '3d', short: '6h' },
-    ]);
     expect(g.tiers).toEqual([
       { name: 'open', above: 0.4 },
-      { name: 'careful', above: 0.05 },
       { name: 'closed', above: null },
     ]);
-    expect(unusedWindows(custom, g.rows)).toEqual([]);
   });
 
-  it('without the document: the workbook rows only when the run recorded their windows, plus recorded alerts', () => {
-    expect(sloGuides(slo(), undefined).rows).toHaveLength(4);
-    const other = slo({ history: [{ t: 60, remaining: 1, burnRates: { '10m': 1, '2h': 2 } }], alerts: [{ ...alert(10, 10, null), longWindow: '2h', shortWindow: '10m', burnRate: 5 }] });
-    const g = sloGuides(other, undefined);
+  it('adds alerts the run recorded that no rule lists; no policy, no tiers', () => {
+    const other = slo({ alerting: { name: 'X', evaluationInterval: 60, windows: [] }, history: [{ t: 60, remaining: 1, burnRates: { '10m': 1, '2h': 2 } }], alerts: [{ ...alert(10, 10, null), longWindow: '2h', shortWindow: '10m', burnRate: 5 }] });
+    const g = sloGuides(other);
     expect(g.rows).toEqual([{ severity: 'page', burnRate: 5, long: '2h', short: '10m' }]);
     expect(g.tiers).toBeNull();
     expect(unusedWindows(other, g.rows)).toEqual([]);

@@ -7,7 +7,7 @@ import type { SloResult } from '../../../simulation/slo/runtime';
 import { TimeStack, type TimePanel } from '../../charts/TimeStack';
 import { num, strokeSeries, Swatch, TipRows, YAxis } from '../../charts/parts';
 import { alertSpans, alertStateAt, budgetDomain, budgetSeries, burnRateSeries, decimate, recordAt, tierAt, tierBands, type TierDef } from '../../charts/series';
-import { sloDocuments, sloGuides, unusedWindows, type AlertRow } from '../../charts/slo-guides';
+import { sloGuides, unusedWindows, type AlertRow } from '../../charts/slo-guides';
 import '../analysis/analysis.css';
 import './budget.css';
 
@@ -248,8 +248,8 @@ function Summary({ slo }: { slo: SloResult }) {
   );
 }
 
-function SloBlock({ slo, doc, snapshot, cursor, setCursor, seek }: { slo: SloResult; doc: Record<string, unknown> | undefined; snapshot: RunSnapshot; cursor: number | null; setCursor: (t: number | null) => void; seek: (t: number) => void }) {
-  const guides = useMemo(() => sloGuides(slo, doc), [slo, doc]);
+function SloBlock({ slo, snapshot, cursor, setCursor, seek }: { slo: SloResult; snapshot: RunSnapshot; cursor: number | null; setCursor: (t: number | null) => void; seek: (t: number) => void }) {
+  const guides = useMemo(() => sloGuides(slo), [slo]);
   const panels = useMemo(() => buildBudgetPanels(slo, guides.rows, guides.tiers, snapshot.t), [slo, guides, snapshot.t]);
   const firing = slo.alerts.filter((a) => a.firedAt !== null && a.firedAt <= snapshot.t && (a.resolvedAt === null || a.resolvedAt > snapshot.t));
   return (
@@ -278,12 +278,10 @@ const NO_SLOS: SloResult[] = [];
 
 export function ErrorBudget() {
   const snapshot = useApp((s) => s.snapshot);
-  const text = useApp((s) => s.text);
   const cursor = useApp((s) => s.cursor);
   const setCursor = useApp((s) => s.setCursor);
   const seekTo = useApp((s) => s.seek);
   const slos = snapshot?.result.slo ?? NO_SLOS;
-  const docs = useMemo(() => sloDocuments(text), [text]);
   const seek = useMemo(() => (t: number) => void seekTo(t), [seekTo]);
   if (!snapshot) return null;
   return (
@@ -314,7 +312,7 @@ export function ErrorBudget() {
           This scenario states no SLOs: add <code>spec.slos</code> to follow an error budget, its burn-rate alerts and policy through the run.
         </p>
       ) : (
-        slos.map((slo) => <SloBlock key={slo.name} slo={slo} doc={docs.get(slo.name)} snapshot={snapshot} cursor={cursor} setCursor={setCursor} seek={seek} />)
+        slos.map((slo) => <SloBlock key={slo.name} slo={slo} snapshot={snapshot} cursor={cursor} setCursor={setCursor} seek={seek} />)
       )}
     </section>
   );
