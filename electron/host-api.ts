@@ -34,7 +34,7 @@ export type MenuAction =
   | { kind: 'export-run' }
   | { kind: 'view'; view: ViewName }
   | { kind: 'run'; action: 'play-pause' | 'step' | 'restart' | 'to-end' }
-  | { kind: 'theme'; theme: 'light' | 'dark' | 'system' };
+  | { kind: 'theme'; theme: 'light' | 'dark' | 'system' | 'toggle' };
 
 export type ViewName = 'library' | 'run' | 'editor' | 'compare';
 

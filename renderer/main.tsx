@@ -21,7 +21,7 @@ host.onMenu((a) => {
   else if (a.kind === 'save') void s.save();
   else if (a.kind === 'save-as') void s.saveAs();
   else if (a.kind === 'view') s.setView(a.view);
-  else if (a.kind === 'theme') s.setTheme(a.theme === 'system' ? (prefersDark ? 'dark' : 'light') : a.theme);
+  else if (a.kind === 'theme') s.setTheme(a.theme === 'toggle' ? (s.theme === 'dark' ? 'light' : 'dark') : a.theme === 'system' ? (prefersDark ? 'dark' : 'light') : a.theme);
   else if (a.kind === 'run') {
     if (a.action === 'play-pause') {
       if (s.playing) s.pause();
