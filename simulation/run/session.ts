@@ -4,6 +4,7 @@ import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
 import { type RunMode, type RunResult, Simulation } from './simulation';
+import { buildTopology, type Topology } from './topology';
 
 /**
  * A run session: what a worker (the browser's web worker, the desktop app's
@@ -38,6 +39,8 @@ export interface ScenarioSummary {
   slos: Array<{ name: string; objective: number }>;
   expect: { outcome: string } | null;
   lesson: { title: string; summary: string } | null;
+  /** The traffic graph: streams, Traefik's routers and splits, each revision's pods, dependency calls, where faults act. */
+  topology: Topology;
 }
 
 export type SessionCommand =
@@ -106,6 +109,7 @@ export function summarize(s: LoadedScenario): ScenarioSummary {
     slos: (s.slos ?? []).map((x) => ({ name: x.name, objective: x.objective })),
     expect: s.expect ? { outcome: s.expect.outcome } : null,
     lesson: s.lesson ? { title: s.lesson.title, summary: s.lesson.summary ?? '' } : null,
+    topology: buildTopology(s),
   };
 }
 

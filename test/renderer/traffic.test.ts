@@ -5,12 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../simulation/scenario/loader';
 import { RunSession } from '../../simulation/run/session';
 import { lastAtOrBefore, rateBetween, seriesRates, StreamRateTracker, type CumulativePoint, type KeyRate, type Rate } from '../../renderer/views/traffic/rates';
-import { ANY_CANARY, buildTopology, CONTROL, edgeId, fallbackTopology, podId, splitId, streamId, topologicalOrder, TRAEFIK, type Topology } from '../../renderer/views/traffic/topology';
+import { ANY_CANARY, buildTopology, CONTROL, edgeId, fallbackTopology, podId, splitId, streamId, topologicalOrder, TRAEFIK, type Topology } from '../../simulation/run/topology';
 import { computeFlow, type Weights } from '../../renderer/views/traffic/flow';
 import { assignLayers, layoutTopology, pointAt, sampleCubics, SAMPLES } from '../../renderer/views/traffic/layout';
 import { emissionRate, ParticleField, particleBudget, particleSpeed, steadyCount } from '../../renderer/views/traffic/particles';
 import { faultAnchors } from '../../renderer/views/traffic/faults';
-import { loadTopology } from '../../renderer/views/traffic/load';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const readFile = (p: string) => {
@@ -169,20 +168,11 @@ describe('the graph of a scenario', () => {
     expect(topologicalOrder(cyc).sort()).toEqual(['a', 'b', 'c']);
   });
 
-  it('compiles the graph from the editor text, fetching included files from the host', async () => {
-    const asked: string[] = [];
-    const host = {
-      readScenario: async (file: string) => {
-        asked.push(file);
-        const text = readFile(file);
-        if (text === null) throw new Error(`no file ${file}`);
-        return { file, text };
-      },
-    };
-    const t = await loadTopology(host, 'scenarios/default.yaml', readFile('scenarios/default.yaml')!);
-    expect(t && ids(t)).toEqual(ids(shop));
-    expect(asked.sort()).toEqual(['scenarios/manifests/shop/canary.yaml', 'scenarios/manifests/shop/deployments.yaml', 'scenarios/manifests/shop/traefik.yaml']);
-    expect(await loadTopology(host, 'scenarios/broken.yaml', 'spec: [')).toBeNull();
+  it('comes with the scenario: the run session puts the compiled graph in its summary', () => {
+    const r = new RunSession({ readFile }).handle({ kind: 'open', file: 'scenarios/default.yaml' });
+    expect(r.kind === 'opened' && r.ok ? ids(r.summary.topology) : null).toEqual(ids(shop));
+    // It crosses the worker boundary as plain data.
+    expect(r.kind === 'opened' && r.ok ? JSON.parse(JSON.stringify(r.summary.topology)) : null).toEqual(r.kind === 'opened' && r.ok ? r.summary.topology : 0);
   });
 });
 

@@ -1,21 +1,8 @@
 import { useContext, useEffect, useRef } from 'react';
 import { StoreContext, useApp } from '../../app-context';
-import type { HostApi } from '../../../electron/host-api';
 import { RATE_WINDOW } from './rates';
 import { TrafficScene } from './scene';
-import type { Topology } from './topology';
 import './traffic.css';
-
-/** The last graph compiled (switching views and back does not compile it again). */
-let cached: { host: HostApi; file: string; text: string; topology: Promise<Topology | null> } | null = null;
-
-function topologyOf(host: HostApi, file: string, text: string): Promise<Topology | null> {
-  if (!cached || cached.host !== host || cached.file !== file || cached.text !== text) {
-    const topology = import('./load').then((m) => m.loadTopology(host, file, text)).catch(() => null);
-    cached = { host, file, text, topology };
-  }
-  return cached.topology;
-}
 
 /**
  * The traffic stream: requests flowing from each traffic stream through
@@ -29,8 +16,6 @@ function topologyOf(host: HostApi, file: string, text: string): Promise<Topology
  */
 export function TrafficView() {
   const store = useContext(StoreContext);
-  const host = useApp((s) => s.host);
-  const file = useApp((s) => s.file);
   const summary = useApp((s) => s.summary);
   const rootRef = useRef<HTMLElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
@@ -65,17 +50,10 @@ export function TrafficView() {
     };
   }, [store]);
 
-  // The graph of the open scenario, compiled from its text (the loader is loaded on first use).
+  // The graph of the open scenario: the worker compiled it with the scenario (ScenarioSummary.topology).
   useEffect(() => {
-    if (!store || file === null || summary === null) return;
-    let cancelled = false;
-    void topologyOf(host, file, store.getState().text).then((topo) => {
-      if (!cancelled) sceneRef.current?.setTopology(topo);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [store, host, file, summary]);
+    sceneRef.current?.setTopology(summary?.topology ?? null);
+  }, [summary]);
 
   return (
     <section className="panel traffic" data-testid="traffic-view" ref={rootRef}>

@@ -1,4 +1,4 @@
-import { CONTROL, podId, streamId, TRAEFIK, type Topology } from './topology';
+import { CONTROL, podId, streamId, TRAEFIK, type Topology } from '../../../simulation/run/topology';
 
 /**
  * Where the traffic view shows an active fault: at the node or on the edge

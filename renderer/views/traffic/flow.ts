@@ -1,5 +1,5 @@
 import type { KeyRate, Rate } from './rates';
-import { topologicalOrder, type Topology, type TrafficEdge } from './topology';
+import { topologicalOrder, type Topology, type TrafficEdge } from '../../../simulation/run/topology';
 
 /**
  * Request rates on every edge of the traffic graph. What the run measures

@@ -1,4 +1,4 @@
-import { type NodeKind, topologicalOrder, type Topology, type TrafficEdge } from './topology';
+import { type NodeKind, topologicalOrder, type Topology, type TrafficEdge } from '../../../simulation/run/topology';
 
 /**
  * Where the traffic graph's nodes and edges go: a layered layout left to

@@ -5,7 +5,7 @@ import { type ActiveFault, type FaultAnchor, faultAnchors, faultVerb } from './f
 import { type Layout, layoutTopology, pointAt } from './layout';
 import { ParticleField } from './particles';
 import { type KeyRate, RATE_WINDOW, type Rate, seriesRates, StreamRateTracker } from './rates';
-import { ANY_CANARY, fallbackTopology, podId, type Topology, type TrafficEdge, type TrafficNode } from './topology';
+import { ANY_CANARY, fallbackTopology, podId, type Topology, type TrafficEdge, type TrafficNode } from '../../../simulation/run/topology';
 
 /**
  * The traffic view's drawing: d3 keeps the static graph (edges, nodes,

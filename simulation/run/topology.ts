@@ -1,7 +1,7 @@
-import type { ServiceSpec, Version, WorkloadSpec, WorldSpec } from '../../../simulation/model/spec';
-import type { ServiceRef, TraefikSpec } from '../../../simulation/routing/spec';
-import type { FaultTarget } from '../../../simulation/faults/spec';
-import { compareRouters, parseRule, type RuleRequest } from '../../../simulation/routing/rule';
+import type { ServiceSpec, Version, WorkloadSpec, WorldSpec } from '../model/spec';
+import type { ServiceRef, TraefikSpec } from '../routing/spec';
+import type { FaultTarget } from '../faults/spec';
+import { compareRouters, parseRule, type RuleRequest } from '../routing/rule';
 
 /**
  * The traffic view's graph: the traffic streams, Traefik, the TraefikServices
