@@ -172,3 +172,31 @@ test('a threshold changed in the editor reruns to a different outcome; invalid i
   await expect(page.getByTestId('expectation')).toContainText('not met');
   expect(w.errors).toEqual([]);
 });
+
+test('compares the run with another seed on one time axis', async ({ page }) => {
+  await page.goto('./?scenario=scenarios/budget-halt.yaml');
+  await expect(page.getByTestId('scenario-title')).toHaveText('budget-halt');
+  await page.getByTestId('nav-compare').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+  // Opening the view runs this run to the end and a second one: both outcomes, and what differs.
+  await expect(page.getByTestId('compare-outcome')).toHaveCount(2);
+  await expect(page.getByTestId('compare-outcome').first()).toContainText('WaitingPromotion');
+  await expect(page.getByTestId('compare-table')).toBeVisible();
+  await page.getByTestId('compare-seed').fill('5');
+  await page.getByTestId('compare-run').click();
+  await expect(page.getByTestId('compare-view')).toContainText('seed 5');
+  await expect(page.getByTestId('compare-outcome').nth(1)).toContainText('WaitingPromotion');
+  await shot(page, 'compare');
+});
+
+test('the error budget view shows each SLO, its policy tier and the alerts that fired', async ({ page }) => {
+  await page.goto('./?scenario=scenarios/budget-halt.yaml');
+  await expect(page.getByTestId('run-view')).toBeVisible();
+  await page.getByTestId('to-end').click();
+  const slo = page.getByTestId('slo-orders-availability');
+  await expect(slo).toBeVisible();
+  await expect(slo).toContainText('feature-freeze');
+  await expect(slo).toContainText('12.00%');
+  await slo.scrollIntoViewIfNeeded();
+  await shot(page, 'error-budget');
+});
