@@ -11,6 +11,7 @@ export const CHANNELS = {
   save: 'gameday:save',
   saveAs: 'gameday:save-as',
   session: 'gameday:session',
+  cancel: 'gameday:cancel',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

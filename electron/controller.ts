@@ -37,6 +37,7 @@ export interface ShellUi {
 export interface SimulationPool {
   library(recent: string[]): Promise<LibraryEntry[]>;
   session(id: string, command: SessionCommand): Promise<SessionReply>;
+  cancel(id: string, reason?: string): boolean;
 }
 
 export interface ControllerOptions {
@@ -105,6 +106,11 @@ export class DesktopController implements IpcHandlers {
 
   session(id: string, command: SessionCommand): Promise<SessionReply> {
     return this.o.pool.session(id, command);
+  }
+
+  /** The user stopped a long computation: the session's worker is replaced. */
+  async cancel(id: string): Promise<boolean> {
+    return this.o.pool.cancel(id, 'cancelled by the user');
   }
 
   // ---- Menu and OS actions ------------------------------------------------

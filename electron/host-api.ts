@@ -53,6 +53,11 @@ export interface HostApi {
   saveAs(text: string, suggested: string): Promise<string | null>;
   /** Sends a command to run session `session` (each id is its own worker-side session). */
   session(session: string, command: SessionCommand): Promise<SessionReply>;
+  /**
+   * Stops what session `session` is computing (its request in flight answers `{ kind: 'error' }`); the session
+   * stays usable (its next command re-runs it from its scenario and seed). False when it was idle.
+   */
+  cancel(session: string): Promise<boolean>;
   /** Menu commands from the shell (the web build has none); returns an unsubscribe function. */
   onMenu(listener: (action: MenuAction) => void): () => void;
 }

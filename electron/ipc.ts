@@ -101,6 +101,7 @@ export const payloadSchemas = {
   [CHANNELS.save]: z.strictObject({ file: filePath, text: scenarioText }),
   [CHANNELS.saveAs]: z.strictObject({ text: scenarioText, suggested: filePath }),
   [CHANNELS.session]: z.strictObject({ session: sessionId, command: sessionCommandSchema }),
+  [CHANNELS.cancel]: z.strictObject({ session: sessionId }),
 } satisfies Record<Channel, z.ZodType>;
 
 export type Payload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
@@ -124,6 +125,7 @@ export interface IpcHandlers {
   save(file: string, text: string): Promise<string | null>;
   saveAs(text: string, suggested: string): Promise<string | null>;
   session(session: string, command: SessionCommand): Promise<SessionReply>;
+  cancel(session: string): Promise<boolean>;
 }
 
 /** The part of an IpcMainInvokeEvent the checks read. */
@@ -154,4 +156,5 @@ export function registerIpc(ipcMain: IpcMainLike, h: IpcHandlers): void {
   ipcMain.handle(CHANNELS.save, ipcListener(CHANNELS.save, (p) => h.save(p.file, p.text)));
   ipcMain.handle(CHANNELS.saveAs, ipcListener(CHANNELS.saveAs, (p) => h.saveAs(p.text, p.suggested)));
   ipcMain.handle(CHANNELS.session, ipcListener(CHANNELS.session, (p) => h.session(p.session, p.command)));
+  ipcMain.handle(CHANNELS.cancel, ipcListener(CHANNELS.cancel, (p) => h.cancel(p.session)));
 }

@@ -24,6 +24,7 @@ const host: Omit<HostApi, 'kind'> = {
   save: (file, text) => invoke(CHANNELS.save, { file, text }),
   saveAs: (text, suggested) => invoke(CHANNELS.saveAs, { text, suggested }),
   session: (session, command) => invoke(CHANNELS.session, { session, command }),
+  cancel: (session) => invoke(CHANNELS.cancel, { session }),
   onMenu(listener) {
     if (typeof listener !== 'function') throw new TypeError('onMenu needs a function');
     // The page gets the action only, never the IPC event (it holds the sender).

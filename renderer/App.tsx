@@ -33,6 +33,7 @@ function useShortcuts(): void {
       else if (e.key === 'End') void s.toEnd();
       else if (e.key === 'Home') void s.rerun();
       else if (e.key === 't') s.setTheme(s.theme === 'dark' ? 'light' : 'dark');
+      else if (e.key === 'Escape' && s.busy) void s.cancel();
       else return;
     };
     window.addEventListener('keydown', onKey);

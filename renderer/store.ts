@@ -35,6 +35,8 @@ export interface AppState {
   /** A time the user points at (hover, a clicked event); null: the run's own time. */
   cursor: number | null;
   error: string | null;
+  /** A request to the run's worker is in flight (the transport offers to cancel a long one). */
+  busy: boolean;
 
   /** Compare: a second run of the same scenario (another seed or the edited text). */
   compare: { seed: number; snapshot: RunSnapshot | null; error: string | null };
@@ -61,6 +63,8 @@ export interface AppState {
   save(): Promise<void>;
   saveAs(): Promise<void>;
   runCompare(seed: number): Promise<void>;
+  /** Stops what the run's worker is computing (a long seek or run to the end); the run stays where it was. */
+  cancel(): Promise<void>;
 }
 
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, 1000];
@@ -89,7 +93,12 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
 
   const store = createStore<AppState>()((set, get) => {
     const snapshotOf = (r: SessionReply): RunSnapshot | null => (r.kind === 'snapshot' ? r.snapshot : null);
-    const fail = (r: SessionReply) => set({ error: r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`, playing: false });
+    const CANCELLED = 'cancelled by the user';
+    const fail = (r: SessionReply) => {
+      // A request the user cancelled is not an error: the run stays as it was shown.
+      if (r.kind === 'error' && r.message === CANCELLED) set({ playing: false });
+      else set({ error: r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`, playing: false });
+    };
 
     /**
      * Validates `text` as `file` in `session`; true when it loads. Editing validates in a session of its own, so
@@ -108,7 +117,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
     const start = async (): Promise<void> => {
       const gen = ++generation;
       const { seed, mode } = get();
-      const r = await host.session('main', { kind: 'start', seed, mode });
+      set({ busy: true });
+      const r = await host.session('main', { kind: 'start', seed, mode }).finally(() => set({ busy: false }));
       if (gen !== generation) return;
       const s = snapshotOf(r);
       if (s) set({ snapshot: s, error: null, cursor: null });
@@ -117,7 +127,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
 
     const move = async (kind: 'advance' | 'seek', to: number): Promise<void> => {
       const gen = generation;
-      const r = await host.session('main', { kind, to });
+      set({ busy: true });
+      const r = await host.session('main', { kind, to }).finally(() => set({ busy: false }));
       if (gen !== generation) return;
       const s = snapshotOf(r);
       if (s) set({ snapshot: s, playing: get().playing && !s.done });
@@ -160,6 +171,7 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       snapshot: null,
       cursor: null,
       error: null,
+      busy: false,
       compare: { seed: 2, snapshot: null, error: null },
 
       async loadLibrary() {
@@ -262,6 +274,11 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
         const { file, text } = get();
         const where = await host.saveAs(text, file ?? 'scenario.gameday.yaml');
         if (where !== null) set({ savedText: text, file: host.kind === 'electron' ? where : file });
+      },
+
+      async cancel() {
+        set({ playing: false });
+        await host.cancel('main');
       },
 
       async runCompare(seed) {

@@ -3,31 +3,75 @@ import type { HostApi, LibraryEntry, OpenedFile, SessionCommand, SessionReply } 
 /**
  * The browser build's host: a web worker (renderer/worker.ts) runs the
  * sessions over the scenarios bundled into it; saving downloads the file.
+ * Cancelling terminates the worker and starts another; each session's last
+ * `open` and `start` are replayed on it before its next command (a run is a
+ * pure function of its scenario and seed), as the desktop's worker pool does.
  */
 
 type Request = { op: 'library' } | { op: 'read'; file: string } | { op: 'session'; session: string; command: SessionCommand };
 
-export function webHost(workerUrl = './worker.js'): HostApi {
-  const worker = new Worker(workerUrl, { type: 'module' });
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  session: string | null;
+}
+
+export function webHost(workerUrl = './worker.js', makeWorker: (url: string) => Worker = (url) => new Worker(url, { type: 'module' })): HostApi {
+  let worker: Worker;
   let next = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  worker.onmessage = (e: MessageEvent<{ id: number; ok: boolean; value?: unknown; error?: string }>) => {
-    const p = pending.get(e.data.id);
-    if (!p) return;
-    pending.delete(e.data.id);
-    if (e.data.ok) p.resolve(e.data.value);
-    else p.reject(new Error(e.data.error ?? 'the worker failed'));
-  };
-  worker.onerror = (e) => {
-    for (const p of pending.values()) p.reject(new Error(`the simulation worker failed: ${e.message}`));
+  const pending = new Map<number, Pending>();
+  /** Per session: its last open and start, and whether the worker was replaced since. */
+  const sessions = new Map<string, { open: SessionCommand | null; start: SessionCommand | null; stale: boolean }>();
+
+  const settle = (why: string) => {
+    for (const p of pending.values()) {
+      if (p.session !== null) p.resolve({ kind: 'error', message: why } satisfies SessionReply);
+      else p.reject(new Error(why));
+    }
     pending.clear();
   };
+  const spawn = () => {
+    worker = makeWorker(workerUrl);
+    worker.onmessage = (e: MessageEvent<{ id: number; ok: boolean; value?: unknown; error?: string }>) => {
+      const p = pending.get(e.data.id);
+      if (!p) return;
+      pending.delete(e.data.id);
+      if (e.data.ok) p.resolve(e.data.value);
+      else p.reject(new Error(e.data.error ?? 'the worker failed'));
+    };
+    worker.onerror = (e) => {
+      // A crashed worker is replaced; its sessions carry on from their scenario and seed.
+      settle(`the simulation worker failed: ${e.message}`);
+      restart();
+    };
+  };
+  const restart = () => {
+    worker.terminate();
+    for (const s of sessions.values()) s.stale = true;
+    spawn();
+  };
+  spawn();
+
   const call = <T>(req: Request): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = next++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, session: req.op === 'session' ? req.session : null });
       worker.postMessage({ id, ...req });
     });
+
+  const session = async (id: string, command: SessionCommand): Promise<SessionReply> => {
+    let st = sessions.get(id);
+    if (!st) sessions.set(id, (st = { open: null, start: null, stale: false }));
+    if (st.stale && command.kind !== 'open') {
+      st.stale = false;
+      if (st.open) await call<SessionReply>({ op: 'session', session: id, command: st.open });
+      if (st.start && command.kind !== 'start') await call<SessionReply>({ op: 'session', session: id, command: st.start });
+    }
+    if (command.kind === 'open') Object.assign(st, { open: command, start: null, stale: false });
+    if (command.kind === 'start') st.start = command;
+    return call<SessionReply>({ op: 'session', session: id, command });
+  };
+
   const download = (text: string, name: string): string => {
     const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
     const a = document.createElement('a');
@@ -37,6 +81,7 @@ export function webHost(workerUrl = './worker.js'): HostApi {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
     return a.download;
   };
+
   return {
     kind: 'web',
     library: () => call<LibraryEntry[]>({ op: 'library' }),
@@ -44,7 +89,14 @@ export function webHost(workerUrl = './worker.js'): HostApi {
     openDialog: async () => null,
     save: async (file, text) => download(text, file),
     saveAs: async (text, suggested) => download(text, suggested),
-    session: (session, command) => call<SessionReply>({ op: 'session', session, command }),
+    session,
+    async cancel(id) {
+      const busy = [...pending.values()].some((p) => p.session === id);
+      if (!busy) return false;
+      settle('cancelled by the user');
+      restart();
+      return true;
+    },
     onMenu: () => () => {},
   };
 }

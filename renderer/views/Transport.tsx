@@ -1,9 +1,13 @@
+import { useEffect, useState } from 'react';
 import { useApp } from '../app-context';
 import { clock } from '../format';
 import { SPEEDS } from '../store';
 import { Icon } from './icons';
 
 /** Play, pause, step one analysis interval, to the end, restart; speed, seed, mode; the time slider seeks. */
+/** Shows the cancel button once a request has been running this long (ms): short ones never flash it. */
+const CANCEL_AFTER = 400;
+
 export function Transport() {
   const snapshot = useApp((s) => s.snapshot);
   const playing = useApp((s) => s.playing);
@@ -11,6 +15,16 @@ export function Transport() {
   const seed = useApp((s) => s.seed);
   const mode = useApp((s) => s.mode);
   const a = useApp((s) => s);
+  const busy = useApp((s) => s.busy);
+  const [longBusy, setLongBusy] = useState(false);
+  useEffect(() => {
+    if (!busy) {
+      setLongBusy(false);
+      return;
+    }
+    const timer = setTimeout(() => setLongBusy(true), CANCEL_AFTER);
+    return () => clearTimeout(timer);
+  }, [busy]);
   const t = snapshot?.t ?? 0;
   const end = snapshot?.endTime ?? 0;
   return (
@@ -30,6 +44,11 @@ export function Transport() {
       <button data-testid="step" aria-label="step one analysis interval" title="Step one analysis interval (→)" disabled={!snapshot || snapshot.done} onClick={() => void a.step()}>
         <Icon name="step" />
       </button>
+      {longBusy ? (
+        <button data-testid="cancel" className="cancel" title="Stop the simulation in progress (Esc)" onClick={() => void a.cancel()}>
+          Cancel
+        </button>
+      ) : null}
       <button data-testid="to-end" aria-label="run to the end" title="Run to the end (End)" disabled={!snapshot || snapshot.done} onClick={() => void a.toEnd()}>
         <Icon name="end" />
       </button>

@@ -37,6 +37,7 @@ function fakeIpc() {
     save: record('save', '/tmp/a.yaml'),
     saveAs: record('saveAs', null),
     session: record('session', { kind: 'closed' as const }),
+    cancel: record('cancel', true),
   };
   registerIpc(ipcMain, handlers);
   const invoke = (channel: string, event: InvokeEvent, ...args: unknown[]) => {
@@ -119,9 +120,11 @@ describe('IPC handlers', () => {
     expect([...listeners.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
     await expect(invoke(CHANNELS.session, app, { session: 'main', command: { kind: 'advance', to: 5 } })).resolves.toEqual({ kind: 'closed' });
     await expect(invoke(CHANNELS.save, app, { file: '/a.yaml', text: 't' })).resolves.toBe('/tmp/a.yaml');
+    await expect(invoke(CHANNELS.cancel, app, { session: 'main' })).resolves.toBe(true);
     expect(calls).toEqual([
       ['session', ['main', { kind: 'advance', to: 5 }]],
       ['save', ['/a.yaml', 't']],
+      ['cancel', ['main']],
     ]);
   });
 
@@ -129,6 +132,7 @@ describe('IPC handlers', () => {
     const { calls, invoke } = fakeIpc();
     await expect(invoke(CHANNELS.session, app, { session: 'main', command: { kind: 'advance', to: Infinity } })).rejects.toThrow(/invalid gameday:session request: command\.to/);
     await expect(invoke(CHANNELS.readScenario, app, { file: 1 })).rejects.toThrow(/file path must be a string/);
+    await expect(invoke(CHANNELS.cancel, app, { session: 3 })).rejects.toThrow(/invalid gameday:cancel request/);
     expect(calls).toEqual([]);
   });
 

@@ -48,7 +48,7 @@ describe('the preload script', () => {
   it('exposes only window.gamedayHost with the host API methods', () => {
     const { exposed, host } = load(async () => null);
     expect(Object.keys(exposed)).toEqual(['gamedayHost']);
-    expect(Object.keys(host).sort()).toEqual(['library', 'onMenu', 'openDialog', 'readScenario', 'save', 'saveAs', 'session']);
+    expect(Object.keys(host).sort()).toEqual(['cancel', 'library', 'onMenu', 'openDialog', 'readScenario', 'save', 'saveAs', 'session']);
     expect([...new Set(required)]).toEqual(['electron']);
   });
 
@@ -64,6 +64,7 @@ describe('the preload script', () => {
     await host.save('/a.yaml', 'x');
     await host.saveAs('y', 'b.gameday.yaml');
     await expect(host.session('main', { kind: 'advance', to: 3 })).resolves.toBe('ok');
+    await host.cancel('main');
     expect(sent).toEqual([
       ['gameday:library', {}],
       ['gameday:read-scenario', { file: 'scenarios/default.yaml' }],
@@ -71,6 +72,7 @@ describe('the preload script', () => {
       ['gameday:save', { file: '/a.yaml', text: 'x' }],
       ['gameday:save-as', { text: 'y', suggested: 'b.gameday.yaml' }],
       ['gameday:session', { session: 'main', command: { kind: 'advance', to: 3 } }],
+      ['gameday:cancel', { session: 'main' }],
     ]);
   });
 

@@ -40,6 +40,7 @@ function setup(answers: { open?: Array<string | null>; save?: Array<string | nul
   const pool: SimulationPool = {
     library: async (recent) => recent.map((file) => ({ file, source: 'recent' as const, summary: null, diagnostics: [] })),
     session: async () => ({ kind: 'closed' }),
+    cancel: () => false,
   };
   const recent = new RecentFiles(join(dir, 'profile/recent.json'));
   const c = new DesktopController({ appDir, documentsDir: join(dir, 'docs'), pool, recent, ui, platform: 'linux' });

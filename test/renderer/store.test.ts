@@ -31,6 +31,7 @@ function memoryHost(): HostApi & { calls: string[] } {
       if (!s) sessions.set(id, (s = new RunSession(repoHost)));
       return s.handle(command);
     },
+    cancel: async () => false,
     onMenu: () => () => {},
   };
 }
@@ -161,5 +162,33 @@ describe('app store', () => {
     expect(store.getState().text).toBe(store.getState().savedText);
     await store.getState().save();
     expect(saved.at(-1)).toBe('save /home/me/copy.gameday.yaml');
+  });
+
+  it('a long computation can be cancelled: no error shown, the run stays where it was shown, and carries on', async () => {
+    const host = memoryHost();
+    let release: ((r: Awaited<ReturnType<HostApi['session']>>) => void) | null = null;
+    const inner = host.session;
+    host.session = async (id, command) => {
+      // The run to the end hangs (a long simulation) until it is cancelled.
+      if (command.kind === 'advance' && command.to === 1800 && release === null) return new Promise((resolve) => (release = resolve));
+      return inner(id, command);
+    };
+    host.cancel = async () => {
+      release?.({ kind: 'error', message: 'cancelled by the user' });
+      return true;
+    };
+    const store = createAppStore(host, manualClock());
+    await store.getState().open('scenarios/default.yaml');
+    await store.getState().step();
+    const toEnd = store.getState().toEnd();
+    expect(store.getState().busy).toBe(true);
+    await store.getState().cancel();
+    await toEnd;
+    const s = store.getState();
+    expect(s.busy).toBe(false);
+    expect(s.error).toBeNull();
+    expect(s.snapshot?.t).toBe(60);
+    await store.getState().step();
+    expect(store.getState().snapshot?.t).toBe(120);
   });
 });
