@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { SessionCommand, SessionReply } from '../simulation/run/session';
+import type { SessionCommand } from '../simulation/run/session';
 import { CHANNELS, type Channel } from './channels';
-import type { LibraryEntry, OpenedFile } from './host-api';
+import type { HostApi } from './host-api';
 import { isTrustedFrame, type SenderFrame } from './security';
 
 /**
@@ -117,16 +117,8 @@ export function parsePayload<C extends Channel>(channel: C, args: unknown[]): Pa
   throw new Error(`invalid ${channel} request: ${issues.join('; ')}`);
 }
 
-/** What the handlers do, once a message is trusted and valid (the DesktopController). */
-export interface IpcHandlers {
-  library(): Promise<LibraryEntry[]>;
-  readScenario(file: string): Promise<OpenedFile>;
-  openDialog(): Promise<OpenedFile | null>;
-  save(file: string, text: string): Promise<string | null>;
-  saveAs(text: string, suggested: string): Promise<string | null>;
-  session(session: string, command: SessionCommand): Promise<SessionReply>;
-  cancel(session: string): Promise<boolean>;
-}
+/** What the handlers do, once a message is trusted and valid (the DesktopController): the host API's requests. */
+export type IpcHandlers = Omit<HostApi, 'kind' | 'onMenu'>;
 
 /** The part of an IpcMainInvokeEvent the checks read. */
 export interface InvokeEvent {
