@@ -51,7 +51,7 @@ const seconds = (what: string) =>
     .min(0, `${what} must not be negative`)
     .max(IPC_LIMITS.seconds, `${what} must be at most ${IPC_LIMITS.seconds} seconds`);
 
-const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'close'] as const;
+const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'decide', 'close'] as const;
 
 /** SessionCommand (simulation/run/session.ts) as a schema: the same shapes, nothing more. */
 export const sessionCommandSchema = z.discriminatedUnion(
@@ -72,6 +72,13 @@ export const sessionCommandSchema = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('summaries'),
       files: z.array(filePath, { error: 'files must be an array of file paths' }).max(IPC_LIMITS.files, `at most ${IPC_LIMITS.files} files at a time`),
+    }),
+    z.strictObject({
+      kind: z.literal('decide'),
+      hook: z.string({ error: 'hook must be the name of a human gate' }).min(1).max(253),
+      decision: z.enum(['approve', 'hold', 'rollback'], { error: (iss) => `decision must be approve, hold or rollback, got ${JSON.stringify(iss.input)}` }),
+      by: z.string({ error: 'by must say who decided' }).min(1).max(200),
+      justification: z.string({ error: 'justification must be text' }).min(1, 'a decision needs a justification').max(4000),
     }),
     z.strictObject({ kind: z.literal('close') }),
   ],

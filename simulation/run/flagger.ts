@@ -3,7 +3,7 @@ import type { World } from '../model/world';
 import { CanaryController } from '../rollout/controller';
 import { type ExplainContext, explain } from '../rollout/explain';
 import { queryPrometheus } from '../rollout/prometheus';
-import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, ProviderResult, TickRecord } from '../rollout/types';
+import type { CanaryAlert, CanaryEvent, CanaryPorts, CanarySpec, MetricCheck, MetricTemplateSpec, Phase, ProviderResult, TickRecord, WebhookSpec } from '../rollout/types';
 import { ScriptedWebhook, type WebhookBehaviour, type WebhookCall } from '../rollout/webhooks';
 import type { SeriesStore } from '../telemetry/tsdb';
 
@@ -11,7 +11,7 @@ import type { SeriesStore } from '../telemetry/tsdb';
 export interface FlaggerSpec {
   canaries: readonly CanarySpec[];
   templates: readonly MetricTemplateSpec[];
-  webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null; errorBudget?: string | null }>;
+  webhooks: ReadonlyArray<WebhookBehaviour & { name: string; canary: string | null; errorBudget?: string | null; human?: boolean }>;
   loadTests?: readonly LoadTestSpec[];
 }
 
@@ -81,6 +81,8 @@ export class FlaggerRuntime {
     private readonly faults: FlaggerFaults | null = null,
     /** How a webhook bound to an SLO's error budget policy answers now (slo/runtime.ts gateAnswer). */
     policy: ((slo: string, hookType: string) => { status: number; body: string }) | null = null,
+    /** How a webhook bound to the participants answers now (run/gates.ts); null: none are. */
+    human: ((hook: WebhookSpec) => { status: number; body: string }) | null = null,
   ) {
     this.evTick = kernel.register('flagger-tick', (i) => this.onTick(i));
     spec.canaries.forEach((c, i) => {
@@ -90,7 +92,7 @@ export class FlaggerRuntime {
       for (const h of c.analysis.webhooks) {
         const b = spec.webhooks.find((w) => w.name === h.name && (w.canary === null || w.canary === `${c.namespace}/${c.name}`));
         const budget = b?.errorBudget ?? null;
-        const responder = budget !== null && policy ? () => policy(budget, h.type) : null;
+        const responder = b?.human && human ? () => human(h) : budget !== null && policy ? () => policy(budget, h.type) : null;
         hooks.set(h.name, new ScriptedWebhook(b, responder));
       }
       const loads = new Map((spec.loadTests ?? []).filter((l) => l.canary === `${c.namespace}/${c.name}`).map((l) => [l.hook, l]));

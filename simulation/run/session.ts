@@ -3,7 +3,8 @@ import { type LoadedScenario, loadScenario, type ScenarioHost } from '../scenari
 import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
-import { type RunMode, type RunResult, Simulation } from './simulation';
+import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
+import type { DecisionAction, GateDecision } from './gates';
 import { buildTopology, type Topology } from './topology';
 
 /**
@@ -52,6 +53,8 @@ export type SessionCommand =
   | { kind: 'advance'; to: number }
   /** Moves to `to`: backwards re-simulates from the start (deterministic). */
   | { kind: 'seek'; to: number }
+  /** A participant's decision on a human gate, now (game-day mode; recorded in the action log). */
+  | { kind: 'decide'; hook: string; decision: GateDecision; by: string; justification: string }
   /** Summaries of several scenario files (the library); each loaded on its own. */
   | { kind: 'summaries'; files: string[] }
   | { kind: 'close' };
@@ -79,6 +82,10 @@ export interface RunSnapshot {
   series: SeriesPoint[];
   /** Faults active at t, with their target as written. */
   activeFaults: Array<{ name: string; type: string; intensity: number }>;
+  /** The run's action log so far: live faults and the participants' decisions (replaying it reproduces the run). */
+  actions: RunAction[];
+  /** The gates the participants answer, with their latest decision. */
+  humanGates: Array<{ hook: string; decision: DecisionAction | null }>;
 }
 
 export function summarize(s: LoadedScenario): ScenarioSummary {
@@ -127,6 +134,11 @@ export class RunSession {
         case 'start': {
           if (!this.scenario) return { kind: 'error', message: 'no scenario is open' };
           this.sim = new Simulation(this.scenario, { seed: cmd.seed, mode: cmd.mode, duration: cmd.duration });
+          return this.snapshot();
+        }
+        case 'decide': {
+          if (!this.sim) return { kind: 'error', message: 'no run is started' };
+          this.sim.decide(cmd.hook, cmd.decision, cmd.by, cmd.justification);
           return this.snapshot();
         }
         case 'advance':
@@ -185,6 +197,8 @@ export class RunSession {
         seriesKeys: sim.seriesKeys,
         series: sim.readSeries(0).points,
         activeFaults: sim.activeFaults(),
+        actions: [...sim.actionLog],
+        humanGates: sim.humanHooks().map((hook) => ({ hook, decision: sim.decisionOn(hook) })),
       },
     };
   }

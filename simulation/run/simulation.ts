@@ -6,6 +6,10 @@ import { FastEngine } from '../model/fast';
 import { type ConfigApply, TraefikProxy } from '../routing/traefik';
 import type { CanaryEvent, MetricCheck, TickRecord } from '../rollout/types';
 import { FaultEngine, type FaultAction } from '../faults/engine';
+import { type DecisionAction, GATE_DECISIONS, type GateDecision, HumanGates } from './gates';
+
+/** One action of a run's action log: a live fault injection or cancellation, or a participant's gate decision. */
+export type RunAction = FaultAction | DecisionAction;
 import { RequestFaultHandler } from '../faults/request';
 import { PodFaultHandler } from '../faults/pods';
 import { ObservabilityFaultHandler } from '../faults/observability';
@@ -66,7 +70,7 @@ export interface RunOptions {
   /** Seconds; defaults to the scenario's duration. */
   duration?: number;
   /** A previous run's action log (live fault injections and cancellations), replayed at their times. */
-  actions?: readonly FaultAction[];
+  actions?: readonly RunAction[];
 }
 
 export type RunState = 'ready' | 'running' | 'done' | 'cancelled';
@@ -142,7 +146,8 @@ export class Simulation {
   private flagger: FlaggerRuntime | null = null;
   private slos: SloRuntime | null = null;
   private faults!: FaultEngine;
-  private readonly log: FaultAction[];
+  private readonly log: RunAction[];
+  private gates!: HumanGates;
   private _state: RunState = 'ready';
 
   constructor(
@@ -217,7 +222,8 @@ export class Simulation {
     const sloRuntime = this.slos;
     const policy = sloRuntime ? (slo: string, type: string) => sloRuntime.gateAnswer(slo, type) : null;
     const flagger = this.scenario.flagger;
-    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy) : null;
+    const gates = (this.gates = new HumanGates());
+    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy, (hook) => gates.answer(hook)) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -282,7 +288,30 @@ export class Simulation {
   }
 
   /** A live action: after seeking back, it replaces the log's later actions (a new branch of the run). */
-  private act(a: FaultAction): void {
+  /**
+   * A participant's decision on a human-bound gate (game-day mode), now.
+   * Recorded in the action log: replaying it reproduces the exercise.
+   */
+  decide(hook: string, decision: GateDecision, by: string, justification: string): void {
+    if (GATE_DECISIONS.indexOf(decision) < 0) throw new RangeError(`decision must be one of ${GATE_DECISIONS.join(', ')}, got ${JSON.stringify(decision)}`);
+    if (justification.trim() === '') throw new RangeError('a decision needs a justification: say in a few words why');
+    if (by.trim() === '') throw new RangeError('a decision needs who took it');
+    const hooks = this.humanHooks();
+    if (!hooks.includes(hook)) throw new RangeError(`no human gate named ${hook}${hooks.length > 0 ? `; human gates: ${hooks.join(', ')}` : ' (bind a Canary webhook to the participants with spec.webhooks[].human: true)'}`);
+    this.act({ t: this.kernel.now, action: 'decide', hook, decision, by: by.trim(), justification: justification.trim() });
+  }
+
+  /** Names of the Canary webhooks the participants answer. */
+  humanHooks(): string[] {
+    return [...new Set((this.scenario.flagger?.webhooks ?? []).filter((w) => w.human).map((w) => w.name))];
+  }
+
+  /** The latest decision on a human gate, if any. */
+  decisionOn(hook: string): DecisionAction | null {
+    return this.gates.decisionOn(hook);
+  }
+
+  private act(a: RunAction): void {
     // A host that advanced with an event budget may have stopped between events of this instant: finish them, as
     // replaying the log does (an action applies after every event at its time).
     this.kernel.runUntil(this.kernel.now);
@@ -293,9 +322,10 @@ export class Simulation {
     this.cursor = this.log.length;
   }
 
-  private apply(a: FaultAction): void {
+  private apply(a: RunAction): void {
     if (a.action === 'inject') this.faults.inject(a.fault);
-    else this.faults.cancel(a.name);
+    else if (a.action === 'cancel') this.faults.cancel(a.name);
+    else this.gates.decide(a);
   }
 
   /**
@@ -304,7 +334,7 @@ export class Simulation {
    * and this log reproduces the run; seeking backwards keeps it, so the
    * re-simulated run is the same run.
    */
-  get actionLog(): readonly FaultAction[] {
+  get actionLog(): readonly RunAction[] {
     return this.log;
   }
 

@@ -585,6 +585,8 @@ export interface WebhookBehaviourSpec {
   responses: Array<{ status: number | null; body: string; times: number | null; untilMs: number | null }>;
   /** The SLO whose error budget policy answers instead of `responses` (docs/slo.md); null: scripted. */
   errorBudget: string | null;
+  /** The participants answer it (game-day mode, run/gates.ts). */
+  human: boolean;
 }
 
 /**
@@ -661,7 +663,14 @@ export function compileWebhookBehaviours(doc: ScenarioDocument, src: SourceDocum
         untilMs: last || r.until === undefined || r.times !== undefined ? null : Math.round(r.until * 1000),
       });
     });
-    out.push({ name: e.name, canary: canaryKey, latencyMs: Math.round(e.latency * 1000), responses, errorBudget: e.errorBudget ?? null });
+    if (e.human) {
+      const answered = e.responses !== undefined ? 'responses' : e.errorBudget !== undefined ? 'errorBudget' : null;
+      if (answered) err(src, [...p, answered], `expected human: true or ${answered}, not both: the participants answer a human gate`);
+      for (const { c, w } of matches) {
+        if (w.type === 'event') err(src, [...p, 'human'], `webhook ${e.name} of Canary ${c.name} is an event hook: Flagger does not wait for its answer, so it cannot be a human gate`);
+      }
+    }
+    out.push({ name: e.name, canary: canaryKey, latencyMs: Math.round(e.latency * 1000), responses, errorBudget: e.errorBudget ?? null, human: e.human === true });
   });
   return out;
 }

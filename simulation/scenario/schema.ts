@@ -355,6 +355,10 @@ export const webhookBehaviourSchema = z
       .min(1)
       .optional()
       .meta({ description: "the webhook answers from this SLO's error budget policy (docs/slo.md) instead of scripted responses" }),
+    human: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .meta({ description: 'game-day mode: the participants answer this gate in the app (approve, hold, roll back), each decision with a justification' }),
   })
   .meta({ description: "how one of the Canary's webhooks answers in the simulation (webhooks without an entry answer 200 at once)" });
 

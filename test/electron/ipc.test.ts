@@ -69,16 +69,22 @@ describe('IPC payload validation', () => {
       { kind: 'advance', to: 1799.5 },
       { kind: 'seek', to: 30 },
       { kind: 'summaries', files: ['scenarios/default.yaml', '/x/b.yaml'] },
+      { kind: 'decide', hook: 'promotion-approval', decision: 'rollback', by: 'IC', justification: 'p99 climbing' },
       { kind: 'close' },
     ];
     for (const command of valid) expect(session(command).command).toEqual(command);
   });
 
   it('rejects unknown kinds and non-objects with the list of kinds', () => {
-    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, close\)/);
+    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, decide, close\)/);
     expect(rejects({})).toMatch(/unknown session command kind \(none\)/);
     expect(rejects(5)).toMatch(/session command must be an object, got 5/);
     expect(rejects(null)).toMatch(/session command must be an object/);
+  });
+
+  it('rejects decisions without a justification or with an unknown verdict', () => {
+    expect(rejects({ kind: 'decide', hook: 'g', decision: 'approve', by: 'IC', justification: '' })).toMatch(/a decision needs a justification/);
+    expect(rejects({ kind: 'decide', hook: 'g', decision: 'yolo', by: 'IC', justification: 'x' })).toMatch(/decision must be approve, hold or rollback, got "yolo"/);
   });
 
   it('rejects non-finite, negative and non-numeric times', () => {

@@ -744,6 +744,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
           { status: 200, body: 'OK', times: null, untilMs: null },
         ],
         errorBudget: null,
+        human: false,
       },
     ]);
   });
@@ -756,7 +757,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
         - { status: 202 }`);
     expect(r.errors).toEqual([]);
     expect(r.out).toEqual([
-      { name: 'load-test', canary: null, latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null },
+      { name: 'load-test', canary: null, latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null, human: false },
       {
         name: 'gate',
         canary: null,
@@ -766,6 +767,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
           { status: 202, body: 'Accepted', times: null, untilMs: null },
         ],
         errorBudget: null,
+        human: false,
       },
     ]);
   });
@@ -781,7 +783,7 @@ describe('compileWebhookBehaviours: spec.webhooks', () => {
   it('reports an unknown Canary, with a did-you-mean, and accepts namespace/name', () => {
     const r = behaviours('    - name: gate\n      canary: podinf\n    - name: load-test\n      canary: shop/api');
     expect(r.errors).toEqual([`${loc(r.text, 'canary: podinf', 'podinf')}: spec.webhooks[0].canary: no Canary named podinf (did you mean podinfo?); Canaries in this scenario: podinfo, api`]);
-    expect(r.out).toEqual([{ name: 'load-test', canary: 'shop/api', latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null }]);
+    expect(r.out).toEqual([{ name: 'load-test', canary: 'shop/api', latencyMs: 0, responses: [{ status: 200, body: 'OK', times: null, untilMs: null }], errorBudget: null, human: false }]);
   });
 
   it('refuses times and until together, and two behaviours for one webhook', () => {
