@@ -5,6 +5,7 @@ import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
 import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
 import type { DecisionAction, GateDecision } from './gates';
+import type { GameDayPlan } from '../gameday/record';
 import { buildTopology, type Topology } from './topology';
 
 /**
@@ -42,6 +43,8 @@ export interface ScenarioSummary {
   lesson: { title: string; summary: string } | null;
   /** The traffic graph: streams, Traefik's routers and splits, each revision's pods, dependency calls, where faults act. */
   topology: Topology;
+  /** The game-day plan; null without one. */
+  gameDay: GameDayPlan | null;
 }
 
 export type SessionCommand =
@@ -117,6 +120,7 @@ export function summarize(s: LoadedScenario): ScenarioSummary {
     expect: s.expect ? { outcome: s.expect.outcome } : null,
     lesson: s.lesson ? { title: s.lesson.title, summary: s.lesson.summary ?? '' } : null,
     topology: buildTopology(s),
+    gameDay: s.gameDay,
   };
 }
 

@@ -7,6 +7,8 @@ import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
 import { compileFaults } from './faults';
 import { compileSlos } from './slo';
+import { compileGameDay } from './gameday';
+import type { GameDayPlan } from '../gameday/record';
 import { compileFlagger, compileWebhookBehaviours, type Report, reporters } from './flagger';
 import { parseHey, UNLIMITED_QPS_PER_WORKER } from '../rollout/loadtest';
 import type { CanarySpec } from '../rollout/types';
@@ -28,6 +30,8 @@ export interface LoadedScenario extends RunnableScenario {
   file: string;
   description?: string;
   lesson?: ScenarioDocument['spec']['lesson'];
+  /** The game-day plan (docs/gameday.md); null without one. */
+  gameDay: GameDayPlan | null;
   /** The expected outcome; checked against runs once the decision engine lands. */
   expect?: ScenarioDocument['spec']['expect'];
   document: ScenarioDocument;
@@ -113,6 +117,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const { err: faultErr, warn: faultWarn } = reporters(diagnostics);
   const faults = compileFaults(document, scenarioDoc, world, faultErr, faultWarn);
   const slos = compileSlos(document, scenarioDoc, world, flagger.canaries, faultErr, faultWarn);
+  const gameDay = compileGameDay(document, scenarioDoc, faults, faultErr, faultWarn);
   if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -131,6 +136,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       flagger,
       faults,
       slos,
+      gameDay,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),
       warnings,

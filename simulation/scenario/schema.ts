@@ -734,6 +734,26 @@ export const scenarioSpecSchema = z.strictObject({
       seedsAgreeing: probability('the share of seeds expected to agree').default(0.95),
     })
     .optional(),
+  gameDay: z
+    .strictObject({
+      objective: z.string({ error: 'expected the objective of the exercise, in a sentence' }).min(1, { error: 'expected the objective of the exercise, in a sentence' }),
+      participants: z
+        .array(
+          z.strictObject({
+            name: z.string({ error: 'expected the participant\'s name' }).min(1),
+            role: z.enum(['facilitator', 'incident-commander', 'operator', 'observer'], { error: (iss) => `expected the role facilitator, incident-commander, operator or observer, found ${found(iss.input)}` }),
+          }),
+        )
+        .default([]),
+      hypothesis: z.string({ error: 'expected the hypothesis the exercise tests' }).default(''),
+      faults: z.array(z.string({ error: 'expected the name of a fault of spec.faults, or a fault type for the palette' }).min(1)).default([]),
+      hideFaults: z.boolean({ error: 'expected true or false' }).default(false),
+      blastRadius: z.string().default(''),
+      abortTrigger: z.string().default(''),
+      observe: z.array(z.string()).default([]),
+    })
+    .optional()
+    .meta({ description: "game-day plan: objective, participants and roles, hypothesis, faults to inject, blast-radius controls, abort trigger, what to observe (docs/gameday.md)" }),
   lesson: z
     .strictObject({
       title: z.string({ error: 'expected the lesson title' }),
