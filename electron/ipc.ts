@@ -51,7 +51,7 @@ const seconds = (what: string) =>
     .min(0, `${what} must not be negative`)
     .max(IPC_LIMITS.seconds, `${what} must be at most ${IPC_LIMITS.seconds} seconds`);
 
-const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'decide', 'close'] as const;
+const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'close'] as const;
 
 /** SessionCommand (simulation/run/session.ts) as a schema: the same shapes, nothing more. */
 export const sessionCommandSchema = z.discriminatedUnion(
@@ -73,6 +73,13 @@ export const sessionCommandSchema = z.discriminatedUnion(
       kind: z.literal('summaries'),
       files: z.array(filePath, { error: 'files must be an array of file paths' }).max(IPC_LIMITS.files, `at most ${IPC_LIMITS.files} files at a time`),
     }),
+    z.strictObject({
+      kind: z.literal('inject'),
+      fault: z
+        .record(z.string(), z.unknown(), { error: 'fault must be a mapping: a spec.faults[] document' })
+        .refine((f) => JSON.stringify(f).length <= 64 * 1024, { error: 'the fault document is larger than 64 KiB' }),
+    }),
+    z.strictObject({ kind: z.literal('cancel-fault'), name: z.string({ error: 'name must be the name of a fault' }).min(1).max(253) }),
     z.strictObject({
       kind: z.literal('decide'),
       hook: z.string({ error: 'hook must be the name of a human gate' }).min(1).max(253),

@@ -3,6 +3,7 @@ import { type LoadedScenario, loadScenario, type ScenarioHost } from '../scenari
 import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
+import { compileLiveFault } from '../scenario/live-fault';
 import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
 import type { DecisionAction, GateDecision } from './gates';
 import type { GameDayPlan } from '../gameday/record';
@@ -56,6 +57,10 @@ export type SessionCommand =
   | { kind: 'advance'; to: number }
   /** Moves to `to`: backwards re-simulates from the start (deterministic). */
   | { kind: 'seek'; to: number }
+  /** Injects a fault now (the facilitator's palette): a `spec.faults[]` document, its `at` counting from now. */
+  | { kind: 'inject'; fault: Record<string, unknown> }
+  /** Ends a fault now, whatever its schedule. */
+  | { kind: 'cancel-fault'; name: string }
   /** A participant's decision on a human gate, now (game-day mode; recorded in the action log). */
   | { kind: 'decide'; hook: string; decision: GateDecision; by: string; justification: string }
   /** Summaries of several scenario files (the library); each loaded on its own. */
@@ -138,6 +143,23 @@ export class RunSession {
         case 'start': {
           if (!this.scenario) return { kind: 'error', message: 'no scenario is open' };
           this.sim = new Simulation(this.scenario, { seed: cmd.seed, mode: cmd.mode, duration: cmd.duration });
+          return this.snapshot();
+        }
+        case 'inject': {
+          if (!this.sim || !this.scenario) return { kind: 'error', message: 'no run is started' };
+          const c = compileLiveFault(this.scenario, cmd.fault);
+          if (!c.ok) return { kind: 'error', message: `the fault cannot be injected: ${c.errors.join('; ')}` };
+          if (this.sim.activeFaults().some((f) => f.name === c.fault.name) || this.sim.actionLog.some((a) => a.action === 'inject' && a.fault.name === c.fault.name) || (this.scenario.faults ?? []).some((f) => f.name === c.fault.name)) {
+            return { kind: 'error', message: `a fault named ${c.fault.name} already exists: give the injected fault its own name` };
+          }
+          this.sim.inject(c.fault);
+          // Its first window opens now: let the events due now run, so the snapshot shows it active.
+          this.sim.advanceTo(this.sim.now);
+          return this.snapshot();
+        }
+        case 'cancel-fault': {
+          if (!this.sim) return { kind: 'error', message: 'no run is started' };
+          this.sim.cancelFault(cmd.name);
           return this.snapshot();
         }
         case 'decide': {

@@ -70,13 +70,15 @@ describe('IPC payload validation', () => {
       { kind: 'seek', to: 30 },
       { kind: 'summaries', files: ['scenarios/default.yaml', '/x/b.yaml'] },
       { kind: 'decide', hook: 'promotion-approval', decision: 'rollback', by: 'IC', justification: 'p99 climbing' },
+      { kind: 'inject', fault: { type: 'http-abort', target: { service: 'api', version: 'canary' }, percent: 10 } },
+      { kind: 'cancel-fault', name: 'http-abort-0' },
       { kind: 'close' },
     ];
     for (const command of valid) expect(session(command).command).toEqual(command);
   });
 
   it('rejects unknown kinds and non-objects with the list of kinds', () => {
-    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, decide, close\)/);
+    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, inject, cancel-fault, decide, close\)/);
     expect(rejects({})).toMatch(/unknown session command kind \(none\)/);
     expect(rejects(5)).toMatch(/session command must be an object, got 5/);
     expect(rejects(null)).toMatch(/session command must be an object/);
@@ -85,6 +87,8 @@ describe('IPC payload validation', () => {
   it('rejects decisions without a justification or with an unknown verdict', () => {
     expect(rejects({ kind: 'decide', hook: 'g', decision: 'approve', by: 'IC', justification: '' })).toMatch(/a decision needs a justification/);
     expect(rejects({ kind: 'decide', hook: 'g', decision: 'yolo', by: 'IC', justification: 'x' })).toMatch(/decision must be approve, hold or rollback, got "yolo"/);
+    expect(rejects({ kind: 'inject', fault: 'boom' })).toMatch(/fault must be a mapping/);
+    expect(rejects({ kind: 'inject', fault: { type: 'http-abort', note: 'x'.repeat(70_000) } })).toMatch(/larger than 64 KiB/);
   });
 
   it('rejects non-finite, negative and non-numeric times', () => {
