@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Diagnostic, HostApi, LibraryEntry, ScenarioSummary, ViewName } from '../electron/host-api';
-import type { RunSnapshot, SessionReply } from '../simulation/run/session';
+import type { RunSnapshot, SessionCommand, SessionReply } from '../simulation/run/session';
 import type { RunMode } from '../simulation/run/simulation';
 
 /**
@@ -65,6 +65,12 @@ export interface AppState {
   runCompare(seed: number): Promise<void>;
   /** Stops what the run's worker is computing (a long seek or run to the end); the run stays where it was. */
   cancel(): Promise<void>;
+  /** Game day: injects a fault now (a spec.faults[] document); the error says what is wrong when it is refused. */
+  inject(fault: Record<string, unknown>): Promise<string | null>;
+  /** Game day: ends a fault now. */
+  cancelFault(name: string): Promise<string | null>;
+  /** Game day: a participant's decision on a human gate, now; the error says what is missing when it is refused. */
+  decide(hook: string, decision: 'approve' | 'hold' | 'rollback', by: string, justification: string): Promise<string | null>;
 }
 
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, 1000];
@@ -133,6 +139,19 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       const s = snapshotOf(r);
       if (s) set({ snapshot: s, playing: get().playing && !s.done });
       else fail(r);
+    };
+
+    /** A live action (fault, decision) on the run: the new snapshot, or the reason it was refused. */
+    const act = async (command: SessionCommand): Promise<string | null> => {
+      if (!get().snapshot) return 'no run is started';
+      const gen = generation;
+      const r = await host.session('main', command);
+      if (gen !== generation) return 'the run was restarted';
+      if (r.kind === 'snapshot') {
+        set({ snapshot: r.snapshot });
+        return null;
+      }
+      return r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`;
     };
 
     const tick = async (): Promise<void> => {
@@ -274,6 +293,16 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
         const { file, text } = get();
         const where = await host.saveAs(text, file ?? 'scenario.gameday.yaml');
         if (where !== null) set({ savedText: text, file: host.kind === 'electron' ? where : file });
+      },
+
+      async inject(fault) {
+        return act({ kind: 'inject', fault });
+      },
+      async cancelFault(name) {
+        return act({ kind: 'cancel-fault', name });
+      },
+      async decide(hook, decision, by, justification) {
+        return act({ kind: 'decide', hook, decision, by, justification });
       },
 
       async cancel() {

@@ -191,4 +191,18 @@ describe('app store', () => {
     await store.getState().step();
     expect(store.getState().snapshot?.t).toBe(120);
   });
+
+  it('game day: injects and cancels faults and records decisions on the run; refusals come back as messages', async () => {
+    const store = createAppStore(memoryHost(), manualClock());
+    await store.getState().open('scenarios/checkout-canary.yaml');
+    await store.getState().step();
+    expect(await store.getState().inject({ name: 'bad', type: 'http-abort', target: { service: 'checkout', version: 'canary' }, percent: 30 })).toBeNull();
+    expect(store.getState().snapshot?.activeFaults.map((f) => f.name)).toEqual(['bad']);
+    expect(await store.getState().inject({ type: 'http-abort', target: { service: 'nope', version: 'canary' } })).toMatch(/^the fault cannot be injected/);
+    expect(await store.getState().cancelFault('bad')).toBeNull();
+    expect(store.getState().snapshot?.actions.map((a) => a.action)).toEqual(['inject', 'cancel']);
+    // checkout-canary has no human gates: a decision is refused with the reason.
+    expect(await store.getState().decide('promotion-approval', 'approve', 'IC', 'ok')).toMatch(/no human gate named promotion-approval/);
+    expect(store.getState().error).toBeNull();
+  });
 });
