@@ -36,7 +36,7 @@ export type MenuAction =
   | { kind: 'run'; action: 'play-pause' | 'step' | 'restart' | 'to-end' }
   | { kind: 'theme'; theme: 'light' | 'dark' | 'system' | 'toggle' };
 
-export type ViewName = 'library' | 'run' | 'editor' | 'compare';
+export type ViewName = 'library' | 'run' | 'editor' | 'compare' | 'gameday';
 
 export interface HostApi {
   /** 'electron' in the desktop app, 'web' in a browser. */

@@ -7,15 +7,17 @@ import { LibraryView } from './views/LibraryView';
 import { RunView } from './views/RunView';
 import { EditorView } from './views/editor/EditorView';
 import { CompareView } from './views/compare/CompareView';
+import { GameDayView } from './views/gameday/GameDayView';
 
 const VIEWS: ReadonlyArray<{ id: ViewName; label: string; key: string }> = [
   { id: 'library', label: 'Library', key: '1' },
   { id: 'run', label: 'Run', key: '2' },
   { id: 'editor', label: 'Editor', key: '3' },
   { id: 'compare', label: 'Compare', key: '4' },
+  { id: 'gameday', label: 'Game day', key: '5' },
 ];
 
-/** Keyboard shortcuts: space play/pause, → step, End to the end, Home restart, 1–4 views, t theme. */
+/** Keyboard shortcuts: space play/pause, → step, End to the end, Home restart, 1–5 views, t theme. */
 function useShortcuts(): void {
   const s = useApp((x) => x);
   useEffect(() => {
@@ -80,7 +82,7 @@ export function App() {
             {error}
           </div>
         ) : null}
-        {view === 'library' ? <LibraryView /> : view === 'run' ? <RunView /> : view === 'editor' ? <EditorView /> : <CompareView />}
+        {view === 'library' ? <LibraryView /> : view === 'run' ? <RunView /> : view === 'editor' ? <EditorView /> : view === 'gameday' ? <GameDayView /> : <CompareView />}
       </main>
     </div>
   );
