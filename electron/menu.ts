@@ -76,6 +76,7 @@ export const DOCUMENTATION: ReadonlyArray<{ label: string; file: string }> = [
   { label: 'Examples', file: 'examples.md' },
   { label: 'Command Line', file: 'cli.md' },
   { label: 'The Desktop App', file: 'desktop.md' },
+  { label: 'Game Days', file: 'gameday.md' },
 ];
 
 const VIEWS: ReadonlyArray<{ view: ViewName; label: string }> = [
@@ -83,6 +84,7 @@ const VIEWS: ReadonlyArray<{ view: ViewName; label: string }> = [
   { view: 'run', label: 'Run' },
   { view: 'editor', label: 'Editor' },
   { view: 'compare', label: 'Compare' },
+  { view: 'gameday', label: 'Game Day' },
 ];
 
 /** A recent file's menu label: its name, and its folder to tell same-named files apart. */
