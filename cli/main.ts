@@ -11,6 +11,7 @@ import { scenarioJsonSchema } from '../simulation/scenario/json-schema';
 import { suggest } from '../simulation/scenario/issues';
 import { ruleFileYaml, sloRuleGroups } from '../simulation/slo/rules';
 import { daysInMonth } from '../simulation/slo/spec';
+import { buildEvidence, ExerciseError, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../simulation/gameday/report';
 import { fsHost, writeFileAtomic } from './host';
 import { formatSummary } from './summary';
 
@@ -35,6 +36,8 @@ Commands:
                          evaluate PromQL over the scraped samples (JSON like /api/v1/query)
   slo-rules <scenario>   write the Prometheus rules of the scenario's SLOs (recording
                          rules and burn-rate alerts) as one rule file
+  report <run.json>      replay a game-day exercise and write its evidence package
+                         (Markdown, self-contained HTML or JSON)
   schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
@@ -108,6 +111,31 @@ Options:
 
 Exit 0 on success; 1 when the scenario is invalid, has no SLOs, or has no SLO
 named NAME.`,
+  report: `Usage: gameday report <run.json> [--format md|html|json] [--out FILE] [--no-score]
+
+Replays a game-day exercise exported by the app (an exercise record: the
+scenario's files, seed, mode, duration, the action log of live faults and gate
+decisions, the plan and the remediation notes) and writes its evidence package:
+the Canary and MetricTemplates in force, the decision timeline with the evidence
+behind every decision (check values and thresholds, canary weight, alerts
+firing, budget remaining), the outcome and who decided it, the rollback
+conditions, the SLO impact, the score (time to detect and to mitigate, blast
+radius, budget burned, each decision judged, against Flagger alone on the same
+faults), the plan, the notes and the replayable action log. Nothing is taken
+from the record's results: everything is simulated again.
+
+Options:
+  --format F        md (default), html (one self-contained file: inline CSS and
+                    SVG charts, no scripts, loads nothing) or json (sorted keys;
+                    holds the exercise record, so gameday report reads it too).
+                    Without --format, an --out file ending in .html or .json
+                    chooses it.
+  --out FILE        write to FILE (atomically) instead of standard output
+  --no-score        leave the score out (it replays the exercise twice more)
+
+Exit 0 on success; 1 when the file cannot be read, is not an exercise record
+(each problem is named by its field), its scenario no longer loads (with the
+loader's diagnostics) or its action log does not fit the scenario; 2 for bad usage.`,
   schema: `Usage: gameday schema
 
 Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
@@ -163,11 +191,13 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return queryCommand(rest, io);
       case 'slo-rules':
         return sloRulesCommand(rest, io);
+      case 'report':
+        return reportCommand(rest, io);
       case 'schema':
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
@@ -372,6 +402,57 @@ function sloRulesCommand(args: string[], io: Io): number {
   );
   if (values.out) return writeOut(values.out, text, io) ? EXIT.ok : EXIT.invalid;
   io.out(text);
+  return EXIT.ok;
+}
+
+const REPORT_FORMATS = ['md', 'html', 'json'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+function reportCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, 'no-score': { type: 'boolean', default: false } } });
+  if (positionals.length !== 1) throw new UsageError(`report takes one exercise record (the JSON file the app exports), got ${positionals.length} arguments`);
+  let format: ReportFormat = 'md';
+  if (values.format !== undefined) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format expects md, html or json, got ${JSON.stringify(values.format)}`);
+    format = values.format as ReportFormat;
+  } else if (values.out !== undefined) {
+    const ext = /\.([A-Za-z]+)$/.exec(values.out)?.[1]?.toLowerCase();
+    format = ext === 'html' || ext === 'htm' ? 'html' : ext === 'json' ? 'json' : 'md';
+  }
+  const file = toPosix(positionals[0]);
+  const text = fsHost.readFile(file);
+  if (text === null) {
+    io.err(`gameday: cannot read ${file}\n`);
+    return EXIT.invalid;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.err(`gameday: ${file} is not JSON (${(e as Error).message}): expected an exercise record exported by the app\n`);
+    return EXIT.invalid;
+  }
+  const fail = (e: unknown, what: string): number => {
+    if (!(e instanceof ExerciseError)) throw e;
+    for (const p of e.problems) io.err(`${file}: ${p}\n`);
+    io.err(`gameday: ${file} ${what} (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'})\n`);
+    return EXIT.invalid;
+  };
+  let record;
+  try {
+    record = readExerciseRecord(json);
+  } catch (e) {
+    return fail(e, 'is not a valid exercise record');
+  }
+  let output: string;
+  try {
+    const pkg = buildEvidence(record, values['no-score'] ? null : scoreOf(record));
+    output = format === 'html' ? toHtml(pkg) : format === 'json' ? toJson(pkg) : toMarkdown(pkg);
+  } catch (e) {
+    return fail(e, 'cannot be replayed');
+  }
+  if (values.out) return writeOut(values.out, output, io) ? EXIT.ok : EXIT.invalid;
+  io.out(output);
   return EXIT.ok;
 }
 
