@@ -51,7 +51,7 @@ const seconds = (what: string) =>
     .min(0, `${what} must not be negative`)
     .max(IPC_LIMITS.seconds, `${what} must be at most ${IPC_LIMITS.seconds} seconds`);
 
-const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'close'] as const;
+const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'evidence', 'close'] as const;
 
 /** SessionCommand (simulation/run/session.ts) as a schema: the same shapes, nothing more. */
 export const sessionCommandSchema = z.discriminatedUnion(
@@ -80,6 +80,13 @@ export const sessionCommandSchema = z.discriminatedUnion(
         .refine((f) => JSON.stringify(f).length <= 64 * 1024, { error: 'the fault document is larger than 64 KiB' }),
     }),
     z.strictObject({ kind: z.literal('cancel-fault'), name: z.string({ error: 'name must be the name of a fault' }).min(1).max(253) }),
+    z.strictObject({
+      kind: z.literal('evidence'),
+      record: z
+        .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
+        .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' }),
+      format: z.enum(['md', 'html', 'json'], { error: (iss) => `format must be md, html or json, got ${JSON.stringify(iss.input)}` }),
+    }),
     z.strictObject({
       kind: z.literal('decide'),
       hook: z.string({ error: 'hook must be the name of a human gate' }).min(1).max(253),

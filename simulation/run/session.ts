@@ -4,6 +4,7 @@ import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
 import { compileLiveFault } from '../scenario/live-fault';
+import { buildEvidence, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../gameday/report';
 import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
 import type { DecisionAction, GateDecision } from './gates';
 import type { GameDayPlan } from '../gameday/record';
@@ -63,6 +64,8 @@ export type SessionCommand =
   | { kind: 'cancel-fault'; name: string }
   /** A participant's decision on a human gate, now (game-day mode; recorded in the action log). */
   | { kind: 'decide'; hook: string; decision: GateDecision; by: string; justification: string }
+  /** The evidence package of an exercise record (docs/gameday.md): replayed, scored and rendered, as `gameday report` does. */
+  | { kind: 'evidence'; record: Record<string, unknown>; format: 'md' | 'html' | 'json' }
   /** Summaries of several scenario files (the library); each loaded on its own. */
   | { kind: 'summaries'; files: string[] }
   | { kind: 'close' };
@@ -72,6 +75,7 @@ export type SessionReply =
   | { kind: 'opened'; ok: false; diagnostics: Diagnostic[] }
   | { kind: 'snapshot'; snapshot: RunSnapshot }
   | { kind: 'summaries'; entries: Array<{ file: string; summary: ScenarioSummary | null; diagnostics: Diagnostic[] }> }
+  | { kind: 'evidence'; format: 'md' | 'html' | 'json'; text: string }
   | { kind: 'closed' }
   | { kind: 'error'; message: string };
 
@@ -173,6 +177,12 @@ export class RunSession {
           if (cmd.kind === 'seek') this.sim.seek(cmd.to);
           else this.sim.advanceTo(cmd.to);
           return this.snapshot();
+        }
+        case 'evidence': {
+          const record = readExerciseRecord(cmd.record);
+          const pkg = buildEvidence(record, scoreOf(record));
+          const text = cmd.format === 'md' ? toMarkdown(pkg) : cmd.format === 'html' ? toHtml(pkg) : toJson(pkg);
+          return { kind: 'evidence', format: cmd.format, text };
         }
         case 'summaries':
           return {

@@ -145,6 +145,18 @@ test('a game day: inject a planned fault live, roll the canary back at the promo
   expect(Date.parse(record.exportedAt ?? '')).toBeGreaterThan(0);
   await expect(page.getByTestId('export-status')).toContainText('Exported the exercise up to');
 
+  // The go/no-go evidence package, rendered in the worker as `gameday report` renders it.
+  const [evidence] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-evidence-html').click()]);
+  expect(evidence.suggestedFilename()).toBe('gameday-checkout.evidence.html');
+  const html = readFileSync(await evidence.path(), 'utf8');
+  expect(html).toContain('canary p99 doubled since the injection');
+  expect(html).toContain('Add a p99 latency check on the canary');
+  expect(html).toContain('Rolling back checkout.shop manual webhook invoked');
+  expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  expect(html).not.toMatch(/<script|(?:src|href)=["']https?:/);
+  const [md] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-evidence-md').click()]);
+  expect(readFileSync(await md.path(), 'utf8')).toContain('canary p99 doubled since the injection');
+
   await page.mouse.move(0, 0);
   await page.setViewportSize({ width: 1280, height: 1400 });
   await shot(page, 'gameday');

@@ -159,7 +159,8 @@ function ExportExercise() {
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const exportNow = async () => {
+  /** Exports the exercise record, or (with a format) its evidence package, rendered by the worker as `gameday report` does. */
+  const exportNow = async (format: 'md' | 'html' | 'json' | null = null) => {
     // Read at the moment of export: the run keeps moving while the user types.
     const state = store?.getState();
     if (!state?.snapshot || file === null) return;
@@ -168,8 +169,17 @@ function ExportExercise() {
     try {
       const files = await scenarioFiles(file, text, async (p) => (await host.readScenario(p)).text);
       const record = buildExerciseRecord({ file, files, snapshot, plan: summary?.gameDay ?? null, remediation: notes, exportedAt: new Date().toISOString() });
-      const where = await host.saveAs(exerciseJson(record), exerciseFileName(file, summary?.name ?? null));
-      setStatus(where === null ? null : { ok: true, text: `Exported the exercise up to ${clock(record.duration)} (${record.actions.length} action${record.actions.length === 1 ? '' : 's'}) to ${where}.` });
+      const what = `the exercise up to ${clock(record.duration)} (${record.actions.length} action${record.actions.length === 1 ? '' : 's'})`;
+      if (format === null) {
+        const where = await host.saveAs(exerciseJson(record), exerciseFileName(file, summary?.name ?? null));
+        setStatus(where === null ? null : { ok: true, text: `Exported ${what} to ${where}.` });
+        return;
+      }
+      const r = await host.session('evidence', { kind: 'evidence', record: JSON.parse(exerciseJson(record)) as Record<string, unknown>, format });
+      if (r.kind !== 'evidence') throw new Error(r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`);
+      const name = exerciseFileName(file, summary?.name ?? null).replace(/\.exercise\.json$/, `.evidence.${format}`);
+      const where = await host.saveAs(r.text, name);
+      setStatus(where === null ? null : { ok: true, text: `Wrote the evidence package of ${what} to ${where}.` });
     } catch (e) {
       setStatus({ ok: false, text: e instanceof Error ? e.message : String(e) });
     } finally {
@@ -188,6 +198,14 @@ function ExportExercise() {
         <button data-testid="export-exercise" disabled={busy || file === null} onClick={() => void exportNow()}>
           Export exercise
         </button>
+        <span className="gd-evidence" role="group" aria-label="evidence package">
+          Evidence package:
+          {(['html', 'md', 'json'] as const).map((f) => (
+            <button key={f} data-testid={`export-evidence-${f}`} disabled={busy || file === null} onClick={() => void exportNow(f)} title={`The go/no-go evidence package as ${f === 'md' ? 'Markdown' : f.toUpperCase()}: decisions with their evidence, rollback conditions, SLO impact, the score, the action log`}>
+              {f === 'md' ? 'Markdown' : f.toUpperCase()}
+            </button>
+          ))}
+        </span>
         <span className="muted small">The run up to {clock(snapshotT)}: scenario files, seed, mode, every fault and decision, the plan and these notes; `gameday report` replays it.</span>
       </div>
       {status ? (
