@@ -51,7 +51,7 @@ const seconds = (what: string) =>
     .min(0, `${what} must not be negative`)
     .max(IPC_LIMITS.seconds, `${what} must be at most ${IPC_LIMITS.seconds} seconds`);
 
-const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'evidence', 'close'] as const;
+const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'evidence', 'score', 'close'] as const;
 
 /** SessionCommand (simulation/run/session.ts) as a schema: the same shapes, nothing more. */
 export const sessionCommandSchema = z.discriminatedUnion(
@@ -86,6 +86,12 @@ export const sessionCommandSchema = z.discriminatedUnion(
         .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
         .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' }),
       format: z.enum(['md', 'html', 'json'], { error: (iss) => `format must be md, html or json, got ${JSON.stringify(iss.input)}` }),
+    }),
+    z.strictObject({
+      kind: z.literal('score'),
+      record: z
+        .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
+        .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' }),
     }),
     z.strictObject({
       kind: z.literal('decide'),

@@ -4,7 +4,7 @@ import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
 import { compileLiveFault } from '../scenario/live-fault';
-import { buildEvidence, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../gameday/report';
+import { buildEvidence, readExerciseRecord, type ReportScore, scoreOf, toHtml, toJson, toMarkdown } from '../gameday/report';
 import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
 import type { DecisionAction, GateDecision } from './gates';
 import type { GameDayPlan } from '../gameday/record';
@@ -66,6 +66,8 @@ export type SessionCommand =
   | { kind: 'decide'; hook: string; decision: GateDecision; by: string; justification: string }
   /** The evidence package of an exercise record (docs/gameday.md): replayed, scored and rendered, as `gameday report` does. */
   | { kind: 'evidence'; record: Record<string, unknown>; format: 'md' | 'html' | 'json' }
+  /** The score of an exercise record against ground truth, next to Flagger alone on the same faults. */
+  | { kind: 'score'; record: Record<string, unknown> }
   /** Summaries of several scenario files (the library); each loaded on its own. */
   | { kind: 'summaries'; files: string[] }
   | { kind: 'close' };
@@ -76,6 +78,7 @@ export type SessionReply =
   | { kind: 'snapshot'; snapshot: RunSnapshot }
   | { kind: 'summaries'; entries: Array<{ file: string; summary: ScenarioSummary | null; diagnostics: Diagnostic[] }> }
   | { kind: 'evidence'; format: 'md' | 'html' | 'json'; text: string }
+  | { kind: 'score'; score: ReportScore }
   | { kind: 'closed' }
   | { kind: 'error'; message: string };
 
@@ -184,6 +187,8 @@ export class RunSession {
           const text = cmd.format === 'md' ? toMarkdown(pkg) : cmd.format === 'html' ? toHtml(pkg) : toJson(pkg);
           return { kind: 'evidence', format: cmd.format, text };
         }
+        case 'score':
+          return { kind: 'score', score: scoreOf(readExerciseRecord(cmd.record)) };
         case 'summaries':
           return {
             kind: 'summaries',

@@ -119,6 +119,14 @@ test('a game day: inject a planned fault live, roll the canary back at the promo
   await mark.hover();
   await expect(timeline.locator('.chart-tip')).toContainText('Bo: roll back at promotion-approval');
 
+  // The score against ground truth: the doubled p99 made the canary bad while the fault lasted (the 50%
+  // tolerance); the team's rollback is judged against that (right or a false alarm, depending on when it came).
+  await page.getByTestId('score-run').click();
+  await expect(page.getByTestId('score-truth')).toContainText('was bad from');
+  await expect(page.getByTestId('score-decision')).toContainText('Bo: rollback at promotion-approval');
+  await expect(page.getByTestId('score-decision')).toHaveAttribute('data-correct', /^(true|false)$/);
+  await expect(page.getByTestId('score-detect')).not.toBeEmpty();
+
   // Remediation notes, then the export.
   await page.getByTestId('remediation').fill('Add a p99 latency check on the canary; page the IC when the promotion gate opens.');
   const time = (await page.getByTestId('time').innerText()).split(' / ')[0];

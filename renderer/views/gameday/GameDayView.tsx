@@ -6,6 +6,7 @@ import { Outcome } from '../Outcome';
 import { ExerciseTimeline } from './ExerciseTimeline';
 import { FaultPalette } from './FaultPalette';
 import { GateCards } from './GateCards';
+import { ScorePanel } from './ScorePanel';
 import { buildExerciseRecord, exerciseFileName, exerciseJson, scenarioFiles } from './exercise';
 import { scenarioFaultDocs } from './scenario-text';
 import { exerciseTimeline } from './timeline';
@@ -73,6 +74,7 @@ export function GameDayView() {
           <ExerciseTimeline items={items} showFaults={showFaults} summary={summary} />
         </div>
         <div className="gd-area-export">
+          <ScorePanel />
           <ExportExercise />
         </div>
       </div>
