@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { shot, watch } from './support';
 
 /**
  * The app's main flows in the browser build: what a user does first. Each
@@ -7,29 +7,6 @@ import { expect, type Page, test } from '@playwright/test';
  * Screenshots of the main views go to test-results/screenshots/ (and, with
  * UPDATE_SCREENSHOTS=1, to docs/screenshots/ where docs/app.md shows them).
  */
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const path = `test-results/screenshots/${name}.png`;
-  await page.screenshot({ path });
-  if (process.env.UPDATE_SCREENSHOTS) {
-    mkdirSync('docs/screenshots', { recursive: true });
-    copyFileSync(path, `docs/screenshots/${name}.png`);
-  }
-}
-
-/** Console errors and failed requests: the app must produce none, and must request nothing outside itself. */
-function watch(page: Page): { errors: string[]; external: string[] } {
-  const w = { errors: [] as string[], external: [] as string[] };
-  page.on('pageerror', (e) => w.errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') w.errors.push(m.text());
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith('http://127.0.0.1:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) w.external.push(r.url());
-  });
-  return w;
-}
 
 async function decisions(page: Page): Promise<string[]> {
   return page.getByTestId('decision').allInnerTexts();

@@ -1,5 +1,6 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { expect, type Page, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { shot, watch } from './support';
 import type { ExerciseRecord } from '../../simulation/gameday/record';
 
 /**
@@ -13,28 +14,6 @@ import type { ExerciseRecord } from '../../simulation/gameday/record';
  * UPDATE_SCREENSHOTS=1).
  */
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const path = `test-results/screenshots/${name}.png`;
-  await page.screenshot({ path });
-  if (process.env.UPDATE_SCREENSHOTS) {
-    mkdirSync('docs/screenshots', { recursive: true });
-    copyFileSync(path, `docs/screenshots/${name}.png`);
-  }
-}
-
-/** Console errors and requests leaving the app: there must be none. */
-function watch(page: Page): { errors: string[]; external: string[] } {
-  const w = { errors: [] as string[], external: [] as string[] };
-  page.on('pageerror', (e) => w.errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') w.errors.push(m.text());
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith('http://127.0.0.1:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) w.external.push(r.url());
-  });
-  return w;
-}
 
 test('a game day: inject a planned fault live, roll the canary back at the promotion gate, export the exercise', async ({ page }) => {
   const w = watch(page);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExerciseRecord } from '../../simulation/gameday/record';
+import type { ScenarioHost } from '../../simulation/scenario/loader';
+import { repoHost } from './scenario';
 
 /**
  * A game-day exercise on the checkout canary (scenarios/checkout-canary.yaml)
@@ -17,15 +19,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const EXERCISE_SCENARIO = 'scenarios/checkout-canary.yaml';
 
-/** The checkout canary with the two human-bound webhooks. */
-export function gatedCheckoutText(): string {
+/** The checkout canary with the two human-bound webhooks (and `extra` spec.webhooks entries, as YAML lines). */
+export function gatedCheckoutText(extra = ''): string {
   return readFileSync(resolve(root, EXERCISE_SCENARIO), 'utf8')
     .replace(
       '  expect:\n    outcome: promoted\n',
       `  webhooks:
     - { name: promotion-approval, human: true }
     - { name: pull-the-plug, human: true }
-`,
+${extra}`,
     )
     .replace(
       '          max: 500\n',
@@ -83,4 +85,9 @@ export function checkoutExercise(): ExerciseRecord {
     notes: { remediation: 'Raise the success-rate floor to 99.5 %.\nFollow-up: alert on canary <errors> before the gate (owner: Grace).' },
     exportedAt: '2026-01-15T10:30:00Z',
   };
+}
+
+/** The repository's files, with the checkout canary gated (its text passed through `edit`). */
+export function gatedCheckoutHost(extra = '', edit: (text: string) => string = (t) => t): ScenarioHost {
+  return { readFile: (p) => (p === EXERCISE_SCENARIO ? edit(gatedCheckoutText(extra)) : repoHost.readFile(p)) };
 }

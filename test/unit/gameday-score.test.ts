@@ -6,6 +6,7 @@ import { type LoadedScenario, loadScenario, type ScenarioHost } from '../../simu
 import { automaticActions, cumulativeAt, fmtCount, scoreExercise } from '../../simulation/gameday/score';
 import { badAt, groundTruth } from '../../simulation/gameday/truth';
 import { repoHost } from '../support/scenario';
+import { gatedCheckoutHost } from '../support/exercise';
 
 /**
  * Game-day scoring against ground truth (simulation/gameday/truth.ts and
@@ -17,29 +18,8 @@ import { repoHost } from '../support/scenario';
 
 const FILE = 'scenarios/checkout-canary.yaml';
 
-/** The checkout canary with human gates (as test/unit/gates.test.ts builds it), with optional edits of the text. */
-const gated = (edit: (text: string) => string = (t) => t): ScenarioHost => ({
-  readFile: (p) => {
-    const text = repoHost.readFile(p);
-    if (text === null || !p.endsWith('checkout-canary.yaml')) return text;
-    return edit(
-      text
-        .replace('  expect:\n    outcome: promoted\n', '  webhooks:\n    - { name: promotion-approval, human: true }\n    - { name: pull-the-plug, human: true }\n')
-        .replace(
-          '          max: 500\n',
-          `          max: 500
-    webhooks:
-      - name: promotion-approval
-        type: confirm-promotion
-        url: http://gameday/gate/promotion
-      - name: pull-the-plug
-        type: rollback
-        url: http://gameday/gate/rollback
-`,
-        ),
-    );
-  },
-});
+/** The checkout canary with human gates (test/support/exercise.ts), with optional edits of the text. */
+const gated = (edit: (text: string) => string = (t) => t): ScenarioHost => gatedCheckoutHost('', edit);
 
 function load(host: ScenarioHost): LoadedScenario {
   const r = loadScenario(FILE, host);

@@ -1,42 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../simulation/run/simulation';
 import { type LoadedScenario, loadScenario, type ScenarioHost } from '../../simulation/scenario/loader';
-import { repoHost } from '../support/scenario';
+import { gatedCheckoutHost } from '../support/exercise';
 
 /**
  * Human gates (game-day mode, simulation/run/gates.ts): the checkout canary
  * with a confirm-promotion gate and a rollback hook the participants answer.
  */
 
-const GATED = (extra = '') => {
-  const host: ScenarioHost = {
-    readFile: (p) => {
-      const text = repoHost.readFile(p);
-      if (text === null || !p.endsWith('checkout-canary.yaml')) return text;
-      return text
-        .replace(
-          '  expect:\n    outcome: promoted\n',
-          `  webhooks:
-    - { name: promotion-approval, human: true }
-    - { name: pull-the-plug, human: true }
-${extra}`,
-        )
-        .replace(
-          '          max: 500\n',
-          `          max: 500
-    webhooks:
-      - name: promotion-approval
-        type: confirm-promotion
-        url: http://gameday/gate/promotion
-      - name: pull-the-plug
-        type: rollback
-        url: http://gameday/gate/rollback
-`,
-        );
-    },
-  };
-  return host;
-};
+const GATED = (extra = ''): ScenarioHost => gatedCheckoutHost(extra);
 
 function load(host: ScenarioHost): LoadedScenario {
   const r = loadScenario('scenarios/checkout-canary.yaml', host);
