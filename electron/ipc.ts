@@ -51,65 +51,65 @@ const seconds = (what: string) =>
     .min(0, `${what} must not be negative`)
     .max(IPC_LIMITS.seconds, `${what} must be at most ${IPC_LIMITS.seconds} seconds`);
 
-const COMMAND_KINDS = ['open', 'start', 'advance', 'seek', 'summaries', 'inject', 'cancel-fault', 'decide', 'evidence', 'score', 'close'] as const;
+/** An exercise record (simulation/gameday/record.ts), checked in full by the worker (readExerciseRecord). */
+const exerciseRecord = z
+  .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
+  .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' });
 
-/** SessionCommand (simulation/run/session.ts) as a schema: the same shapes, nothing more. */
-export const sessionCommandSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ kind: z.literal('open'), file: filePath, text: scenarioText.optional() }),
-    z.strictObject({
-      kind: z.literal('start'),
-      seed: z
-        .number({ error: (iss) => `seed must be an integer, got ${describeInput(iss.input)}` })
-        .refine((n) => Number.isSafeInteger(n), 'seed must be a safe integer')
-        .optional(),
-      mode: z.enum(['exact', 'fast'], { error: (iss) => `mode must be "exact" or "fast", got ${JSON.stringify(iss.input)}` }).optional(),
-      duration: seconds('duration').optional(),
-    }),
-    z.strictObject({ kind: z.literal('advance'), to: seconds('to') }),
-    z.strictObject({ kind: z.literal('seek'), to: seconds('to') }),
-    z.strictObject({
-      kind: z.literal('summaries'),
-      files: z.array(filePath, { error: 'files must be an array of file paths' }).max(IPC_LIMITS.files, `at most ${IPC_LIMITS.files} files at a time`),
-    }),
-    z.strictObject({
-      kind: z.literal('inject'),
-      fault: z
-        .record(z.string(), z.unknown(), { error: 'fault must be a mapping: a spec.faults[] document' })
-        .refine((f) => JSON.stringify(f).length <= 64 * 1024, { error: 'the fault document is larger than 64 KiB' }),
-    }),
-    z.strictObject({ kind: z.literal('cancel-fault'), name: z.string({ error: 'name must be the name of a fault' }).min(1).max(253) }),
-    z.strictObject({
-      kind: z.literal('evidence'),
-      record: z
-        .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
-        .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' }),
-      format: z.enum(['md', 'html', 'json'], { error: (iss) => `format must be md, html or json, got ${JSON.stringify(iss.input)}` }),
-    }),
-    z.strictObject({
-      kind: z.literal('score'),
-      record: z
-        .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
-        .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' }),
-    }),
-    z.strictObject({
-      kind: z.literal('decide'),
-      hook: z.string({ error: 'hook must be the name of a human gate' }).min(1).max(253),
-      decision: z.enum(['approve', 'hold', 'rollback'], { error: (iss) => `decision must be approve, hold or rollback, got ${JSON.stringify(iss.input)}` }),
-      by: z.string({ error: 'by must say who decided' }).min(1).max(200),
-      justification: z.string({ error: 'justification must be text' }).min(1, 'a decision needs a justification').max(4000),
-    }),
-    z.strictObject({ kind: z.literal('close') }),
-  ],
-  {
-    error: (iss) => {
-      if ((iss.code as string) === 'invalid_type' || typeof iss.input !== 'object' || iss.input === null) return `a session command must be an object, got ${describeInput(iss.input)}`;
-      const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
-      return `unknown session command kind ${kind === undefined ? '(none)' : JSON.stringify(kind)} (expected one of ${COMMAND_KINDS.join(', ')})`;
-    },
+/** Each SessionCommand kind's shape (simulation/run/session.ts): the same shapes, nothing more. */
+const COMMAND_SHAPES = [
+  z.strictObject({ kind: z.literal('open'), file: filePath, text: scenarioText.optional() }),
+  z.strictObject({
+    kind: z.literal('start'),
+    seed: z
+      .number({ error: (iss) => `seed must be an integer, got ${describeInput(iss.input)}` })
+      .refine((n) => Number.isSafeInteger(n), 'seed must be a safe integer')
+      .optional(),
+    mode: z.enum(['exact', 'fast'], { error: (iss) => `mode must be "exact" or "fast", got ${JSON.stringify(iss.input)}` }).optional(),
+    duration: seconds('duration').optional(),
+  }),
+  z.strictObject({ kind: z.literal('advance'), to: seconds('to') }),
+  z.strictObject({ kind: z.literal('seek'), to: seconds('to') }),
+  z.strictObject({
+    kind: z.literal('summaries'),
+    files: z.array(filePath, { error: 'files must be an array of file paths' }).max(IPC_LIMITS.files, `at most ${IPC_LIMITS.files} files at a time`),
+  }),
+  z.strictObject({
+    kind: z.literal('inject'),
+    fault: z
+      .record(z.string(), z.unknown(), { error: 'fault must be a mapping: a spec.faults[] document' })
+      .refine((f) => JSON.stringify(f).length <= 64 * 1024, { error: 'the fault document is larger than 64 KiB' }),
+  }),
+  z.strictObject({ kind: z.literal('cancel-fault'), name: z.string({ error: 'name must be the name of a fault' }).min(1).max(253) }),
+  z.strictObject({
+    kind: z.literal('decide'),
+    hook: z.string({ error: 'hook must be the name of a human gate' }).min(1).max(253),
+    decision: z.enum(['approve', 'hold', 'rollback'], { error: (iss) => `decision must be approve, hold or rollback, got ${JSON.stringify(iss.input)}` }),
+    by: z.string({ error: 'by must say who decided' }).min(1).max(200),
+    justification: z.string({ error: 'justification must be text' }).min(1, 'a decision needs a justification').max(4000),
+  }),
+  z.strictObject({
+    kind: z.literal('evidence'),
+    record: exerciseRecord,
+    format: z.enum(['md', 'html', 'json'], { error: (iss) => `format must be md, html or json, got ${JSON.stringify(iss.input)}` }),
+  }),
+  z.strictObject({
+    kind: z.literal('score'),
+    record: exerciseRecord,
+  }),
+z.strictObject({ kind: z.literal('close') }),
+] as const;
+
+const COMMAND_KINDS = COMMAND_SHAPES.map((o) => o.shape.kind.value);
+
+/** SessionCommand as a schema. */
+export const sessionCommandSchema = z.discriminatedUnion('kind', COMMAND_SHAPES, {
+  error: (iss) => {
+    if ((iss.code as string) === 'invalid_type' || typeof iss.input !== 'object' || iss.input === null) return `a session command must be an object, got ${describeInput(iss.input)}`;
+    const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
+    return `unknown session command kind ${kind === undefined ? '(none)' : JSON.stringify(kind)} (expected one of ${COMMAND_KINDS.join(', ')})`;
   },
-);
+});
 
 // The schema and the TypeScript type must describe the same commands.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
