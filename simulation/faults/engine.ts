@@ -64,6 +64,7 @@ export class FaultEngine {
 
   /** Injects a fault now: its schedule's `at` counts from now. */
   inject(spec: FaultSpec): ActiveFault {
+    if (this.faults.some((f) => f.spec.name === spec.name)) throw new Error(`a fault named ${spec.name} already exists: give the injected fault its own name`);
     return this.add({ ...spec, schedule: { ...spec.schedule, at: this.kernel.now + spec.schedule.at } });
   }
 

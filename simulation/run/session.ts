@@ -156,9 +156,7 @@ export class RunSession {
           if (!this.sim || !this.scenario) return { kind: 'error', message: 'no run is started' };
           const c = compileLiveFault(this.scenario, cmd.fault);
           if (!c.ok) return { kind: 'error', message: `the fault cannot be injected: ${c.errors.join('; ')}` };
-          if (this.sim.activeFaults().some((f) => f.name === c.fault.name) || this.sim.actionLog.some((a) => a.action === 'inject' && a.fault.name === c.fault.name) || (this.scenario.faults ?? []).some((f) => f.name === c.fault.name)) {
-            return { kind: 'error', message: `a fault named ${c.fault.name} already exists: give the injected fault its own name` };
-          }
+          // The fault engine refuses a name it already has (scheduled, injected or cancelled) and says so.
           this.sim.inject(c.fault);
           // Its first window opens now: let the events due now run, so the snapshot shows it active.
           this.sim.advanceTo(this.sim.now);
