@@ -103,7 +103,9 @@ test('a game day: inject a planned fault live, roll the canary back at the promo
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('score-truth')).toContainText('was bad from');
   await expect(page.getByTestId('score-decision')).toContainText('Bo: rollback at promotion-approval');
-  await expect(page.getByTestId('score-decision')).toHaveAttribute('data-correct', /^(true|false)$/);
+  // The verdict and its sentence agree, whichever it is.
+  const correct = (await page.getByTestId('score-decision').getAttribute('data-correct')) === 'true';
+  await expect(page.getByTestId('score-decision')).toContainText(correct ? '— correct:' : '— incorrect:');
   await expect(page.getByTestId('score-detect')).not.toBeEmpty();
 
   // Remediation notes, then the export.
