@@ -3,6 +3,7 @@ import { type LoadedScenario, loadScenario, type ScenarioHost } from '../scenari
 import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
+import { type FaultSchedule, windows } from '../faults/spec';
 import { compileLiveFault } from '../scenario/live-fault';
 import { buildEvidence, readExerciseRecord, type ReportScore, scoreOf, toHtml, toJson, toMarkdown } from '../gameday/report';
 import { type RunAction, type RunMode, type RunResult, Simulation } from './simulation';
@@ -39,7 +40,8 @@ export interface ScenarioSummary {
     metrics: Array<{ name: string; min: number | null; max: number | null; interval: string }>;
   } | null;
   rolloutAt: number | null;
-  faults: Array<{ name: string; type: string; at: number }>;
+  /** The scenario's faults, with the [start, end) windows their schedules open within the run. */
+  faults: Array<{ name: string; type: string; at: number; windows: Array<[number, number]> }>;
   slos: Array<{ name: string; objective: number }>;
   expect: { outcome: string } | null;
   lesson: { title: string; summary: string } | null;
@@ -103,6 +105,11 @@ export interface RunSnapshot {
   humanGates: Array<{ hook: string; decision: DecisionAction | null }>;
 }
 
+/** A schedule's windows within a run of `duration` seconds (ends clamped to it: no Infinity crosses to a host). */
+export function runWindows(schedule: FaultSchedule, duration: number): Array<[number, number]> {
+  return windows(schedule, duration).map(([a, b]) => [a, Math.min(b, duration)]);
+}
+
 export function summarize(s: LoadedScenario): ScenarioSummary {
   const want = s.flagger?.rollout ?? null;
   const canaries = s.flagger?.canaries ?? [];
@@ -127,7 +134,7 @@ export function summarize(s: LoadedScenario): ScenarioSummary {
         }
       : null,
     rolloutAt: doc.rollout?.at ?? null,
-    faults: (s.faults ?? []).map((f) => ({ name: f.name, type: f.params.type, at: f.schedule.at })),
+    faults: (s.faults ?? []).map((f) => ({ name: f.name, type: f.params.type, at: f.schedule.at, windows: runWindows(f.schedule, s.duration) })),
     slos: (s.slos ?? []).map((x) => ({ name: x.name, objective: x.objective })),
     expect: s.expect ? { outcome: s.expect.outcome } : null,
     lesson: s.lesson ? { title: s.lesson.title, summary: s.lesson.summary ?? '' } : null,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RunSession, type RunSnapshot, type ScenarioSummary, type SessionReply } from '../../simulation/run/session';
+import { RunSession, type RunSnapshot, runWindows, type ScenarioSummary, type SessionReply } from '../../simulation/run/session';
 import { Simulation } from '../../simulation/run/simulation';
 import { loadScenario } from '../../simulation/scenario/loader';
 import type { CanaryEvent } from '../../simulation/rollout/types';
-import { faultWindows, includePaths, scenarioFaultDocs, webhookTypes } from '../../renderer/views/gameday/scenario-text';
+import { includePaths, scenarioFaultDocs, webhookTypes } from '../../renderer/views/gameday/scenario-text';
 import { copyDocument, defaultForm, formDocument, freshName, paletteEntries, parseFaultText, takenNames, versionsOf } from '../../renderer/views/gameday/palette';
 import { gateSentence, gateState } from '../../renderer/views/gameday/gates';
 import { exerciseTimeline, laneOf, packRows } from '../../renderer/views/gameday/timeline';
@@ -77,18 +77,20 @@ spec:
     expect(includePaths('scenarios/team/x.yaml', doc)).toEqual(['scenarios/team/manifests/a.yaml', 'scenarios/shared/b.yaml']);
     expect(webhookTypes(doc)).toEqual({ gate: 'confirm-promotion', load: 'rollout' });
     expect(webhookTypes(text(GAMEDAY))).toEqual({ 'promotion-approval': 'confirm-promotion', 'pull-the-plug': 'rollback' });
-    // 1m–1m30s, then every 2m, 3 times; the last starts after a 4m horizon and is dropped.
-    expect(faultWindows(scenarioFaultDocs(doc)[1].doc, 600)).toEqual([
+    // The windows a schedule opens within a run (the scenario summary carries them): 1m–1m30s, then every 2m,
+    // 3 times; the last starts after a 4m horizon and is dropped.
+    const boom = { at: 60, for: 30, rampIn: 0, rampOut: 0, repeat: { every: 120, times: 3 } };
+    expect(runWindows(boom, 600)).toEqual([
       [60, 90],
       [180, 210],
       [300, 330],
     ]);
-    expect(faultWindows(scenarioFaultDocs(doc)[1].doc, 240)).toEqual([
+    expect(runWindows(boom, 240)).toEqual([
       [60, 90],
       [180, 210],
     ]);
-    // Without for: to the horizon; `at` counts from an offset (an injection's time).
-    expect(faultWindows({ at: '30s' }, 600, 100)).toEqual([[130, 600]]);
+    // Without for: to the horizon (an injection at 100 with at: 30s starts at 130).
+    expect(runWindows({ at: 130, for: Infinity, rampIn: 0, rampOut: 0, repeat: null }, 600)).toEqual([[130, 600]]);
     expect(scenarioFaultDocs('not: [valid')).toEqual([]);
   });
 });
@@ -215,10 +217,8 @@ describe('exercise timeline', () => {
     const file = 'scenarios/budget-halt.yaml';
     const { s, summary } = session(file);
     const r = snap(s.handle({ kind: 'advance', to: summary.duration }));
-    const items = exerciseTimeline(r, summary, { faults: true, faultDocs: scenarioFaultDocs(text(file)) });
+    const items = exerciseTimeline(r, summary, { faults: true });
     expect(laneOf(items, 'faults').map((f) => [f.label, f.t, f.end])).toEqual([['payments-incident (scheduled)', 360, 600]]);
-    // Without the documents a scheduled window runs to the end.
-    expect(laneOf(exerciseTimeline(r, summary, { faults: true }), 'faults').map((f) => f.end)).toEqual([r.endTime]);
     const alerts = laneOf(items, 'alerts');
     expect(alerts.map((a) => [a.kind, a.t, a.end])).toEqual([
       ['firing', 480, r.t],

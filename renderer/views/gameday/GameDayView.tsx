@@ -8,7 +8,6 @@ import { FaultPalette } from './FaultPalette';
 import { GateCards } from './GateCards';
 import { ScorePanel } from './ScorePanel';
 import { buildExerciseRecord, exerciseFileName, exerciseJson, scenarioFiles } from './exercise';
-import { scenarioFaultDocs } from './scenario-text';
 import { exerciseTimeline } from './timeline';
 import { useGameDayUi } from './ui';
 import './gameday.css';
@@ -32,15 +31,13 @@ const ROLE_LABEL: Record<GameDayPlan['participants'][number]['role'], string> = 
 export function GameDayView() {
   const snapshot = useApp((s) => s.snapshot);
   const summary = useApp((s) => s.summary);
-  const text = useApp((s) => s.text);
   const hasErrors = useApp((s) => s.diagnostics.some((d) => d.severity === 'error'));
   const plan = summary?.gameDay ?? null;
   const choice = useGameDayUi((s) => s.facilitator);
   const setFacilitator = useGameDayUi((s) => s.setFacilitator);
   const facilitator = choice ?? !(plan?.hideFaults ?? false);
   const showFaults = facilitator || !(plan?.hideFaults ?? false);
-  const faultDocs = useMemo(() => scenarioFaultDocs(text), [text]);
-  const items = useMemo(() => (snapshot ? exerciseTimeline(snapshot, summary, { faults: showFaults, faultDocs }) : []), [snapshot, summary, showFaults, faultDocs]);
+  const items = useMemo(() => (snapshot ? exerciseTimeline(snapshot, summary, { faults: showFaults }) : []), [snapshot, summary, showFaults]);
 
   if (!snapshot) {
     return (

@@ -1,11 +1,10 @@
 import { isMap, parseAllDocuments } from 'yaml';
-import { parseDuration } from '../../../simulation/util/duration';
 import { dirname, resolveRelative } from '../../../simulation/util/path';
 
 /**
  * What the game-day view reads from the open scenario's text itself, beyond
  * the summary the run session sends: the documents of `spec.faults` (to
- * inject a copy of a scheduled fault, and to draw its windows), `spec.include`
+ * inject a copy of a scheduled fault; their windows come with the summary), `spec.include`
  * (the files an exported exercise carries) and the types of the Canary's
  * webhooks (which gates are which). Pure: text in, plain values out; a text
  * that does not parse gives empty answers (the editor reports why).
@@ -61,31 +60,6 @@ export function webhookTypes(text: string): Record<string, string> {
     const hooks = d.spec.analysis.webhooks;
     if (!Array.isArray(hooks)) continue;
     for (const h of hooks) if (isPlain(h) && typeof h.name === 'string') out[h.name] = typeof h.type === 'string' ? h.type : 'rollout';
-  }
-  return out;
-}
-
-function seconds(v: unknown, fallback: number): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v !== 'string') return fallback;
-  const d = parseDuration(v);
-  return typeof d === 'number' ? d : fallback;
-}
-
-/**
- * The [start, end) windows a fault document schedules (`at`, `for`, `repeat`), with `at` counting from `offset`;
- * without `for` a window lasts until `horizon`. Windows starting after `horizon` are dropped.
- */
-export function faultWindows(doc: Plain, horizon: number, offset = 0): Array<[number, number]> {
-  const at = offset + seconds(doc.at, 0);
-  const dur = doc.for === undefined || doc.for === null ? Infinity : seconds(doc.for, Infinity);
-  const repeat = isPlain(doc.repeat) ? { every: seconds(doc.repeat.every, Infinity), times: typeof doc.repeat.times === 'number' ? doc.repeat.times : 1 } : null;
-  const out: Array<[number, number]> = [];
-  const times = repeat && Number.isFinite(repeat.every) ? Math.max(1, Math.floor(repeat.times)) : 1;
-  for (let k = 0; k < times; k++) {
-    const start = at + k * (repeat?.every ?? 0);
-    if (start > horizon) break;
-    out.push([start, Math.min(horizon, start + dur)]);
   }
   return out;
 }

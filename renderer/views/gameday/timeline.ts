@@ -1,8 +1,7 @@
-import type { RunSnapshot, ScenarioSummary } from '../../../simulation/run/session';
+import { runWindows, type RunSnapshot, type ScenarioSummary } from '../../../simulation/run/session';
 import type { FaultSpec } from '../../../simulation/faults/spec';
 import { clock } from '../../format';
 import { eventKind } from './gates';
-import { faultWindows, type FaultDoc } from './scenario-text';
 
 /**
  * The exercise on one time axis: what Flagger decided (its events), what the
@@ -39,8 +38,6 @@ export interface TimelineItem {
 export interface TimelineOptions {
   /** Include the faults (the facilitator's view; participants may not see them). */
   faults: boolean;
-  /** The scenario's fault documents, for the scheduled windows (`for`, `repeat`); without them a window runs to the end. */
-  faultDocs?: readonly FaultDoc[];
 }
 
 /** Flagger's routine poll of a rollback hook, logged at every analysis: not a decision. */
@@ -100,16 +97,11 @@ export function exerciseTimeline(snapshot: RunSnapshot, summary: Pick<ScenarioSu
     } else if (!options.faults) {
       continue;
     } else if (a.action === 'inject') {
-      const s = a.fault.schedule;
       const stop = Math.min(snapshot.endTime, cancelled.get(a.fault.name) ?? Infinity);
-      const starts = [a.t + s.at];
       // for: Infinity crosses JSON as null: until the end.
-      const length = typeof s.for === 'number' ? s.for : Infinity;
-      if (s.repeat) for (let k = 1; k < s.repeat.times; k++) starts.push(a.t + s.at + k * s.repeat.every);
+      const schedule = { ...a.fault.schedule, at: a.t + a.fault.schedule.at, for: a.fault.schedule.for ?? Infinity };
       const what = describeFault(a.fault);
-      starts.forEach((start, k) => {
-        if (start > stop) return;
-        const end = Math.min(stop, start + length);
+      runWindows(schedule, stop).forEach(([start, end], k) => {
         items.push({ lane: 'faults', t: start, end, kind: 'injected', tone: 'bad', label: `${a.fault.name} injected${k > 0 ? ` (occurrence ${k + 1})` : ''}`, detail: what });
       });
     } else {
@@ -119,10 +111,8 @@ export function exerciseTimeline(snapshot: RunSnapshot, summary: Pick<ScenarioSu
 
   if (options.faults) {
     for (const f of summary?.faults ?? []) {
-      const doc = options.faultDocs?.find((d) => d.name === f.name);
-      const windows = doc ? faultWindows(doc.doc, snapshot.endTime) : [[f.at, snapshot.endTime] as [number, number]];
       const stop = cancelled.get(f.name) ?? Infinity;
-      for (const [start, end] of windows) {
+      for (const [start, end] of f.windows) {
         if (start > stop || start > snapshot.endTime) continue;
         items.push({ lane: 'faults', t: start, end: Math.min(end, stop), kind: 'scheduled', tone: 'warn', label: `${f.name} (scheduled)`, detail: `${f.type}, scheduled by the scenario` });
       }
