@@ -38,6 +38,8 @@ export class FaultEngine {
   private readonly cancelled = new Set<number>();
   /** Per fault, a generation: cancelling invalidates its pending updates. */
   private readonly gens: number[] = [];
+  /** Called before any fault's intensity changes (fast mode settles the traffic drawn so far under the old faults). */
+  beforeChange: (() => void) | null = null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -123,6 +125,7 @@ export class FaultEngine {
     const spans = (this.spans[f.index] ??= []);
     if (f.intensity === 0) spans.push([this.kernel.now, Infinity]);
     else if (x === 0) (spans[spans.length - 1] as [number, number])[1] = this.kernel.now;
+    this.beforeChange?.();
     f.intensity = x;
     (this.byType.get(f.spec.params.type) as FaultHandler).apply(f, x);
   }

@@ -143,6 +143,10 @@ export class RequestFaultHandler implements FaultHandler, RequestFaults {
     return t + added;
   }
 
+  touches(b: number): boolean {
+    return this.podSlowdown !== null || (this.perBehaviour[b]?.length ?? 0) > 0;
+  }
+
   status(b: number, drawn: number, _now: number): number {
     const list = this.perBehaviour[b];
     if (!list) return drawn;

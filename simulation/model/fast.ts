@@ -271,7 +271,9 @@ export class FastEngine {
     const q = this.queues[bi];
     this.world.requestsCreated += k;
     if (sinks.service !== null || sinks.entryPoint !== null) q.balanced += k;
-    if (b.deps.length === 0 && q.backlog === 0 && q.pWait < NEGLIGIBLE_WAIT) {
+    // A revision fault (abort, delay, slowdown) changes requests one by one: they take the per-request path, through the same hooks as exact mode.
+    const faults = this.world.faults;
+    if (b.deps.length === 0 && q.backlog === 0 && q.pWait < NEGLIGIBLE_WAIT && (faults === null || !faults.touches(bi))) {
       this.aggregate(pod, b, k, timeout, sinks);
       return;
     }
@@ -444,7 +446,9 @@ export class FastEngine {
       return;
     }
     q.arrivals++;
-    const service = b.sampler.sample(rng) * pod.speed;
+    const faults = this.world.faults;
+    let service = b.sampler.sample(rng) * pod.speed;
+    if (faults !== null) service = faults.serviceTime(bi, pod, service, this.kernel.now);
     let latency = wait + service;
     let status = 0;
     for (let d = 0; d < b.deps.length && status === 0; d++) {
@@ -475,7 +479,7 @@ export class FastEngine {
     }
     q.serviceSum += latency - wait;
     q.serviceSq += (latency - wait) * (latency - wait);
-    if (status === 0) status = b.drawStatusWith(rng);
+    if (status === 0) status = faults === null ? b.drawStatusWith(rng) : faults.status(bi, b.drawStatusWith(rng), this.kernel.now);
     pod.metrics?.requests.record(status, 0, latency);
     this.finishSample(status, latency, timeout);
   }

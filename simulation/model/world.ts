@@ -53,6 +53,8 @@ export interface RequestFaults {
   status(b: number, drawn: number, now: number): number;
   /** An in-cluster call from behaviour `from` (-1: a traffic stream or load generator) to Service `to`; fills `out`. */
   call(from: number, to: number, now: number, out: CallFault): void;
+  /** Whether requests on behaviour `b` may be changed now (fast mode then draws them one by one through these hooks). */
+  touches(b: number): boolean;
 }
 
 /** Status codes the simulator itself produces. */

@@ -236,7 +236,6 @@ describe('gameday report', () => {
     // An action log that does not fit the scenario.
     bad({ ...record, actions: [{ ...record.actions[1], hook: 'promotion-aproval' }] }, 'actions[0].hook: no human gate named promotion-aproval in the scenario (did you mean promotion-approval?); human gates: promotion-approval, pull-the-plug');
     bad({ ...record, actions: [{ t: 100, action: 'cancel', name: 'canary-erors' }, record.actions[0]] }, 'actions[0].name: no fault named canary-erors to cancel');
-    bad({ ...record, mode: 'fast' }, 'the exercise cannot be replayed: fast mode cannot run this scenario: fault canary-errors (http-abort) acts on single requests and calls; use exact mode');
   });
 
   it('exits 2 on bad usage and 1 when --out cannot be written', () => {

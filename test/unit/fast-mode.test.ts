@@ -128,8 +128,57 @@ describe('fast mode and faults', () => {
     const sim = new Simulation(shop(), { mode: 'fast', duration: 120 });
     const live = (name: string, params: FaultParams, target: FaultTarget) => ({ name, target, params, schedule: { at: 0, for: 60, rampIn: 0, rampOut: 0, repeat: null }, origin: 'live' });
     expect(() => sim.inject(live('k', { type: 'pod-kill', gracePeriod: 0 }, { kind: 'pods', workload: 'backend-primary', mode: 'one', value: 1 }))).toThrow('fault k (pod-kill) acts on pods and containers; use exact mode');
-    expect(() => sim.inject(live('a', { type: 'http-abort', code: 500, percent: 10 }, { kind: 'version', app: 'backend', version: 'all' }))).toThrow('fault a (http-abort) acts on single requests and calls; use exact mode');
+    expect(() => sim.inject(live('n', { type: 'network-latency', latency: 0.1, jitter: 0, toxicity: 100 }, { kind: 'edge', from: 'frontend', to: 'default/backend' }))).toThrow(
+      'fault n (network-latency) acts on in-cluster calls between services; use exact mode',
+    );
     expect(() => sim.inject(live('s', { type: 'traffic-spike', multiplier: 2 }, { kind: 'stream', stream: 'storefront' }))).not.toThrow();
-    expect(sim.actionLog).toHaveLength(1);
+    expect(() => sim.inject(live('a', { type: 'http-abort', code: 500, percent: 10 }, { kind: 'version', app: 'backend', version: 'all' }))).not.toThrow();
+    expect(sim.actionLog).toHaveLength(2);
+  });
+
+  // Revision faults: while one lasts, the revision's requests take the per-request path through the fault hooks
+  // exact mode uses, so both modes draw from the same distributions.
+  const revisionFault = (mode: 'exact' | 'fast', params: FaultParams, seed: number) => {
+    const sim = new Simulation(queueing(64), { mode, seed, duration: 300 });
+    sim.advanceTo(60);
+    sim.inject({ name: 'f', target: { kind: 'version', app: 'api', version: 'all' }, params, schedule: { at: 0, for: 120, rampIn: 0, rampOut: 0, repeat: null }, origin: 'live' });
+    sim.advanceTo(180);
+    const during = sim.result().services.api.primary;
+    if (!during) throw new Error('no api summary');
+    return during;
+  };
+
+  it('runs an HTTP abort on a revision: the error share matches exact mode within sampling error', () => {
+    for (const seed of [1, 2]) {
+      const fast = revisionFault('fast', { type: 'http-abort', code: 503, percent: 20 }, seed);
+      const exact = revisionFault('exact', { type: 'http-abort', code: 503, percent: 20 }, seed);
+      // 60 s clean then 120 s at 20 %: 13.3 % of ~12 600 requests (σ ≈ 0.3 %).
+      for (const r of [fast, exact]) expect(r.errorRatio).toBeCloseTo(0.1333, 1);
+      expect(Math.abs(fast.errorRatio - exact.errorRatio)).toBeLessThan(0.012);
+      expect(fast.statusCodes['503']).toBeGreaterThan(1000);
+    }
+  });
+
+  it('runs a latency shift and an HTTP delay on a revision: the latency quantiles match exact mode', () => {
+    const shift = { type: 'latency-shift', factor: 4 } as const;
+    const fast = revisionFault('fast', shift, 3);
+    const exact = revisionFault('exact', shift, 3);
+    // Exponential, mean 50 ms: p50 34.7 ms clean, ×4 for two thirds of the requests.
+    expect(fast.latency.p50).toBeGreaterThan(0.08);
+    expect(Math.abs((fast.latency.p50 as number) / (exact.latency.p50 as number) - 1)).toBeLessThan(0.1);
+    const delay = { type: 'http-delay', delay: 0.5, jitter: 0, percent: 100, tailOnly: false, tailQuantile: 0.99 } as const;
+    const slow = revisionFault('fast', delay, 4);
+    expect(slow.latency.p50).toBeGreaterThan(0.5);
+    expect(Math.abs((slow.latency.p50 as number) / (revisionFault('exact', delay, 4).latency.p50 as number) - 1)).toBeLessThan(0.05);
+  });
+
+  it('is deterministic with a revision fault, however the run is sliced', () => {
+    const run = (slices: number[]) => {
+      const loaded = queueing(64);
+      const sim = new Simulation({ ...loaded, faults: [{ name: 'f', target: { kind: 'version', app: 'api', version: 'all' }, params: { type: 'http-abort', code: 500, percent: 5 }, schedule: { at: 30, for: 60, rampIn: 20, rampOut: 0, repeat: null }, origin: 'scenario' }] }, { mode: 'fast', seed: 9, duration: 200 });
+      for (const t of slices) sim.advanceTo(t);
+      return JSON.stringify(sim.runToEnd()) + toOpenMetrics(sim.store);
+    };
+    expect(run([17, 41.5, 90, 133])).toBe(run([]));
   });
 });
