@@ -41,12 +41,14 @@ export class OutcomeStats {
   errors = 0;
   readonly statusCounts = new Float64Array(600);
   readonly latency = new LogHistogram();
+  /** Whether latencies are kept (false: counts only; the summary then has no latency quantiles). */
+  latencies = true;
 
   record(status: number, latency: number): void {
     this.requests++;
     if (status >= 500) this.errors++;
     this.statusCounts[status]++;
-    this.latency.record(latency);
+    if (this.latencies) this.latency.record(latency);
   }
 
   /**
@@ -58,6 +60,7 @@ export class OutcomeStats {
     this.requests += count;
     if (status >= 500) this.errors += count;
     this.statusCounts[status] += count;
+    if (!this.latencies) return;
     const v = points.values;
     const f = points.fractions;
     for (let k = 0; k < v.length; k++) this.latency.recordWeighted(v[k], count * f[k]);
