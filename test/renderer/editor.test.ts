@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../simulation/scenario/diagnostics';
 import { countLabel, displayFile, includeEntryOffset, offsetOf, orderDiagnostics, rangeAt, toEditorDiagnostics } from '../../renderer/views/editor/diagnostics';
-import { type Knob, knobSource, readKnobs, writeKnob } from '../../renderer/views/editor/knobs';
+import { type Knob, knobSource, readKnobs, writeKnob } from '../../simulation/scenario/canary-knobs';
 import { minimalChange } from '../../renderer/views/editor/text-diff';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,6 +74,7 @@ describe('readKnobs', () => {
         maxWeight: 50,
         stepWeights: null,
         iterations: null,
+        stepWeightPromotion: null,
         metrics: [
           { name: 'request-success-rate', min: 99, max: null },
           { name: 'request-duration', min: null, max: 500 },

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../../../electron/host-api';
 import { dirname, resolveRelative } from '../../../simulation/util/path';
 import { includeEntryOffset, isThisFile, offsetOf, orderDiagnostics, toEditorDiagnostics } from './diagnostics';
 import { DiagnosticsList } from './DiagnosticsList';
-import { type Knob, readKnobs, writeKnob } from './knobs';
+import { type Knob, readKnobs, writeKnob } from '../../../simulation/scenario/canary-knobs';
 import { KnobsPanel } from './KnobsPanel';
 import { darkCompartment, darkFlag, editorExtensions, type EditorHooks } from './setup';
 import { minimalChange } from './text-diff';

@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { ScenarioSummary } from '../../../electron/host-api';
-import type { AnalysisField, CanaryKnobs, Knob, KnobsState } from './knobs';
+import type { AnalysisField, CanaryKnobs, Knob, KnobsState } from '../../../simulation/scenario/canary-knobs';
 
 /**
  * Quick controls for the rolled-out Canary's common knobs. Each input writes
@@ -36,6 +36,7 @@ function fromSummary(summary: ScenarioSummary | null): CanaryKnobs | null {
     maxWeight: c.maxWeight,
     stepWeights: null,
     iterations: null,
+    stepWeightPromotion: null,
     metrics: c.metrics.map((m) => ({ name: m.name, min: m.min, max: m.max })),
   };
 }

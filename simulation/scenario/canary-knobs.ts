@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
-import { parseDuration } from '../../../simulation/util/duration';
+import { parseDuration } from '../util/duration';
+import type { CanarySpec } from '../rollout/types';
 
 /**
  * The editor's quick controls: the common knobs of the rolled-out Canary
@@ -13,10 +14,18 @@ import { parseDuration } from '../../../simulation/util/duration';
  *
  * Pure: no DOM, no host. The view passes included files' texts when it has
  * them, to name the file a Canary lives in and show its values read-only.
+ *
+ * The tuning lab sweeps the same knobs (plus iterations and
+ * stepWeightPromotion): `withKnob` sets one on a compiled Canary, as the
+ * loader would read the edited text, and "apply" writes the chosen values
+ * with `writeKnob`.
  */
 
-export type AnalysisField = 'threshold' | 'interval' | 'stepWeight' | 'maxWeight';
+export type AnalysisField = 'threshold' | 'interval' | 'stepWeight' | 'maxWeight' | 'iterations' | 'stepWeightPromotion';
+/** The editor's quick controls. */
 export const ANALYSIS_FIELDS: readonly AnalysisField[] = ['interval', 'threshold', 'stepWeight', 'maxWeight'];
+/** Every analysis field a knob can set. */
+export const KNOB_ANALYSIS_FIELDS: readonly AnalysisField[] = ['interval', 'threshold', 'stepWeight', 'maxWeight', 'iterations', 'stepWeightPromotion'];
 
 export type Knob = { kind: 'analysis'; field: AnalysisField } | { kind: 'metric'; metric: string; bound: 'min' | 'max' };
 
@@ -39,6 +48,7 @@ export interface CanaryKnobs {
   stepWeights: number[] | null;
   /** Set for Blue/Green and A/B analyses (no weights). */
   iterations: number | null;
+  stepWeightPromotion: number | null;
   metrics: MetricKnobs[];
 }
 
@@ -162,6 +172,7 @@ function knobsOf(d: Doc): CanaryKnobs | null {
     maxWeight: num(a.map.get('maxWeight', true)),
     stepWeights: isSeq(sw) ? sw.items.map((i) => num(i)).filter((n): n is number => n !== null) : null,
     iterations: num(a.map.get('iterations', true)),
+    stepWeightPromotion: num(a.map.get('stepWeightPromotion', true)),
     metrics: metricsOf(a.map).map((m) => {
       const range = m.get('thresholdRange', true);
       return { name: str(m.get('name', true)) ?? '', min: num(get(range, 'min')), max: num(get(range, 'max')) };
@@ -278,8 +289,55 @@ export function knobSource(knob: Knob, value: string | number | null): { source:
   if (!/^\d+$/.test(v)) return { error: `${f} must be a whole number, not ${JSON.stringify(v)}` };
   const n = Number(v);
   if (f === 'threshold' && n < 1) return { error: 'threshold must be at least 1 (failed checks before the rollback)' };
-  if ((f === 'stepWeight' || f === 'maxWeight') && (n < 1 || n > 100)) return { error: `${f} must be a percentage from 1 to 100` };
+  if (f === 'iterations' && n < 1) return { error: 'iterations must be at least 1 (analysis runs before the promotion)' };
+  if ((f === 'stepWeight' || f === 'maxWeight' || f === 'stepWeightPromotion') && (n < 1 || n > 100)) return { error: `${f} must be a percentage from 1 to 100` };
   return { source: String(n) };
+}
+
+/** Flagger's analysis interval limits (flagger.md §1.2): 60 s when unset, at least 10 s. */
+const MIN_INTERVAL_MS = 10_000;
+
+/**
+ * The compiled Canary with one knob set, as the loader reads the text
+ * `writeKnob` writes (Flagger's normalisations applied: an interval below 10s
+ * runs every 10s). Refuses what `writeKnob` refuses.
+ */
+export function withKnob(c: CanarySpec, knob: Knob, value: string | number | null): CanarySpec | { error: string } {
+  const src = knobSource(knob, value);
+  if ('error' in src) return src;
+  const a = c.analysis;
+  if (knob.kind === 'metric') {
+    const i = a.metrics.findIndex((m) => m.name === knob.metric);
+    if (i < 0) return { error: `the Canary has no metric named ${knob.metric}` };
+    const m = a.metrics[i];
+    const bound = src.source === null ? null : Number(src.source);
+    const range = { min: m.thresholdRange?.min ?? null, max: m.thresholdRange?.max ?? null, [knob.bound]: bound };
+    const metrics = a.metrics.map((x, j) => (j === i ? { ...x, thresholdRange: range.min === null && range.max === null ? null : range } : x));
+    return { ...c, analysis: { ...a, metrics } };
+  }
+  const v = src.source as string;
+  switch (knob.field) {
+    case 'interval':
+      return { ...c, analysis: { ...a, intervalMs: Math.max(MIN_INTERVAL_MS, Math.round((parseDuration(v) as number) * 1000)) } };
+    case 'stepWeight':
+      if (a.stepWeights.length > 0 || a.iterations > 0) return { error: `the analysis uses ${a.stepWeights.length > 0 ? 'stepWeights' : 'iterations'}: the Canary CRD allows only one of iterations, stepWeight and stepWeights` };
+      return { ...c, analysis: { ...a, stepWeight: Number(v) } };
+    default:
+      return { ...c, analysis: { ...a, [knob.field]: Number(v) } };
+  }
+}
+
+/** A knob as a sweep names it: analysis.<field> or metrics.<name>.thresholdRange.<min|max>. */
+export function knobPath(knob: Knob): string {
+  return knob.kind === 'analysis' ? `analysis.${knob.field}` : `metrics.${knob.metric}.thresholdRange.${knob.bound}`;
+}
+
+/** Reads a knob path (`knobPath`'s form); null when it names no knob. */
+export function parseKnobPath(path: string): Knob | null {
+  const a = /^analysis\.([A-Za-z]+)$/.exec(path);
+  if (a) return (KNOB_ANALYSIS_FIELDS as readonly string[]).includes(a[1]) ? { kind: 'analysis', field: a[1] as AnalysisField } : null;
+  const m = /^metrics\.(.+)\.thresholdRange\.(min|max)$/.exec(path);
+  return m ? { kind: 'metric', metric: m[1], bound: m[2] as 'min' | 'max' } : null;
 }
 
 // ---- writing ------------------------------------------------------------------
