@@ -13,10 +13,12 @@ import { ruleFileYaml, sloRuleGroups } from '../simulation/slo/rules';
 import { daysInMonth } from '../simulation/slo/spec';
 import { buildEvidence, ExerciseError, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../simulation/gameday/report';
 import { fsHost, writeFileAtomic } from './host';
+import { formatSweepResult, mergeShardFiles, runSweep, SweepUsageError } from './sweep';
+import type { SweepResult } from '../simulation/sweep/aggregate';
 import { formatSummary } from './summary';
 
 /** Exit codes (docs/cli.md). */
-export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3, unmet: 4 } as const;
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3, unmet: 4, interrupted: 130 } as const;
 
 /** package.json's version, set by the build (scripts/build.mjs). */
 declare const __GAMEDAY_VERSION__: string;
@@ -38,6 +40,10 @@ Commands:
                          rules and burn-rate alerts) as one rule file
   report <run.json>      replay a game-day exercise and write its evidence package
                          (Markdown, self-contained HTML or JSON)
+  sweep <sweep.yaml>     the tuning lab: run a Canary's configurations over healthy and
+                         regressed canaries; false aborts, missed regressions, detection
+                         times, the Pareto frontier and a recommendation
+  sweep-merge <shard...> merge the shards of a sweep run on several machines
   schema                 print the Scenario document's JSON Schema
   help [command]         show help for a command
 
@@ -46,7 +52,7 @@ Options:
   -v, --version          print the version
 
 Exit codes: 0 success, 1 invalid input, 2 bad usage, 3 internal error,
-4 the run missed the scenario's expected outcome (run --check).
+4 the run missed the scenario's expected outcome (run --check), 130 interrupted (sweep).
 Run 'gameday help <command>' for a command's options. Reference: docs/cli.md`,
   run: `Usage: gameday run <scenario> [--seed N] [--duration D] [--mode exact|fast] [--json] [--out FILE] [--check]
 
@@ -141,6 +147,36 @@ loader's diagnostics) or its action log does not fit the scenario; 2 for bad usa
 Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
 editor completion and validation (e.g. the YAML language server's
 # yaml-language-server: $schema=... comment).`,
+  sweep: `Usage: gameday sweep <sweep.yaml> [--workers N] [--shard i/N] [--json] [--out FILE] [--quiet]
+
+Runs every configuration of the sweep's Canary knobs over its situations (the
+healthy canary and regressions, each with a prior weight) with its seeds, in
+fast mode unless the sweep says exact. Prints per configuration the false-abort
+and missed-regression rates with Wilson intervals, detection times (median,
+p95), requests served by a bad canary, error budget burned and how long a
+healthy rollout takes; marks the Pareto frontier and recommends the best
+configuration for the sweep's objective. Progress with an ETA goes to stderr;
+Ctrl-C stops (exit 130).
+
+Options:
+  --workers N       worker threads (default: one per core; 1 runs in this process).
+                    The result is the same for any N.
+  --shard i/N       run only shard i of N (0-based) and write a shard file (JSON)
+                    to --out or stdout; merge the shards with gameday sweep-merge
+  --json            print the result as JSON
+  --out FILE        also write the JSON result (or the shard) to FILE, atomically
+  --quiet           no progress on stderr
+
+The sweep format and what each figure means: docs/tuning.md`,
+  'sweep-merge': `Usage: gameday sweep-merge <shard.json...> [--json] [--out FILE]
+
+Checks that the shard files come from the same sweep and the same scenario
+files and cover every run exactly once, then prints the sweep's result: the
+same bytes (with --json) as running the sweep in one process.
+
+Options:
+  --json            print the result as JSON
+  --out FILE        also write the JSON result to FILE, atomically`,
   validate: `Usage: gameday validate <file...>
 
 Checks each file and prints every problem as file:line:column: field: message.
@@ -157,8 +193,8 @@ interface Io {
   err: (s: string) => void;
 }
 
-/** Runs the CLI with the given arguments; returns the exit code. */
-export function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number {
+/** Runs the CLI with the given arguments; returns the exit code (a promise for the commands that run asynchronously). */
+export function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number | Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help') {
@@ -193,20 +229,29 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return sloRulesCommand(rest, io);
       case 'report':
         return reportCommand(rest, io);
+      case 'sweep':
+        return sweepCommand(rest, io).catch((e) => failure(e, io));
+      case 'sweep-merge':
+        return sweepMergeCommand(rest, io);
       case 'schema':
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, sweep, sweep-merge, schema, help`);
     }
   } catch (e) {
-    if (e instanceof UsageError || isParseArgsError(e)) {
-      io.err(`gameday: ${(e as Error).message}\nRun 'gameday --help' for usage.\n`);
-      return EXIT.usage;
-    }
-    io.err(`gameday: internal error: ${(e as Error)?.message ?? String(e)}\nThis is a bug; please report it with the scenario that caused it.${process.env.GAMEDAY_DEBUG ? `\n${(e as Error)?.stack}` : ' (GAMEDAY_DEBUG=1 shows the stack trace.)'}\n`);
-    return EXIT.internal;
+    return failure(e, io);
   }
+}
+
+/** The exit code of an exception: bad usage, or an internal error (a bug) with how to see its stack. */
+function failure(e: unknown, io: Io): number {
+  if (e instanceof UsageError || e instanceof SweepUsageError || isParseArgsError(e)) {
+    io.err(`gameday: ${(e as Error).message}\nRun 'gameday --help' for usage.\n`);
+    return EXIT.usage;
+  }
+  io.err(`gameday: internal error: ${(e as Error)?.message ?? String(e)}\nThis is a bug; please report it with the scenario that caused it.${process.env.GAMEDAY_DEBUG ? `\n${(e as Error)?.stack}` : ' (GAMEDAY_DEBUG=1 shows the stack trace.)'}\n`);
+  return EXIT.internal;
 }
 
 function isParseArgsError(e: unknown): boolean {
@@ -454,6 +499,62 @@ function reportCommand(args: string[], io: Io): number {
   if (values.out) return writeOut(values.out, output, io) ? EXIT.ok : EXIT.invalid;
   io.out(output);
   return EXIT.ok;
+}
+
+async function sweepCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { workers: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError(`sweep takes one sweep file, got ${positionals.length}`);
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    if (!/^[0-9]+$/.test(values.workers) || Number(values.workers) < 1) throw new UsageError(`--workers expects a whole number of at least 1, got ${JSON.stringify(values.workers)}`);
+    workers = Number(values.workers);
+  }
+  if (values.shard !== undefined && values.json) throw new UsageError('--shard writes a shard file (JSON) already: leave out --json');
+  const r = await runSweep(
+    { file: toPosix(positionals[0]), workers, shard: values.shard, json: values.json, out: values.out, quiet: values.quiet },
+    {
+      ...io,
+      tty: process.stderr.isTTY === true,
+      onInterrupt: (f) => {
+        process.on('SIGINT', f);
+        return () => void process.off('SIGINT', f);
+      },
+    },
+  );
+  if (r.kind === 'invalid') return EXIT.invalid;
+  if (r.kind === 'cancelled') {
+    io.err(`gameday: sweep interrupted after ${r.done} of ${r.total} runs; nothing was written\n`);
+    return EXIT.interrupted;
+  }
+  if (r.kind === 'shard') {
+    const json = `${JSON.stringify(r.shard)}\n`;
+    if (values.out) return writeOut(values.out, json, io) ? EXIT.ok : EXIT.invalid;
+    io.out(json);
+    return EXIT.ok;
+  }
+  return printSweepResult(r.result, r.wallMs, values, io);
+}
+
+function printSweepResult(result: SweepResult, wallMs: number | null, values: { json?: boolean; out?: string }, io: Io): number {
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  io.out(values.json ? json : formatSweepResult(result, wallMs));
+  if (values.out && !writeOut(values.out, json, io)) return EXIT.invalid;
+  return EXIT.ok;
+}
+
+function sweepMergeCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, out: { type: 'string' } } });
+  if (positionals.length === 0) throw new UsageError('sweep-merge takes the shard files written by gameday sweep --shard');
+  const merged = mergeShardFiles(positionals.map(toPosix));
+  if (!merged.ok) {
+    io.err(`gameday: ${merged.error}\n`);
+    return EXIT.invalid;
+  }
+  return printSweepResult(merged.result, null, values, io);
 }
 
 function validateCommand(args: string[], io: Io): number {

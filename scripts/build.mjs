@@ -41,6 +41,7 @@ const electronNode = { bundle: true, platform: 'node', format: 'cjs', target: 'n
 mkdirSync(join(root, 'dist/renderer'), { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['cli/bin.ts'], outfile: 'dist/cli/gameday.js' }),
+  build({ ...common, entryPoints: ['cli/sweep-worker.ts'], outfile: 'dist/cli/sweep-worker.js' }),
   build({ ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'dist/bench/bench.js' }),
   build({ ...browser, entryPoints: ['renderer/main.tsx'], outfile: 'dist/renderer/app.js' }),
   build({ ...browser, entryPoints: ['renderer/worker.ts'], outfile: 'dist/renderer/worker.js', plugins: [scenariosPlugin] }),

@@ -55,15 +55,37 @@ export function wilson(successes: number, trials: number, confidence = 0.95): Ra
     throw new RangeError(`expected whole numbers 0 ≤ successes ≤ trials, got ${successes} of ${trials}`);
   }
   if (trials === 0) return { successes, trials, rate: NaN, low: 0, high: 1 };
+  return { successes, trials, ...wilsonAt(successes / trials, trials, confidence) };
+}
+
+function wilsonAt(p: number, n: number, confidence: number): { rate: number; low: number; high: number } {
   const z = normalQuantile(confidence);
-  const n = trials;
-  const p = successes / n;
   const z2 = z * z;
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
   // At 0 and n successes the bound is exactly 0 or 1 (floating point would leave a hair off).
-  return { successes, trials, rate: p, low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) };
+  return { rate: p, low: p === 0 ? 0 : Math.max(0, centre - half), high: p === 1 ? 1 : Math.min(1, centre + half) };
+}
+
+/**
+ * A prior-weighted mixture of rates (e.g. missed regressions over several
+ * severities, each with its prior weight): Σ wᵢ·kᵢ/nᵢ ÷ Σ wᵢ, with the
+ * Wilson interval at Kish's effective sample size (Σ wᵢ)² ÷ Σ (wᵢ²/nᵢ).
+ * Equal weight per trial gives exactly `wilson` of the pooled counts.
+ * `successes`/`trials` are the pooled counts.
+ */
+export function weightedRate(groups: ReadonlyArray<{ successes: number; trials: number; weight: number }>, confidence = 0.95): Rate {
+  const used = groups.filter((g) => g.trials > 0 && g.weight > 0);
+  const successes = used.reduce((a, g) => a + g.successes, 0);
+  const trials = used.reduce((a, g) => a + g.trials, 0);
+  if (used.length === 0) return { successes, trials, rate: NaN, low: 0, high: 1 };
+  const perTrial = used[0].weight / used[0].trials;
+  if (used.every((g) => Math.abs(g.weight / g.trials - perTrial) <= 1e-12 * perTrial)) return wilson(successes, trials, confidence);
+  const w = used.reduce((a, g) => a + g.weight, 0);
+  const rate = used.reduce((a, g) => a + (g.weight * g.successes) / g.trials, 0) / w;
+  const nEff = (w * w) / used.reduce((a, g) => a + (g.weight * g.weight) / g.trials, 0);
+  return { successes, trials, ...wilsonAt(rate, nEff, confidence) };
 }
 
 /**

@@ -1,0 +1,261 @@
+import type { RunOutcome, RunRecord } from './run';
+import type { Measure, SweepPlan } from './spec';
+import { MEASURES, runCount, unitOf } from './spec';
+import { paretoFrontier, quantileOf, type Rate, recommend, weightedRate } from './stats';
+
+/**
+ * A sweep's result: per configuration, the rates and times teams choose
+ * thresholds by, the Pareto frontier across them and the recommendation for
+ * the sweep's objective (docs/tuning.md). It is computed from the plan's
+ * outline and the run records only, in run order, so a single process, any
+ * number of workers and merged shards give the same bytes.
+ */
+
+/** What aggregation needs of a plan: serialisable, carried in shard files so a merge needs no scenario. */
+export interface PlanOutline {
+  name: string;
+  description: string | null;
+  scenario: string;
+  canary: string;
+  fingerprint: string;
+  seeds: number;
+  seed: number;
+  confidence: number;
+  parameters: Array<{ field: string; values: Array<string | number> }>;
+  configurations: Array<{ index: number; values: Array<string | number>; label: string }>;
+  situations: Array<{ index: number; name: string; group: string; weight: number; healthy: boolean; onset: number; mode: string; variant: Record<string, string | number>; fault: string | null }>;
+  objective: SweepPlan['objective'];
+}
+
+export function outlineOf(plan: SweepPlan): PlanOutline {
+  return {
+    name: plan.name,
+    description: plan.description,
+    scenario: plan.scenario.file,
+    canary: plan.canary,
+    fingerprint: plan.fingerprint,
+    seeds: plan.seeds,
+    seed: plan.seed,
+    confidence: plan.confidence,
+    parameters: plan.parameters.map((p) => ({ field: p.field, values: p.values })),
+    configurations: plan.configurations,
+    situations: plan.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault ? s.fault.params.type : null })),
+    objective: plan.objective,
+  };
+}
+
+/** One situation under one configuration. */
+export interface SituationResult {
+  situation: number;
+  promoted: number;
+  rolledBack: number;
+  undecided: number;
+  /** Median detection time of its caught runs (seconds); null when none was caught. */
+  detectionMedian: number | null;
+}
+
+/** A run to open in the run view: its situation and seed. */
+export interface ExampleRun {
+  u: number;
+  situation: number;
+  seed: number;
+  outcome: RunOutcome;
+  /** Why it is an example: a false abort, a missed regression, a caught one, a healthy promotion. */
+  kind: 'false-abort' | 'missed' | 'caught' | 'promoted';
+}
+
+export interface ConfigurationResult {
+  index: number;
+  label: string;
+  values: Array<string | number>;
+  runs: number;
+  /** Healthy canaries rolled back (prior-weighted over healthy situations); null without one. */
+  falseAborts: Rate | null;
+  /** Regressions promoted (prior-weighted over regression situations); null without one. */
+  missedRegressions: Rate | null;
+  /** Runs neither promoted nor rolled back by the horizon. */
+  undecided: number;
+  /** Seconds from a regression's onset to its rollback, over caught runs (prior-weighted). */
+  detection: { median: number | null; p95: number | null; caught: number };
+  /** Mean requests a bad canary served before the decision, per regression run (prior-weighted). */
+  badRequests: number | null;
+  /** Mean share of the error budget the rollout burned, per run (prior-weighted); null without SLOs. */
+  budgetBurned: number | null;
+  /** Median seconds from the deploy to the promotion of a healthy canary. */
+  healthyDuration: number | null;
+  situations: SituationResult[];
+  examples: ExampleRun[];
+  /** On the Pareto frontier of false aborts, missed regressions, detection p95 and healthy duration. */
+  frontier: boolean;
+}
+
+export interface SweepResult {
+  kind: 'gameday-sweep-result';
+  version: 1;
+  sweep: PlanOutline;
+  runs: number;
+  configurations: ConfigurationResult[];
+  /** The measures the frontier is taken over. */
+  frontierMeasures: Measure[];
+  recommendation: { configuration: number | null; reason: string };
+}
+
+/** A measure's value for ranking (rates by their estimate, or their upper bound); NaN when missing. */
+export function measureOf(c: ConfigurationResult, m: Measure, bound: 'estimate' | 'upper' = 'estimate'): number {
+  const rate = (r: Rate | null) => (r === null ? NaN : bound === 'upper' ? r.high : r.rate);
+  switch (m) {
+    case 'falseAborts':
+      return rate(c.falseAborts);
+    case 'missedRegressions':
+      return rate(c.missedRegressions);
+    case 'detectionMedian':
+      return c.detection.median ?? NaN;
+    case 'detectionP95':
+      return c.detection.p95 ?? NaN;
+    case 'badRequests':
+      return c.badRequests ?? NaN;
+    case 'budgetBurned':
+      return c.budgetBurned ?? NaN;
+    case 'healthyDuration':
+      return c.healthyDuration ?? NaN;
+  }
+}
+
+/** A weighted quantile: the smallest value whose cumulative weight reaches q of the total (values with their weights). */
+function weightedQuantile(pairs: Array<[number, number]>, q: number): number | null {
+  if (pairs.length === 0) return null;
+  const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((a, p) => a + p[1], 0);
+  // Equal weights: numpy's linear interpolation, as quantileOf.
+  if (sorted.every((p) => p[1] === sorted[0][1])) return quantileOf(sorted.map((p) => p[0]), q);
+  let acc = 0;
+  for (const [v, w] of sorted) {
+    acc += w;
+    if (acc >= q * total - 1e-12 * total) return v;
+  }
+  return sorted[sorted.length - 1][0];
+}
+
+function weightedMean(pairs: Array<[number, number]>): number | null {
+  const w = pairs.reduce((a, p) => a + p[1], 0);
+  return w > 0 ? pairs.reduce((a, p) => a + p[0] * p[1], 0) / w : null;
+}
+
+export const FRONTIER_MEASURES: Measure[] = ['falseAborts', 'missedRegressions', 'detectionP95', 'healthyDuration'];
+
+/** Aggregates a complete set of run records (any order; one per run index). */
+export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): SweepResult {
+  const total = runCount(outline);
+  if (records.length !== total) throw new RangeError(`the sweep has ${total} runs, got ${records.length} records`);
+  const byU: RunRecord[] = new Array(total);
+  for (const r of records) {
+    if (!(r.u >= 0 && r.u < total) || byU[r.u] !== undefined) throw new RangeError(`run ${r.u} is ${byU[r.u] !== undefined ? 'recorded twice' : 'not part of the sweep'}`);
+    byU[r.u] = r;
+  }
+  const S = outline.situations.length;
+  const R = outline.seeds;
+  const configurations = outline.configurations.map((cfg): ConfigurationResult => {
+    const situations: SituationResult[] = [];
+    const examples: ExampleRun[] = [];
+    const detections: Array<[number, number]> = [];
+    const bad: Array<[number, number]> = [];
+    const budget: Array<[number, number]> = [];
+    const durations: Array<[number, number]> = [];
+    const healthyGroups: Array<{ successes: number; trials: number; weight: number }> = [];
+    const regressionGroups: Array<{ successes: number; trials: number; weight: number }> = [];
+    let undecided = 0;
+    for (let s = 0; s < S; s++) {
+      const sit = outline.situations[s];
+      const perRun = sit.weight / R;
+      let promoted = 0;
+      let rolledBack = 0;
+      let und = 0;
+      const caught: number[] = [];
+      const seen = new Set<ExampleRun['kind']>();
+      for (let r = 0; r < R; r++) {
+        const u = (cfg.index * S + s) * R + r;
+        const rec = byU[u];
+        if (rec.outcome === 'promoted') promoted++;
+        else if (rec.outcome === 'rolled-back') rolledBack++;
+        else und++;
+        if (rec.budget !== null) budget.push([rec.budget, perRun]);
+        if (sit.healthy) {
+          if (rec.outcome === 'promoted' && rec.decidedAfter !== null) durations.push([rec.decidedAfter, perRun]);
+        } else {
+          bad.push([rec.badRequests, perRun]);
+          if (rec.detection !== null) {
+            caught.push(rec.detection);
+            detections.push([rec.detection, perRun]);
+          }
+        }
+        const kind: ExampleRun['kind'] | null = sit.healthy ? (rec.outcome === 'rolled-back' ? 'false-abort' : rec.outcome === 'promoted' ? 'promoted' : null) : rec.outcome === 'promoted' ? 'missed' : rec.outcome === 'rolled-back' ? 'caught' : null;
+        // The first run of each kind per situation: enough to open and see why.
+        if (kind !== null && !seen.has(kind)) {
+          seen.add(kind);
+          examples.push({ u, situation: s, seed: outline.seed + r, outcome: rec.outcome, kind });
+        }
+      }
+      undecided += und;
+      (sit.healthy ? healthyGroups : regressionGroups).push({ successes: sit.healthy ? rolledBack : promoted, trials: R, weight: sit.weight });
+      situations.push({ situation: s, promoted, rolledBack, undecided: und, detectionMedian: caught.length > 0 ? quantileOf(caught, 0.5) : null });
+    }
+    return {
+      index: cfg.index,
+      label: cfg.label,
+      values: cfg.values,
+      runs: S * R,
+      falseAborts: healthyGroups.length > 0 ? weightedRate(healthyGroups, outline.confidence) : null,
+      missedRegressions: regressionGroups.length > 0 ? weightedRate(regressionGroups, outline.confidence) : null,
+      undecided,
+      detection: { median: weightedQuantile(detections, 0.5), p95: weightedQuantile(detections, 0.95), caught: detections.length },
+      badRequests: weightedMean(bad),
+      budgetBurned: weightedMean(budget),
+      healthyDuration: weightedQuantile(durations, 0.5),
+      situations,
+      examples,
+      frontier: false,
+    };
+  });
+  // The frontier over the measures this sweep has (a sweep without regressions has no detection times).
+  const frontierMeasures = FRONTIER_MEASURES.filter((m) => configurations.some((c) => !Number.isNaN(measureOf(c, m))));
+  const front = new Set(paretoFrontier(configurations, frontierMeasures.map((m) => (c: ConfigurationResult) => measureOf(c, m))).map((c) => c.index));
+  for (const c of configurations) c.frontier = front.has(c.index);
+  return { kind: 'gameday-sweep-result', version: 1, sweep: outline, runs: total, configurations, frontierMeasures, recommendation: recommendation(outline, configurations) };
+}
+
+const RATE_MEASURES: readonly Measure[] = ['falseAborts', 'missedRegressions'];
+
+/** A measure's value as people read it: rates in percent, times in seconds, budgets in percent. */
+export function formatMeasure(m: Measure, v: number): string {
+  if (Number.isNaN(v)) return 'n/a';
+  if (RATE_MEASURES.includes(m) || m === 'budgetBurned') return `${(v * 100).toFixed(v < 0.1 ? 2 : 1)} %`;
+  if (m === 'badRequests') return v.toFixed(0);
+  return `${v.toFixed(0)} s`;
+}
+
+function recommendation(outline: PlanOutline, configurations: ConfigurationResult[]): SweepResult['recommendation'] {
+  const { minimise, subjectTo } = outline.objective;
+  const bounds = (Object.entries(subjectTo) as Array<[Measure, { max: number; bound: 'estimate' | 'upper' }]>).filter(([m]) => MEASURES.includes(m));
+  const stated = bounds.map(([m, b]) => `${m}${b.bound === 'upper' ? ` (upper ${Math.round(outline.confidence * 100)} % bound)` : ''} ≤ ${formatMeasure(m, b.max)}`).join(' and ');
+  const best = recommend(
+    configurations,
+    bounds.map(([m, b]) => (c: ConfigurationResult) => measureOf(c, m, b.bound) <= b.max),
+    (c) => measureOf(c, minimise),
+  );
+  if (best === null) {
+    const missing = configurations.every((c) => Number.isNaN(measureOf(c, minimise)));
+    return {
+      configuration: null,
+      reason: missing
+        ? `no configuration has a ${minimise} to minimise (the sweep's situations do not measure it)`
+        : `no configuration meets ${stated}: relax the bound, add seeds (narrower intervals) or try other values`,
+    };
+  }
+  const tied = configurations.filter((c) => c !== best && measureOf(c, minimise) === measureOf(best, minimise) && bounds.every(([m, b]) => measureOf(c, m, b.bound) <= b.max));
+  return {
+    configuration: best.index,
+    reason: `${best.label}: the least ${minimise} (${formatMeasure(minimise, measureOf(best, minimise))})${stated ? ` among configurations with ${stated}` : ''}${tied.length > 0 ? `; ${tied.length} other${tied.length === 1 ? '' : 's'} tie, the first listed is kept` : ''}`,
+  };
+}
+
+export { unitOf };

@@ -1,0 +1,121 @@
+import type { Behaviour } from '../model/world';
+import { outcomeOf } from '../run/flagger';
+import { type RunnableScenario, Simulation } from '../run/simulation';
+import type { SweepPlan } from './spec';
+import { unitOf } from './spec';
+
+/**
+ * One run of a sweep: a configuration of the Canary, one situation, one
+ * seed. The run stops as soon as the rollout is decided (promoted or rolled
+ * back), or at the configuration's horizon. A run depends on the plan and
+ * its index only, so whichever worker or shard runs it gets the same record.
+ *
+ * Seeds are common random numbers: replicate r runs seed `seed + r` in every
+ * configuration and situation, so two configurations are compared on the
+ * same traffic, noise and failures (their difference is the configuration's,
+ * not luck's).
+ */
+
+export type RunOutcome = 'promoted' | 'rolled-back' | 'undecided';
+
+/** What one run measured (docs/tuning.md). */
+export interface RunRecord {
+  /** The run's index in the plan. */
+  u: number;
+  outcome: RunOutcome;
+  /** Seconds from the deploy to the decision (promotion or rollback); null when undecided. */
+  decidedAfter: number | null;
+  /** Regressions rolled back: seconds from the regression's onset to the rollback (0 when it came before). */
+  detection: number | null;
+  /** Regressions: requests the canary served from the onset to the decision (or the horizon). */
+  badRequests: number;
+  /** With SLOs: the largest share of an SLO's error budget the rollout consumed (the canary's share); else null. */
+  budget: number | null;
+}
+
+/** The seed of a run's replicate. */
+export function seedOf(plan: Pick<SweepPlan, 'seed'>, replicate: number): number {
+  return plan.seed + replicate;
+}
+
+/** Runs a plan's runs; keeps what every run of the plan shares (the compiled scenario of each configuration and situation). */
+export class SweepRunner {
+  private readonly cache = new Map<number, RunnableScenario>();
+
+  constructor(readonly plan: SweepPlan) {}
+
+  /** The scenario of a configuration and situation, as a run simulates it. */
+  scenarioOf(configuration: number, situation: number): RunnableScenario {
+    const key = configuration * this.plan.situations.length + situation;
+    let s = this.cache.get(key);
+    if (!s) {
+      const { scenario, canaries, canary } = this.plan;
+      const flagger = scenario.flagger as NonNullable<RunnableScenario['flagger']>;
+      const fault = this.plan.situations[situation].fault;
+      s = {
+        ...scenario,
+        flagger: { ...flagger, canaries: flagger.canaries.map((c) => (`${c.namespace}/${c.name}` === canary ? canaries[configuration] : c)) },
+        faults: fault ? [...(scenario.faults ?? []), fault] : scenario.faults,
+      };
+      if (this.cache.size > 256) this.cache.clear();
+      this.cache.set(key, s);
+    }
+    return s;
+  }
+
+  /** The simulation of run `u`, ready to advance (the run view opens examples with it). */
+  simulation(u: number): Simulation {
+    const { configuration, situation, replicate } = unitOf(this.plan, u);
+    return new Simulation(this.scenarioOf(configuration, situation), { seed: seedOf(this.plan, replicate), mode: this.plan.situations[situation].mode, duration: this.plan.horizon[configuration], latencySummaries: false });
+  }
+
+  run(u: number): RunRecord {
+    const { plan } = this;
+    const { configuration, situation: si } = unitOf(plan, u);
+    const situation = plan.situations[si];
+    const sim = this.simulation(u);
+    const interval = plan.canaries[configuration].analysis.intervalMs / 1000;
+    const deployAt = plan.deployAt;
+    const onset = deployAt + situation.onset;
+    let canary: Behaviour[] = [];
+    const served = () => canary.reduce((a, b) => a + b.stats.requests, 0);
+    let atOnset = 0;
+    const decided = () => {
+      const r = sim.canaryRecords.find((x) => `${x.namespace}/${x.canary}` === plan.canary);
+      const phase = r?.timeline.at(-1)?.phase;
+      return phase === 'Succeeded' || phase === 'Failed';
+    };
+    sim.advanceTo(Math.min(deployAt, onset));
+    // The canary's revisions (the workload's pods: behaviours exist from the start).
+    const c = plan.canaries[configuration];
+    const app = plan.scenario.world.workloads.find((w) => w.name === c.target && w.namespace === c.namespace)?.app;
+    canary = sim.model.internals().behaviours.filter((b) => b.version === 'canary' && b.app.name === app);
+    let t = sim.now;
+    let onsetSeen = false;
+    while (!sim.done) {
+      if (!onsetSeen && t >= onset) {
+        atOnset = served();
+        onsetSeen = true;
+      }
+      if (t >= deployAt && decided()) break;
+      // Step by the analysis interval, stopping at the onset to count what the canary serves from then on.
+      const next = onsetSeen || onset <= t ? t + interval : Math.min(onset, t + interval);
+      sim.advanceTo(next);
+      t = sim.now;
+    }
+    if (!onsetSeen && t >= onset) atOnset = served();
+    const r = sim.canaryRecords.find((x) => `${x.namespace}/${x.canary}` === plan.canary);
+    const o = r ? outcomeOf(r) : null;
+    const outcome: RunOutcome = o?.phase === 'Succeeded' ? 'promoted' : o?.phase === 'Failed' ? 'rolled-back' : 'undecided';
+    const decidedAt = outcome === 'undecided' ? null : (o?.decidedAt ?? null);
+    const budgets = sim.sloResults().map((s) => s.budget.consumedByRollout);
+    return {
+      u,
+      outcome,
+      decidedAfter: decidedAt === null ? null : decidedAt - deployAt,
+      detection: !situation.healthy && outcome === 'rolled-back' && decidedAt !== null ? Math.max(0, decidedAt - onset) : null,
+      badRequests: situation.healthy || !onsetSeen ? 0 : served() - atOnset,
+      budget: budgets.length > 0 ? Math.max(...budgets) : null,
+    };
+  }
+}
