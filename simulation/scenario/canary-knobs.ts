@@ -69,6 +69,8 @@ export type KnobsState =
 export interface ReadOptions {
   /** Texts of included files, by the include path as written in spec.include. */
   includes?: Readonly<Record<string, string>>;
+  /** The Canary (`name` or `namespace/name`) when the text does not say (a manifest file holding several). */
+  canary?: string;
 }
 
 export type WriteResult = { ok: true; text: string } | { ok: false; message: string };
@@ -212,7 +214,7 @@ function locate(text: string, opts: ReadOptions = {}): Located {
     return { kind: 'unreadable', message: e instanceof Error ? e.message : String(e) };
   }
   const scenario = scenarioOf(ds);
-  const want = wantedCanary(scenario);
+  const want = wantedCanary(scenario) ?? opts.canary ?? null;
   const here = pickCanary(ds, want);
   if (here && 'error' in here) return { kind: 'none', message: here.error };
   if (here) {

@@ -17,6 +17,8 @@ export interface PlanOutline {
   description: string | null;
   scenario: string;
   canary: string;
+  /** The file that holds the Canary (where "apply" writes). */
+  canaryFile: string;
   fingerprint: string;
   seeds: number;
   seed: number;
@@ -33,6 +35,7 @@ export function outlineOf(plan: SweepPlan): PlanOutline {
     description: plan.description,
     scenario: plan.scenario.file,
     canary: plan.canary,
+    canaryFile: plan.canaryFile,
     fingerprint: plan.fingerprint,
     seeds: plan.seeds,
     seed: plan.seed,

@@ -140,6 +140,8 @@ export interface SweepPlan {
   scenario: LoadedScenario;
   /** The rolled-out Canary, namespace/name. */
   canary: string;
+  /** The file that holds it (the scenario's, or an included manifest file): where "apply" writes. */
+  canaryFile: string;
   /** When the new revision is deployed (seconds). */
   deployAt: number;
   /** Longest simulated time per run, per configuration (seconds). */
@@ -339,6 +341,7 @@ export function loadSweep(file: string, host: ScenarioHost): SweepLoad {
       file,
       scenario,
       canary: canaryId as string,
+      canaryFile: scenario.manifests.find((m) => m.kind === 'Canary' && `${m.namespace}/${m.name}` === canaryId)?.file ?? scenario.file,
       deployAt,
       horizon,
       seeds: doc.spec.seeds,
