@@ -15,6 +15,7 @@ import { buildEvidence, ExerciseError, readExerciseRecord, scoreOf, toHtml, toJs
 import { fsHost, writeFileAtomic } from './host';
 import { formatSweepResult, mergeShardFiles, runSweep, SweepUsageError } from './sweep';
 import type { SweepResult } from '../simulation/sweep/aggregate';
+import { applyConfiguration, applyTargetOf } from '../simulation/sweep/apply';
 import { formatSummary } from './summary';
 
 /** Exit codes (docs/cli.md). */
@@ -148,6 +149,7 @@ Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
 editor completion and validation (e.g. the YAML language server's
 # yaml-language-server: $schema=... comment).`,
   sweep: `Usage: gameday sweep <sweep.yaml> [--workers N] [--shard i/N] [--json] [--out FILE] [--quiet]
+                    [--apply [--configuration N] [--write]]
 
 Runs every configuration of the sweep's Canary knobs over its situations (the
 healthy canary and regressions, each with a prior weight) with its seeds, in
@@ -166,9 +168,12 @@ Options:
   --json            print the result as JSON
   --out FILE        also write the JSON result (or the shard) to FILE, atomically
   --quiet           no progress on stderr
+  --apply           print the diff that writes the recommended configuration (or
+                    --configuration N, a row of the table counted from 0) into the
+                    Canary's YAML; with --write, write it (atomically)
 
 The sweep format and what each figure means: docs/tuning.md`,
-  'sweep-merge': `Usage: gameday sweep-merge <shard.json...> [--json] [--out FILE]
+  'sweep-merge': `Usage: gameday sweep-merge <shard.json...> [--json] [--out FILE] [--apply [--configuration N] [--write]]
 
 Checks that the shard files come from the same sweep and the same scenario
 files and cover every run exactly once, then prints the sweep's result: the
@@ -176,7 +181,10 @@ same bytes (with --json) as running the sweep in one process.
 
 Options:
   --json            print the result as JSON
-  --out FILE        also write the JSON result to FILE, atomically`,
+  --out FILE        also write the JSON result to FILE, atomically
+  --apply, --configuration N, --write
+                    as for gameday sweep (the Canary's file must be where the
+                    shards read it)`,
   validate: `Usage: gameday validate <file...>
 
 Checks each file and prints every problem as file:line:column: field: message.
@@ -505,8 +513,9 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { workers: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: { workers: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false }, ...APPLY_OPTIONS },
   });
+  const apply = applyOptions(values);
   if (positionals.length !== 1) throw new UsageError(`sweep takes one sweep file, got ${positionals.length}`);
   let workers: number | undefined;
   if (values.workers !== undefined) {
@@ -514,6 +523,7 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
     workers = Number(values.workers);
   }
   if (values.shard !== undefined && values.json) throw new UsageError('--shard writes a shard file (JSON) already: leave out --json');
+  if (values.shard !== undefined && apply) throw new UsageError('--apply needs the whole result: apply after gameday sweep-merge');
   const r = await runSweep(
     { file: toPosix(positionals[0]), workers, shard: values.shard, json: values.json, out: values.out, quiet: values.quiet },
     {
@@ -536,25 +546,61 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
     io.out(json);
     return EXIT.ok;
   }
-  return printSweepResult(r.result, r.wallMs, values, io);
+  return printSweepResult(r.result, r.wallMs, values, apply, io);
 }
 
-function printSweepResult(result: SweepResult, wallMs: number | null, values: { json?: boolean; out?: string }, io: Io): number {
+const APPLY_OPTIONS = { apply: { type: 'boolean', default: false }, configuration: { type: 'string' }, write: { type: 'boolean', default: false } } as const;
+
+function applyOptions(values: { apply?: boolean; configuration?: string; write?: boolean }): { configuration: number | null; write: boolean } | null {
+  if (!values.apply) {
+    if (values.configuration !== undefined || values.write) throw new UsageError('--configuration and --write go with --apply');
+    return null;
+  }
+  if (values.configuration !== undefined && !/^[0-9]+$/.test(values.configuration)) throw new UsageError(`--configuration expects a row number of the table (from 0), got ${JSON.stringify(values.configuration)}`);
+  return { configuration: values.configuration === undefined ? null : Number(values.configuration), write: values.write ?? false };
+}
+
+function printSweepResult(result: SweepResult, wallMs: number | null, values: { json?: boolean; out?: string }, apply: { configuration: number | null; write: boolean } | null, io: Io): number {
   const json = `${JSON.stringify(result, null, 2)}\n`;
   io.out(values.json ? json : formatSweepResult(result, wallMs));
   if (values.out && !writeOut(values.out, json, io)) return EXIT.invalid;
+  if (!apply) return EXIT.ok;
+  const index = apply.configuration ?? result.recommendation.configuration;
+  if (index === null) {
+    io.err('gameday: --apply: there is no recommendation to apply; choose a row with --configuration N\n');
+    return EXIT.invalid;
+  }
+  const c = result.configurations[index];
+  if (!c) {
+    io.err(`gameday: --configuration ${index}: the sweep has configurations 0 to ${result.configurations.length - 1}\n`);
+    return EXIT.invalid;
+  }
+  const patched = applyConfiguration(applyTargetOf(result.sweep), c.values, fsHost);
+  if (!patched.ok) {
+    io.err(`gameday: --apply: ${patched.error}\n`);
+    return EXIT.invalid;
+  }
+  const { patch } = patched;
+  // The diff goes to stderr with --json, so stdout stays one JSON document.
+  const say = values.json ? io.err : io.out;
+  say(patch.diff === '' ? `\n${patch.file} already has ${c.label}\n` : `\n${c.label} in ${patch.file}:\n${patch.diff}`);
+  if (apply.write && patch.diff !== '') {
+    if (!writeOut(patch.file, patch.after, io)) return EXIT.invalid;
+    say(`wrote ${patch.file}\n`);
+  }
   return EXIT.ok;
 }
 
 function sweepMergeCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, out: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, out: { type: 'string' }, ...APPLY_OPTIONS } });
   if (positionals.length === 0) throw new UsageError('sweep-merge takes the shard files written by gameday sweep --shard');
+  const apply = applyOptions(values);
   const merged = mergeShardFiles(positionals.map(toPosix));
   if (!merged.ok) {
     io.err(`gameday: ${merged.error}\n`);
     return EXIT.invalid;
   }
-  return printSweepResult(merged.result, null, values, io);
+  return printSweepResult(merged.result, null, values, apply, io);
 }
 
 function validateCommand(args: string[], io: Io): number {

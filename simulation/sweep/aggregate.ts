@@ -30,7 +30,7 @@ export interface PlanOutline {
 }
 
 export function outlineOf(plan: SweepPlan): PlanOutline {
-  return {
+  return canonicalOutline({
     name: plan.name,
     description: plan.description,
     scenario: plan.scenario.file,
@@ -44,6 +44,25 @@ export function outlineOf(plan: SweepPlan): PlanOutline {
     configurations: plan.configurations,
     situations: plan.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault ? s.fault.params.type : null })),
     objective: plan.objective,
+  });
+}
+
+/** The outline with its fields in one order, wherever it came from (a shard file's JSON may order them otherwise). */
+function canonicalOutline(o: PlanOutline): PlanOutline {
+  return {
+    name: o.name,
+    description: o.description,
+    scenario: o.scenario,
+    canary: o.canary,
+    canaryFile: o.canaryFile,
+    fingerprint: o.fingerprint,
+    seeds: o.seeds,
+    seed: o.seed,
+    confidence: o.confidence,
+    parameters: o.parameters.map((p) => ({ field: p.field, values: p.values })),
+    configurations: o.configurations.map((c) => ({ index: c.index, values: c.values, label: c.label })),
+    situations: o.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault })),
+    objective: { minimise: o.objective.minimise, subjectTo: o.objective.subjectTo },
   };
 }
 
@@ -223,7 +242,7 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
   const frontierMeasures = FRONTIER_MEASURES.filter((m) => configurations.some((c) => !Number.isNaN(measureOf(c, m))));
   const front = new Set(paretoFrontier(configurations, frontierMeasures.map((m) => (c: ConfigurationResult) => measureOf(c, m))).map((c) => c.index));
   for (const c of configurations) c.frontier = front.has(c.index);
-  return { kind: 'gameday-sweep-result', version: 1, sweep: outline, runs: total, configurations, frontierMeasures, recommendation: recommendation(outline, configurations) };
+  return { kind: 'gameday-sweep-result', version: 1, sweep: canonicalOutline(outline), runs: total, configurations, frontierMeasures, recommendation: recommendation(outline, configurations) };
 }
 
 const RATE_MEASURES: readonly Measure[] = ['falseAborts', 'missedRegressions'];

@@ -302,8 +302,10 @@ export function loadSweep(file: string, host: ScenarioHost): SweepLoad {
         const compiled = compileLiveFault(scenario, { ...aimed, ...s.fault, ...variant, name: s.name, at: '0s' });
         if (!compiled.ok) {
           for (const e of compiled.errors) {
-            const field = /^([A-Za-z]+)/.exec(e)?.[1];
-            err(field && field in s.fault ? [...at, 'fault', field] : [...at, 'fault'], e);
+            // "field: message": located at the field when the situation wrote it.
+            const field = /^([A-Za-z]+)(?=[.:[])/.exec(e)?.[1];
+            const own = field !== undefined && field in s.fault;
+            err(own ? [...at, 'fault', field] : [...at, 'fault'], own && e.startsWith(`${field}: `) ? e.slice(field.length + 2) : e);
           }
           return;
         }

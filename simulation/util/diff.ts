@@ -1,3 +1,14 @@
+/** Marks a text's last line when the text does not end in a newline (no line of a text holds it). */
+const NO_EOL = '\u0000';
+
+function lines(text: string): string[] {
+  if (text === '') return [];
+  const ls = text.split('\n');
+  if (text.endsWith('\n')) ls.pop();
+  else ls[ls.length - 1] += NO_EOL;
+  return ls;
+}
+
 /**
  * A unified diff of two texts (as `diff -u` and git print it): the changed
  * lines with `context` lines around, in hunks with @@ headers. Lines are
@@ -6,13 +17,8 @@
  */
 export function unifiedDiff(file: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
-  const a = before.split('\n');
-  const b = after.split('\n');
-  // Drop the empty string after a final newline; note a missing one as diff does.
-  const finalA = before.endsWith('\n');
-  const finalB = after.endsWith('\n');
-  if (finalA) a.pop();
-  if (finalB) b.pop();
+  const a = lines(before);
+  const b = lines(after);
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
   let suf = 0;
@@ -34,17 +40,19 @@ export function unifiedDiff(file: string, before: string, after: string, context
       ops.push({ kind: ' ', text: ma[i], ai: pre + i, bi: pre + j });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.push({ kind: '+', text: mb[j], ai: pre + i, bi: pre + j });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      // Removals before additions, as diff prints a changed line.
       ops.push({ kind: '-', text: ma[i], ai: pre + i, bi: pre + j });
       i++;
+    } else {
+      ops.push({ kind: '+', text: mb[j], ai: pre + i, bi: pre + j });
+      j++;
     }
   }
   for (let k = 0; k < suf; k++) ops.push({ kind: ' ', text: a[a.length - suf + k], ai: a.length - suf + k, bi: b.length - suf + k });
   // Hunks: runs of changes with their context, merged when the context would overlap.
-  const out = [`--- a/${file}`, `+++ b/${file}`];
+  const name = file.replace(/^\/+/, '');
+  const out = [`--- a/${name}`, `+++ b/${name}`];
   let k = 0;
   while (k < ops.length) {
     while (k < ops.length && ops[k].kind === ' ') k++;
@@ -66,10 +74,9 @@ export function unifiedDiff(file: string, before: string, after: string, context
     const bStart = bCount === 0 ? hunk[0].bi : hunk.find((o) => o.kind !== '-')!.bi + 1;
     out.push(`@@ -${aStart}${aCount === 1 ? '' : `,${aCount}`} +${bStart}${bCount === 1 ? '' : `,${bCount}`} @@`);
     for (const o of hunk) {
-      out.push(`${o.kind}${o.text}`);
-      const lastA = o.kind !== '+' && o.ai === a.length - 1;
-      const lastB = o.kind !== '-' && o.bi === b.length - 1;
-      if ((o.kind === ' ' && lastA && !finalA && lastB && !finalB) || (o.kind === '-' && lastA && !finalA) || (o.kind === '+' && lastB && !finalB)) out.push('\\ No newline at end of file');
+      // A last line without a newline differs from the same text with one, and says so, as diff does.
+      if (o.text.endsWith(NO_EOL)) out.push(`${o.kind}${o.text.slice(0, -1)}`, '\\ No newline at end of file');
+      else out.push(`${o.kind}${o.text}`);
     }
     k = stop;
   }
