@@ -1,11 +1,12 @@
 /**
- * npm run bench [-- --json] [-- --simpy] [-- --requests N] [-- --repeat K]
+ * npm run bench [-- --json] [-- --simpy] [-- --requests N] [-- --repeat K] [-- --no-sweep]
  *
  * Figures are ratios against a baseline measured in the same run, never
  * absolute thresholds: the kernel's M/M/c throughput next to a bare
  * typed-array event loop running the same model with the same generator.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fsHost } from '../../cli/host';
@@ -16,6 +17,8 @@ import { parsePromQL } from '../../simulation/promql/parse';
 import { mmcMeanWait, mmcScenario } from '../support/mmc';
 import { bareMmc } from './bare-mmc';
 import { bareChecks } from './bare-promql';
+import { loadSweep, runCount } from '../../simulation/sweep/spec';
+import { SweepRunner } from '../../simulation/sweep/run';
 
 const LAMBDA = 1000;
 const C = 8;
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     simpy: { type: 'boolean', default: false },
     requests: { type: 'string', default: '2000000' },
     repeat: { type: 'string', default: '3' },
+    sweep: { type: 'boolean', default: true },
   },
 });
 const requests = Number(values.requests);
@@ -172,6 +176,40 @@ const promql = {
   evaluatorToBare: Math.round((engineRate / bareRate) * 1000) / 1000,
 };
 
+// The tuning lab: a 10,000-rollout sweep (test/bench/sweep-10k.yaml) run as users run it — `gameday sweep`,
+// worker threads on every core, process start included — against the same rollouts on one thread in this
+// process (every 25th run, so each configuration and situation is in the sample).
+let sweep: Record<string, unknown> | null = null;
+if (values.sweep) {
+  const file = new URL('./sweep-10k.yaml', import.meta.url).pathname.replace('/dist/bench/', '/test/bench/');
+  const loadedSweep = loadSweep(file, fsHost);
+  if (!loadedSweep.ok) throw new Error(`${file} does not load`);
+  const plan = loadedSweep.plan;
+  const total = runCount(plan);
+  const runner = new SweepRunner(plan);
+  const sample = Array.from({ length: Math.floor(total / 25) }, (_, i) => i * 25);
+  for (const u of sample.slice(0, 40)) runner.run(u); // warm up
+  const t0 = performance.now();
+  for (const u of sample) runner.run(u);
+  const singleRate = sample.length / ((performance.now() - t0) / 1000);
+  const cli = new URL('../cli/gameday.js', import.meta.url).pathname;
+  const s0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'sweep', file, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const sweepMs = performance.now() - s0;
+  if (r.status !== 0) throw new Error(`gameday sweep failed: ${r.stderr}`);
+  const runs = (JSON.parse(r.stdout) as { runs: number }).runs;
+  if (runs !== total) throw new Error(`the sweep reported ${runs} runs, expected ${total}`);
+  const parallelRate = total / (sweepMs / 1000);
+  sweep = {
+    rollouts: total,
+    workers: availableParallelism(),
+    wallMs: Math.round(sweepMs),
+    rolloutsPerSec: Math.round(parallelRate),
+    singleThread: { rolloutsPerSec: Math.round(singleRate), sample: sample.length },
+    allCoresToOneThread: Math.round((parallelRate / singleRate) * 100) / 100,
+  };
+}
+
 let simpy: Record<string, unknown> | null = null;
 if (values.simpy) {
   const script = new URL('../../test/bench/mmc_simpy.py', import.meta.url).pathname;
@@ -200,6 +238,7 @@ const result = {
     : {}),
   defaultScenario,
   promql,
+  ...(sweep ? { sweep } : {}),
   node: process.version,
 };
 
@@ -220,6 +259,10 @@ if (values.json) {
   const q = promql;
   console.log(`PromQL: Flagger's success-rate and p99 checks, ${q.run} (${q.store.series} series, ${q.store.samples} samples), ${q.evaluationTimes} evaluation times`);
   console.log(`  evaluator ${q.evaluator.evalsPerSec} evaluations/s; by hand ${q.bare.evalsPerSec}/s; evaluator / by hand = ${q.evaluatorToBare}; parsing alone ${q.parse.parsesPerSec}/s`);
+  if (sweep) {
+    console.log(`Tuning lab: gameday sweep of ${sweep.rollouts} rollouts (checkout, fast mode) on ${sweep.workers} workers`);
+    console.log(`  ${(Number(sweep.wallMs) / 1000).toFixed(1)} s end to end (target < 10 s), ${sweep.rolloutsPerSec} rollouts/s; one thread ${(sweep.singleThread as { rolloutsPerSec: number }).rolloutsPerSec}/s; all cores / one thread = ${sweep.allCoresToOneThread}`);
+  }
   if (simpy) {
     if (typeof simpy.eventsPerSec === 'number') console.log(`  SimPy ${simpy.simpyVersion}: ${f(simpy.eventsPerSec)}; kernel / SimPy = ${result.kernelToSimpy}  (target >= 20)`);
     else console.log(`  SimPy: ${simpy.error}`);
