@@ -315,6 +315,7 @@ export function loadSweep(file: string, host: ScenarioHost): SweepLoad {
           err([...at, 'fault', 'type'], `fast mode cannot run a ${spec.params.type} regression (it acts on what fast mode does not simulate one by one): set mode: exact on this situation or the sweep; fast mode runs ${FAST_MODE_FAULTS.join(', ')}`);
           return;
         }
+        if (spec.target.kind === 'pods' && onset === 0) warn([...at, 'onset'], "a pod fault at the deploy finds none of the new revision's pods (they start then): give an onset after the canary starts, e.g. 30s");
         const v: Record<string, string | number> = {};
         for (const [k] of listed) v[k] = label(variant[k] as string | number);
         if (onsets.length > 1) v.onset = formatDuration(onset);

@@ -164,6 +164,25 @@ describe('known answers', () => {
     expect(result.configurations[0].detection).toEqual({ median: null, p95: null, caught: 0 });
   });
 
+  it('runs a situation in exact mode on request: a crash-looping canary is rolled back', () => {
+    const plan = mustLoadSweep({
+      'scenario.yaml': checkoutVariant(),
+      'sweep.yaml': sweepText({
+        scenario: 'scenario.yaml',
+        seeds: 2,
+        situations: '    - name: crashing\n      weight: 1\n      mode: exact\n      onset: 30s\n      fault: { type: crash-loop, target: { pods: checkout }, runFor: 5s }\n',
+      }),
+    });
+    expect(plan.situations[0].mode).toBe('exact');
+    const atDeploy = loadSweep('sweep.yaml', memoryHost({ 'scenario.yaml': checkoutVariant(), 'sweep.yaml': sweepText({ scenario: 'scenario.yaml', situations: '    - name: crashing\n      weight: 1\n      mode: exact\n      fault: { type: crash-loop, target: { pods: checkout } }\n' }) }));
+    expect(atDeploy.diagnostics.map(formatDiagnostic)).toContainEqual(expect.stringMatching(/warning: spec\.situations\[0\]\.onset: a pod fault at the deploy finds none of the new revision's pods/));
+    expect(plan.configurations.map((c) => c.label)).toEqual(['as written']);
+    const runner = new SweepRunner(plan);
+    const result = aggregate(outlineOf(plan), runAll(runner));
+    expect(result.configurations[0].situations[0]).toMatchObject({ promoted: 0, rolledBack: 2 });
+    expect(runner.simulation(0).mode).toBe('exact');
+  });
+
   it('recommends by the stated objective, and says why none qualifies', () => {
     const files = {
       'scenario.yaml': checkoutVariant({ canaryErrors: 0.4, primaryErrors: 0.1 }),
