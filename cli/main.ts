@@ -16,6 +16,7 @@ import { fsHost, writeFileAtomic } from './host';
 import { formatSweepResult, mergeShardFiles, runSweep, SweepUsageError } from './sweep';
 import type { SweepResult } from '../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf } from '../simulation/sweep/apply';
+import { loadSweep, looksLikeSweep, runCount, sweepJsonSchema } from '../simulation/sweep/spec';
 import { formatSummary } from './summary';
 
 /** Exit codes (docs/cli.md). */
@@ -45,7 +46,7 @@ Commands:
                          regressed canaries; false aborts, missed regressions, detection
                          times, the Pareto frontier and a recommendation
   sweep-merge <shard...> merge the shards of a sweep run on several machines
-  schema                 print the Scenario document's JSON Schema
+  schema [--sweep]       print the Scenario (or Sweep) document's JSON Schema
   help [command]         show help for a command
 
 Options:
@@ -143,9 +144,10 @@ Options:
 Exit 0 on success; 1 when the file cannot be read, is not an exercise record
 (each problem is named by its field), its scenario no longer loads (with the
 loader's diagnostics) or its action log does not fit the scenario; 2 for bad usage.`,
-  schema: `Usage: gameday schema
+  schema: `Usage: gameday schema [--sweep]
 
-Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), for
+Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), or
+with --sweep of the tuning lab's Sweep document (docs/sweep.schema.json), for
 editor completion and validation (e.g. the YAML language server's
 # yaml-language-server: $schema=... comment).`,
   sweep: `Usage: gameday sweep <sweep.yaml> [--workers N] [--shard i/N] [--json] [--out FILE] [--quiet]
@@ -188,9 +190,10 @@ Options:
   validate: `Usage: gameday validate <file...>
 
 Checks each file and prints every problem as file:line:column: field: message.
-A file with a Scenario document is loaded with its included manifests and
-compiled; a file of manifests only (Canary, MetricTemplate, IngressRoute, ...)
-is checked manifest by manifest. Exit 0 when every file is valid (warnings
+A Sweep is loaded with its scenario and checked against its Canary. A file
+with a Scenario document is loaded with its included manifests and compiled;
+a file of manifests only (Canary, MetricTemplate, IngressRoute, ...) is
+checked manifest by manifest. Exit 0 when every file is valid (warnings
 allowed), 1 otherwise.`,
 };
 
@@ -241,9 +244,11 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return sweepCommand(rest, io).catch((e) => failure(e, io));
       case 'sweep-merge':
         return sweepMergeCommand(rest, io);
-      case 'schema':
-        io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+      case 'schema': {
+        const { values } = parseArgs({ args: rest, options: { sweep: { type: 'boolean', default: false } } });
+        io.out(`${JSON.stringify(values.sweep ? sweepJsonSchema() : scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
+      }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, sweep, sweep-merge, schema, help`);
     }
@@ -612,7 +617,11 @@ function validateCommand(args: string[], io: Io): number {
     const text = fsHost.readFile(file);
     let diagnostics;
     let what: string;
-    if (text !== null && !looksLikeScenario(text)) {
+    if (text !== null && looksLikeSweep(text)) {
+      const r = loadSweep(file, fsHost);
+      diagnostics = r.diagnostics;
+      what = r.ok ? `sweep ${r.plan.name} (${r.plan.configurations.length} configurations × ${r.plan.situations.length} situations × ${r.plan.seeds} seeds = ${runCount(r.plan)} runs)` : 'sweep';
+    } else if (text !== null && !looksLikeScenario(text)) {
       const r = validateManifestFile(file, fsHost);
       diagnostics = r.diagnostics;
       what = `${r.manifests} manifest${r.manifests === 1 ? '' : 's'}`;

@@ -98,6 +98,20 @@ export const sweepSchema = z.strictObject({
 
 export type SweepDocument = z.output<typeof sweepSchema>;
 
+/** The published JSON Schema of the Sweep document (docs/sweep.schema.json), from the definition the loader validates with. */
+export function sweepJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://gameday.dev/schemas/sweep-v1alpha1.json',
+    title: 'GameDay Simulator Sweep (gameday.dev/v1alpha1)',
+    ...(z.toJSONSchema(sweepSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>),
+  };
+}
+
+/** Whether a YAML text is a Sweep document (for gameday validate). */
+export function looksLikeSweep(text: string): boolean {
+  return /^kind:\s*Sweep\s*$/m.test(text);
+}
+
 /** One knob and the values it takes. */
 export interface SweepParameter {
   /** As written, e.g. analysis.threshold. */

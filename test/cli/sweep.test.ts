@@ -113,6 +113,17 @@ describe('gameday sweep', () => {
       expect(u.stderr).toMatch(/^gameday: .+\nRun 'gameday --help' for usage\.\n$/);
     }
     expect(gameday('sweep-merge', join(dir, 'nope.json')).stderr).toBe(`gameday: cannot read ${join(dir, 'nope.json')}\n`);
+    // gameday validate checks sweeps too.
+    const v = gameday('validate', sweep, bad);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toBe(`${sweep}: valid sweep test-sweep (4 configurations × 3 situations × 4 seeds = 48 runs)\n${bad}: invalid, 1 error\n`);
+  });
+
+  it('publishes the Sweep document\'s JSON Schema (docs/sweep.schema.json, npm run schema)', () => {
+    const r = gameday('schema', '--sweep');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'docs/sweep.schema.json'), 'utf8')));
+    expect(JSON.parse(r.stdout).properties.spec.properties.parameters.items.properties.field.type).toBe('string');
   });
 
   it('stops on Ctrl-C with exit 130, writing nothing', async () => {
