@@ -530,7 +530,7 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
   if (values.shard !== undefined && values.json) throw new UsageError('--shard writes a shard file (JSON) already: leave out --json');
   if (values.shard !== undefined && apply) throw new UsageError('--apply needs the whole result: apply after gameday sweep-merge');
   const r = await runSweep(
-    { file: toPosix(positionals[0]), workers, shard: values.shard, json: values.json, out: values.out, quiet: values.quiet },
+    { file: toPosix(positionals[0]), workers, shard: values.shard, quiet: values.quiet },
     {
       ...io,
       tty: process.stderr.isTTY === true,

@@ -2,15 +2,14 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
-import { aggregate, type ConfigurationResult, formatMeasure, measureOf, outlineOf, type SweepResult } from '../simulation/sweep/aggregate';
-import { executeSweep, formatEta, SweepCancelled, type SweepProgress, type SweepWorker } from '../simulation/sweep/execute';
-import type { RunRecord } from '../simulation/sweep/run';
-import { SweepRunner } from '../simulation/sweep/run';
+import { type ConfigurationResult, formatMeasure, measureOf, type SweepResult } from '../simulation/sweep/aggregate';
+import { formatEta, type SweepProgress } from '../simulation/sweep/execute';
 import { mergeShards, parseShard, readShard, shardBlock, type ShardFile, toShard } from '../simulation/sweep/shard';
-import { loadSweep, runCount, type SweepPlan } from '../simulation/sweep/spec';
+import { runCount } from '../simulation/sweep/spec';
 import type { Rate } from '../simulation/sweep/stats';
+import { SweepBlocks, SweepJobs, type SweepOutcome, type SweepWorkerHandle } from '../simulation/sweep/workers';
 import { fsHost } from './host';
-import type { SweepWorkerReply } from './sweep-worker';
+import { threadHandle } from './sweep-threads';
 
 /**
  * `gameday sweep` and `gameday sweep-merge` (docs/tuning.md, docs/cli.md).
@@ -28,48 +27,25 @@ export interface SweepIo {
   onInterrupt: (f: () => void) => () => void;
 }
 
-/** Worker threads running the sweep's worker module. */
-function threadWorkers(file: string, fingerprint: string, n: number): { workers: SweepWorker[]; close: () => Promise<void> } {
+/** Worker threads running the sweep's worker module (dist/cli/sweep-worker.js, beside this bundle). */
+function threads(n: number): SweepWorkerHandle[] {
   const url = new URL('./sweep-worker.js', import.meta.url);
-  const threads = Array.from({ length: n }, () => new Worker(url, { workerData: { file, fingerprint } }));
-  let nextId = 0;
-  const workers = threads.map((t): SweepWorker => {
-    const pending = new Map<number, { resolve: (r: RunRecord[]) => void; reject: (e: Error) => void }>();
-    const failAll = (e: Error) => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    };
-    t.on('message', (m: SweepWorkerReply) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if ('error' in m) p.reject(new Error(m.error));
-      else p.resolve(m.records);
-    });
-    t.on('error', (e: Error) => failAll(e));
-    t.on('exit', (code: number) => failAll(new Error(`a sweep worker stopped (exit code ${code})`)));
-    return {
-      run: (from, to) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve, reject });
-          t.postMessage({ id, from, to });
-        }),
-    };
-  });
-  return { workers, close: async () => void (await Promise.all(threads.map((t) => t.terminate()))) };
+  return Array.from({ length: n }, () => threadHandle(new Worker(url)));
 }
 
-/** The in-process runner (--workers 1), yielding to the event loop between blocks so Ctrl-C is heard. */
-function inProcess(plan: SweepPlan): SweepWorker {
-  const runner = new SweepRunner(plan);
+/** This process as the one worker (--workers 1), yielding to the event loop between blocks so Ctrl-C is heard. */
+function inProcess(): SweepWorkerHandle {
+  const blocks = new SweepBlocks(fsHost);
   return {
-    run: async (from, to) => {
-      await new Promise((r) => setImmediate(r));
-      const out: RunRecord[] = [];
-      for (let u = from; u < to; u++) out.push(runner.run(u));
-      return out;
+    port: {
+      load: async (r) => blocks.load(r),
+      run: async (from, to) => {
+        await new Promise((r) => setImmediate(r));
+        return blocks.run(from, to);
+      },
     },
+    fail: () => {},
+    terminate: () => {},
   };
 }
 
@@ -83,37 +59,22 @@ export interface SweepOptions {
   file: string;
   workers?: number;
   shard?: string;
-  json: boolean;
-  out?: string;
   quiet: boolean;
 }
 
-export type SweepOutcome = { kind: 'result'; result: SweepResult; wallMs: number } | { kind: 'shard'; shard: ShardFile; wallMs: number } | { kind: 'invalid' } | { kind: 'cancelled'; done: number; total: number };
+export type CliSweepOutcome = { kind: 'result'; result: SweepResult; wallMs: number } | { kind: 'shard'; shard: ShardFile; wallMs: number } | { kind: 'invalid' } | { kind: 'cancelled'; done: number; total: number };
 
-/** Loads and runs a sweep (or one shard of it). */
-export async function runSweep(o: SweepOptions, io: SweepIo): Promise<SweepOutcome> {
-  const loaded = loadSweep(o.file, fsHost);
-  for (const d of loaded.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
-  if (!loaded.ok) {
-    const n = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    io.err(`gameday: ${o.file} is not a valid sweep (${n} error${n === 1 ? '' : 's'})\n`);
-    return { kind: 'invalid' };
-  }
-  const plan = loaded.plan;
-  const total = runCount(plan);
+/** Runs a sweep (or one shard of it) on worker threads, printing its diagnostics and progress to stderr. */
+export async function runSweep(o: SweepOptions, io: SweepIo): Promise<CliSweepOutcome> {
   let shard: { index: number; count: number } | null = null;
   if (o.shard !== undefined) {
     const s = parseShard(o.shard);
     if ('error' in s) throw new SweepUsageError(`--shard: ${s.error}`);
     shard = s;
   }
-  const { from, to } = shard ? shardBlock(total, shard.index, shard.count) : { from: 0, to: total };
-  const n = Math.max(1, Math.min(o.workers ?? availableParallelism(), Math.ceil((to - from) / 4)));
-  const pool = n === 1 ? { workers: [inProcess(plan)], close: async () => {} } : threadWorkers(o.file, plan.fingerprint, n);
-  let interrupted = false;
-  const unregister = io.onInterrupt(() => {
-    interrupted = true;
-  });
+  const n = Math.max(1, o.workers ?? availableParallelism());
+  const jobs = new SweepJobs(() => (n === 1 ? [inProcess()] : threads(n)), () => performance.now());
+  const unregister = io.onInterrupt(() => void jobs.cancel());
   let lastShown = -Infinity;
   const show = (p: SweepProgress) => {
     if (o.quiet) return;
@@ -128,25 +89,39 @@ export async function runSweep(o: SweepOptions, io: SweepIo): Promise<SweepOutco
     }
     lastShown = t;
   };
-  if (!o.quiet) {
-    const what = shard ? `shard ${shard.index}/${shard.count}: runs ${from}–${to - 1} of ${total}` : `${total} runs`;
-    io.err(`sweep ${plan.name}: ${plan.configurations.length} configuration${plan.configurations.length === 1 ? '' : 's'} × ${plan.situations.length} situation${plan.situations.length === 1 ? '' : 's'} × ${plan.seeds} seeds; ${what} on ${n} worker${n === 1 ? '' : 's'}\n`);
-  }
-  const t0 = performance.now();
+  let outcome: SweepOutcome;
   try {
-    const records = await executeSweep(from, to, pool.workers, { now: () => performance.now(), onProgress: show, cancelled: () => interrupted });
-    const wallMs = performance.now() - t0;
-    if (shard) return { kind: 'shard', shard: toShard(outlineOf(plan), shard, from, to, records), wallMs };
-    return { kind: 'result', result: aggregate(outlineOf(plan), records), wallMs };
-  } catch (e) {
-    if (e instanceof SweepCancelled) {
-      if (io.tty && !o.quiet) io.err('\n');
-      return { kind: 'cancelled', done: e.done, total: to - from };
-    }
-    throw e;
+    outcome = await jobs.run({ file: o.file }, show, {
+      progressEveryMs: 0,
+      block: shard ? (total) => shardBlock(total, (shard as { index: number }).index, (shard as { count: number }).count) : undefined,
+      onLoaded: (outline, runs, warnings) => {
+        for (const d of warnings) io.err(`${formatDiagnostic(d)}\n`);
+        if (o.quiet) return;
+        const c = outline.configurations.length;
+        const sits = outline.situations.length;
+        const what = shard ? `shard ${shard.index}/${shard.count}: ${runs} of ${runCount(outline)} runs` : `${runs} runs`;
+        io.err(`sweep ${outline.name}: ${c} configuration${c === 1 ? '' : 's'} × ${sits} situation${sits === 1 ? '' : 's'} × ${outline.seeds} seeds; ${what} on ${Math.min(n, Math.max(1, Math.ceil(runs / 4)))} worker${n === 1 ? '' : 's'}\n`);
+      },
+    });
   } finally {
     unregister();
-    await pool.close();
+  }
+  switch (outcome.kind) {
+    case 'invalid': {
+      for (const d of outcome.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+      const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
+      io.err(`gameday: ${o.file} is not a valid sweep (${errors} error${errors === 1 ? '' : 's'})\n`);
+      return { kind: 'invalid' };
+    }
+    case 'cancelled':
+      if (io.tty && !o.quiet) io.err('\n');
+      return outcome;
+    case 'error':
+      throw new Error(outcome.message);
+    case 'block':
+      return { kind: 'shard', shard: toShard(outcome.outline, shard as { index: number; count: number }, outcome.from, outcome.to, outcome.records), wallMs: outcome.wallMs };
+    case 'result':
+      return { kind: 'result', result: outcome.result, wallMs: outcome.wallMs };
   }
 }
 

@@ -12,12 +12,19 @@ export const CHANNELS = {
   saveAs: 'gameday:save-as',
   session: 'gameday:session',
   cancel: 'gameday:cancel',
+  sweeps: 'gameday:sweeps',
+  openSweepDialog: 'gameday:open-sweep-dialog',
+  runSweep: 'gameday:run-sweep',
+  cancelSweep: 'gameday:cancel-sweep',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 /** Main → renderer: a MenuAction (webContents.send). */
 export const MENU_CHANNEL = 'gameday:menu';
+
+/** Main → renderer: a running sweep's progress, `{ run, progress }` (the run id the renderer's runSweep request named). */
+export const SWEEP_PROGRESS_CHANNEL = 'gameday:sweep-progress';
 
 /**
  * The message of an error that crossed ipcRenderer.invoke, without Electron's

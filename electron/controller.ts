@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { SessionCommand, SessionReply } from '../simulation/run/session';
+import type { SweepOutcome, SweepRequest } from '../simulation/sweep/workers';
+import type { SweepProgress } from '../simulation/sweep/execute';
 import { absoluteFilePath, bundledScenarioPath, MAX_SCENARIO_BYTES, readTextFile, saveAtomic, toPortablePath } from './files';
 import type { LibraryEntry, MenuAction, OpenedFile } from './host-api';
 import type { IpcHandlers } from './ipc';
 import type { RecentFiles } from './recent';
+import { bundledSweepFiles } from './sweep-service';
 
 /**
  * The desktop app's behaviour behind the IPC handlers and the menus: which
@@ -31,6 +34,14 @@ export interface ShellUi {
   recentChanged(files: string[]): void;
   /** Shows an error to the user. */
   showError(title: string, message: string): void;
+  /** Sends a running sweep's progress to the renderer (tagged with the renderer's run id). */
+  sweepProgress(run: string, progress: SweepProgress): void;
+}
+
+/** The part of the SweepService the controller uses. */
+export interface SweepRunner {
+  run(request: SweepRequest, onProgress: (p: SweepProgress) => void): Promise<SweepOutcome>;
+  cancel(): boolean;
 }
 
 /** The part of the worker pool the controller uses. */
@@ -46,6 +57,7 @@ export interface ControllerOptions {
   /** Where save dialogs start for a file that has no directory yet (the documents folder). */
   documentsDir: string;
   pool: SimulationPool;
+  sweeps: SweepRunner;
   recent: RecentFiles;
   ui: ShellUi;
   platform?: NodeJS.Platform;
@@ -111,6 +123,36 @@ export class DesktopController implements IpcHandlers {
   /** The user stopped a long computation: the session's worker is replaced. */
   async cancel(id: string): Promise<boolean> {
     return this.o.pool.cancel(id, 'cancelled by the user');
+  }
+
+  async sweeps(): Promise<OpenedFile[]> {
+    return Promise.all(bundledSweepFiles(this.o.appDir).map(async (file) => ({ file, text: await readTextFile(join(this.o.appDir, ...file.split('/')), MAX_SCENARIO_BYTES) })));
+  }
+
+  /** A sweep file the user chooses: granted (so its Canary's file can be read and saved), not added to the recent scenarios. */
+  async openSweepDialog(): Promise<OpenedFile | null> {
+    const chosen = await this.o.ui.showOpenDialog({ title: 'Open Sweep', defaultPath: this.lastDirectory() });
+    const abs = chosen === null ? null : absoluteFilePath(chosen);
+    if (abs === null) return null;
+    this.grant(abs);
+    return this.readFile(abs);
+  }
+
+  /**
+   * Runs a sweep on the threads, its progress sent back tagged with `run`. The Canary's file of a sweep the
+   * user ran is granted: "apply" reads it and saves the chosen values into it.
+   */
+  async runSweep(run: string, request: SweepRequest): Promise<SweepOutcome> {
+    const outcome = await this.o.sweeps.run(request, (p) => this.o.ui.sweepProgress(run, p));
+    if (outcome.kind === 'result') {
+      const canaryFile = absoluteFilePath(outcome.result.sweep.canaryFile);
+      if (canaryFile) this.grant(canaryFile);
+    }
+    return outcome;
+  }
+
+  async cancelSweep(): Promise<boolean> {
+    return this.o.sweeps.cancel();
   }
 
   // ---- Menu and OS actions ------------------------------------------------

@@ -1,5 +1,7 @@
 import type { Diagnostic } from '../simulation/scenario/diagnostics';
 import type { ScenarioSummary, SessionCommand, SessionReply } from '../simulation/run/session';
+import type { SweepOutcome, SweepRequest } from '../simulation/sweep/workers';
+import type { SweepProgress } from '../simulation/sweep/execute';
 
 /**
  * The one API the renderer talks to its host through. Two adapters
@@ -8,7 +10,7 @@ import type { ScenarioSummary, SessionCommand, SessionReply } from '../simulatio
  * (renderer/host/web.ts). The renderer imports this file as types only.
  */
 
-export type { Diagnostic, ScenarioSummary, SessionCommand, SessionReply };
+export type { Diagnostic, ScenarioSummary, SessionCommand, SessionReply, SweepOutcome, SweepProgress, SweepRequest };
 
 /** A scenario the library lists: bundled (scenarios/), or a recent file (desktop). */
 export interface LibraryEntry {
@@ -36,7 +38,7 @@ export type MenuAction =
   | { kind: 'run'; action: 'play-pause' | 'step' | 'restart' | 'to-end' }
   | { kind: 'theme'; theme: 'light' | 'dark' | 'system' | 'toggle' };
 
-export type ViewName = 'library' | 'run' | 'editor' | 'compare' | 'gameday';
+export type ViewName = 'library' | 'run' | 'editor' | 'compare' | 'gameday' | 'tuning';
 
 export interface HostApi {
   /** 'electron' in the desktop app, 'web' in a browser. */
@@ -58,6 +60,17 @@ export interface HostApi {
    * stays usable (its next command re-runs it from its scenario and seed). False when it was idle.
    */
   cancel(session: string): Promise<boolean>;
+  /** The bundled sweep definitions (scenarios/sweeps/*.yaml), with their text. */
+  sweeps(): Promise<OpenedFile[]>;
+  /** Desktop: the open dialog for a sweep file (null when cancelled). Web: null (the renderer uses a file input). */
+  openSweepDialog(): Promise<OpenedFile | null>;
+  /**
+   * Runs a sweep on every core (web workers, worker threads), reporting progress as it goes; one sweep at a time
+   * (starting one cancels the one running). Loading errors come back as `invalid` with their diagnostics.
+   */
+  runSweep(request: SweepRequest, onProgress: (p: SweepProgress) => void): Promise<SweepOutcome>;
+  /** Stops the running sweep (its workers are terminated; it answers `cancelled`). False when none runs. */
+  cancelSweep(): Promise<boolean>;
   /** Menu commands from the shell (the web build has none); returns an unsubscribe function. */
   onMenu(listener: (action: MenuAction) => void): () => void;
 }

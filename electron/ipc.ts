@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SessionCommand } from '../simulation/run/session';
+import type { SweepOutcome, SweepRequest } from '../simulation/sweep/workers';
 import { CHANNELS, type Channel } from './channels';
 import type { HostApi } from './host-api';
 import { isTrustedFrame, type SenderFrame } from './security';
@@ -56,6 +57,13 @@ const exerciseRecord = z
   .record(z.string(), z.unknown(), { error: 'record must be an exercise record (a mapping)' })
   .refine((r) => JSON.stringify(r).length <= IPC_LIMITS.text * 4, { error: 'the exercise record is too large' });
 
+/** A SweepRequest (simulation/run/session.ts): the sweep file, its edited text, the editor's scenario buffer. */
+const sweepRequestShape = {
+  file: filePath,
+  text: scenarioText.optional(),
+  scenario: z.strictObject({ file: filePath, text: scenarioText }, { error: 'scenario must be { file, text }: the editor\'s scenario buffer' }).optional(),
+};
+
 /** Each SessionCommand kind's shape (simulation/run/session.ts): the same shapes, nothing more. */
 const COMMAND_SHAPES = [
   z.strictObject({ kind: z.literal('open'), file: filePath, text: scenarioText.optional() }),
@@ -97,7 +105,14 @@ const COMMAND_SHAPES = [
     kind: z.literal('score'),
     record: exerciseRecord,
   }),
-z.strictObject({ kind: z.literal('close') }),
+  z.strictObject({
+    kind: z.literal('open-sweep-run'),
+    ...sweepRequestShape,
+    u: z
+      .number({ error: (iss) => `u must be the index of a run of the sweep, got ${describeInput(iss.input)}` })
+      .refine((n) => Number.isSafeInteger(n) && n >= 0, 'u must be a whole number from 0'),
+  }),
+  z.strictObject({ kind: z.literal('close') }),
 ] as const;
 
 const COMMAND_KINDS = COMMAND_SHAPES.map((o) => o.shape.kind.value);
@@ -129,6 +144,10 @@ export const payloadSchemas = {
   [CHANNELS.saveAs]: z.strictObject({ text: scenarioText, suggested: filePath }),
   [CHANNELS.session]: z.strictObject({ session: sessionId, command: sessionCommandSchema }),
   [CHANNELS.cancel]: z.strictObject({ session: sessionId }),
+  [CHANNELS.sweeps]: z.strictObject({}),
+  [CHANNELS.openSweepDialog]: z.strictObject({}),
+  [CHANNELS.runSweep]: z.strictObject({ run: sessionId, request: z.strictObject(sweepRequestShape, { error: 'request must be a sweep request { file, text?, scenario? }' }) }),
+  [CHANNELS.cancelSweep]: z.strictObject({}),
 } satisfies Record<Channel, z.ZodType>;
 
 export type Payload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
@@ -144,8 +163,11 @@ export function parsePayload<C extends Channel>(channel: C, args: unknown[]): Pa
   throw new Error(`invalid ${channel} request: ${issues.join('; ')}`);
 }
 
-/** What the handlers do, once a message is trusted and valid (the DesktopController): the host API's requests. */
-export type IpcHandlers = Omit<HostApi, 'kind' | 'onMenu'>;
+/**
+ * What the handlers do, once a message is trusted and valid (the DesktopController): the host API's requests.
+ * A sweep's progress goes back on SWEEP_PROGRESS_CHANNEL tagged with the renderer's `run` id, not through a callback.
+ */
+export type IpcHandlers = Omit<HostApi, 'kind' | 'onMenu' | 'runSweep'> & { runSweep(run: string, request: SweepRequest): Promise<SweepOutcome> };
 
 /** The part of an IpcMainInvokeEvent the checks read. */
 export interface InvokeEvent {
@@ -176,4 +198,8 @@ export function registerIpc(ipcMain: IpcMainLike, h: IpcHandlers): void {
   ipcMain.handle(CHANNELS.saveAs, ipcListener(CHANNELS.saveAs, (p) => h.saveAs(p.text, p.suggested)));
   ipcMain.handle(CHANNELS.session, ipcListener(CHANNELS.session, (p) => h.session(p.session, p.command)));
   ipcMain.handle(CHANNELS.cancel, ipcListener(CHANNELS.cancel, (p) => h.cancel(p.session)));
+  ipcMain.handle(CHANNELS.sweeps, ipcListener(CHANNELS.sweeps, () => h.sweeps()));
+  ipcMain.handle(CHANNELS.openSweepDialog, ipcListener(CHANNELS.openSweepDialog, () => h.openSweepDialog()));
+  ipcMain.handle(CHANNELS.runSweep, ipcListener(CHANNELS.runSweep, (p) => h.runSweep(p.run, p.request)));
+  ipcMain.handle(CHANNELS.cancelSweep, ipcListener(CHANNELS.cancelSweep, () => h.cancelSweep()));
 }

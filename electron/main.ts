@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
 import { createAppHandler } from './app-protocol';
-import { MENU_CHANNEL } from './channels';
+import { availableParallelism } from 'node:os';
+import { MENU_CHANNEL, SWEEP_PROGRESS_CHANNEL } from './channels';
 import { DesktopController, type ShellUi } from './controller';
 import { scenarioFilters } from './files';
 import type { MenuAction } from './host-api';
@@ -14,6 +15,7 @@ import { RecentFiles } from './recent';
 import { APP_SCHEME, appPageUrl, navigationAllowed, permissionGranted, PRIVILEGED_SCHEMES, secureWebPreferences, windowOpenDecision, withSecurityHeaders } from './security';
 import { clampToDisplays, loadWindowState, MIN_SIZE, saveWindowState, trackWindowState } from './window-state';
 import { WorkerPool } from './worker-pool';
+import { SweepService } from './sweep-service';
 
 /**
  * The Electron main process. It only wires the modules beside it (see
@@ -111,7 +113,13 @@ function start(): void {
   const workerScript = unpacked(join(here, 'sim-worker.cjs'));
   const workerAppDir = unpacked(appDir);
   const pool = new WorkerPool({ create: () => new Worker(workerScript, { workerData: { appDir: workerAppDir }, name: 'gameday-simulation' }) });
-  app.on('before-quit', () => void pool.close());
+  // Sweeps take every core, in threads of their own (the run sessions' pool stays free for the run view).
+  const sweepScript = unpacked(join(here, 'sweep-worker.cjs'));
+  const sweeps = new SweepService({ size: availableParallelism(), create: () => new Worker(sweepScript, { workerData: { appDir: workerAppDir }, name: 'gameday-sweep' }) });
+  app.on('before-quit', () => {
+    sweeps.cancel();
+    void pool.close();
+  });
 
   const recent = new RecentFiles(join(userData, 'recent.json'));
   recent.load();
@@ -143,13 +151,16 @@ function start(): void {
         else app.addRecentDocument(files[0]);
       }
     },
+    sweepProgress(run, progress) {
+      if (mainWindow && rendererReady) mainWindow.webContents.send(SWEEP_PROGRESS_CHANNEL, { run, progress });
+    },
     showError(title, message) {
       const options = { type: 'error' as const, title, message: title, detail: message };
       void (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
     },
   };
 
-  const controller = new DesktopController({ appDir, documentsDir: app.getPath('documents'), pool, recent, ui });
+  const controller = new DesktopController({ appDir, documentsDir: app.getPath('documents'), pool, sweeps, recent, ui });
   controller.setInitialTheme(nativeTheme.shouldUseDarkColors);
   registerIpc(ipcMain, controller);
 
@@ -208,6 +219,7 @@ function start(): void {
         // A reload: the page's runs are gone, so stop computing them.
         rendererReady = false;
         pool.cancelAll('the page reloaded');
+        sweeps.cancel();
       }
     });
     win.webContents.on('did-finish-load', () => {
@@ -218,6 +230,7 @@ function start(): void {
     win.webContents.on('render-process-gone', () => {
       rendererReady = false;
       pool.cancelAll('the window stopped');
+      sweeps.cancel();
     });
     win.on('closed', () => {
       if (mainWindow === win) mainWindow = null;
@@ -225,6 +238,7 @@ function start(): void {
       waiting.length = 0;
       opens.detach();
       pool.cancelAll('the window closed');
+      sweeps.cancel();
     });
     void win.loadURL(appPageUrl(initial));
   };

@@ -85,6 +85,7 @@ const VIEWS: ReadonlyArray<{ view: ViewName; label: string }> = [
   { view: 'editor', label: 'Editor' },
   { view: 'compare', label: 'Compare' },
   { view: 'gameday', label: 'Game Day' },
+  { view: 'tuning', label: 'Tuning Lab' },
 ];
 
 /** A recent file's menu label: its name, and its folder to tell same-named files apart. */

@@ -89,14 +89,15 @@ export class WorkerPool {
       this.sessions.set(id, st);
     }
     if (st.stale && command.kind !== 'summaries') {
-      if (command.kind !== 'open') {
+      if (command.kind !== 'open' && command.kind !== 'open-sweep-run') {
         // The replacement worker knows nothing of this session yet: bring it back where it was.
         if (st.open) this.request(st.slot, { op: 'session', session: id, command: st.open }, id).catch(() => undefined);
         if (st.start && command.kind !== 'start') this.request(st.slot, { op: 'session', session: id, command: st.start }, id).catch(() => undefined);
       }
       st.stale = false;
     }
-    if (command.kind === 'open') {
+    if (command.kind === 'open' || command.kind === 'open-sweep-run') {
+      // A sweep's run opens and starts in one command: replaying it brings the run back.
       st.open = command;
       st.start = null;
     } else if (command.kind === 'start') st.start = command;

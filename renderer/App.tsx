@@ -8,6 +8,7 @@ import { RunView } from './views/RunView';
 import { EditorView } from './views/editor/EditorView';
 import { CompareView } from './views/compare/CompareView';
 import { GameDayView } from './views/gameday/GameDayView';
+import { TuningView } from './views/tuning/TuningView';
 
 const VIEWS: ReadonlyArray<{ id: ViewName; label: string; key: string }> = [
   { id: 'library', label: 'Library', key: '1' },
@@ -15,9 +16,10 @@ const VIEWS: ReadonlyArray<{ id: ViewName; label: string; key: string }> = [
   { id: 'editor', label: 'Editor', key: '3' },
   { id: 'compare', label: 'Compare', key: '4' },
   { id: 'gameday', label: 'Game day', key: '5' },
+  { id: 'tuning', label: 'Tuning lab', key: '6' },
 ];
 
-/** Keyboard shortcuts: space play/pause, → step, End to the end, Home restart, 1–5 views, t theme. */
+/** Keyboard shortcuts: space play/pause, → step, End to the end, Home restart, 1–6 views, t theme. */
 function useShortcuts(): void {
   const s = useApp((x) => x);
   useEffect(() => {
@@ -82,7 +84,7 @@ export function App() {
             {error}
           </div>
         ) : null}
-        {view === 'library' ? <LibraryView /> : view === 'run' ? <RunView /> : view === 'editor' ? <EditorView /> : view === 'gameday' ? <GameDayView /> : <CompareView />}
+        {view === 'library' ? <LibraryView /> : view === 'run' ? <RunView /> : view === 'editor' ? <EditorView /> : view === 'gameday' ? <GameDayView /> : view === 'tuning' ? <TuningView /> : <CompareView />}
       </main>
     </div>
   );

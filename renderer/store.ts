@@ -1,7 +1,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Diagnostic, HostApi, LibraryEntry, ScenarioSummary, ViewName } from '../electron/host-api';
-import type { RunSnapshot, SessionCommand, SessionReply } from '../simulation/run/session';
+import type { Diagnostic, HostApi, LibraryEntry, OpenedFile, ScenarioSummary, SweepProgress, SweepRequest, ViewName } from '../electron/host-api';
+import type { RunSnapshot, SessionCommand, SessionReply, SweepRunLabel } from '../simulation/run/session';
 import type { RunMode } from '../simulation/run/simulation';
+import type { SweepResult } from '../simulation/sweep/aggregate';
+import { applyConfiguration, applyTargetOf, type CanaryPatch } from '../simulation/sweep/apply';
 
 /**
  * The UI's single source of state (zustand). Views subscribe to slices with
@@ -41,6 +43,11 @@ export interface AppState {
   /** Compare: a second run of the same scenario (another seed or the edited text). */
   compare: { seed: number; snapshot: RunSnapshot | null; error: string | null };
 
+  /** The tuning lab: the sweep being edited and run, its progress and its result. */
+  tuning: TuningState;
+  /** The run view shows this run of a sweep (the drill-down), not a run of the open scenario; null otherwise. */
+  sweepRun: (SweepRunLabel & { request: SweepRequest }) | null;
+
   loadLibrary(): Promise<void>;
   /** Opens a scenario (bundled path or file on disk) and starts a run of it. */
   open(file: string, text?: string): Promise<void>;
@@ -71,6 +78,48 @@ export interface AppState {
   cancelFault(name: string): Promise<string | null>;
   /** Game day: a participant's decision on a human gate, now; the error says what is missing when it is refused. */
   decide(hook: string, decision: 'approve' | 'hold' | 'rollback', by: string, justification: string): Promise<string | null>;
+
+  /** Tuning lab: lists the bundled sweeps (and selects the first when none is chosen). */
+  loadSweeps(): Promise<void>;
+  /** Tuning lab: the sweep to run (a bundled one, a file, or a built one); its text can be edited before running. */
+  setSweep(source: SweepSource): void;
+  setSweepText(text: string): void;
+  /** Runs the sweep on every core; progress lands in `tuning.progress`, the result or the loading errors after. */
+  runSweep(): Promise<void>;
+  cancelSweep(): Promise<void>;
+  /** Selects a configuration (the scatter and the table share it). */
+  selectConfiguration(index: number | null): void;
+  /** Opens run `u` of the last result's sweep in the run view. */
+  openSweepRun(u: number): Promise<void>;
+  /** The patch that applies configuration `index` to its Canary's file (the editor's text when it is the open scenario). */
+  previewApply(index: number): Promise<{ ok: true; patch: CanaryPatch } | { ok: false; error: string }>;
+  /** Saves a patch through the host (atomically on the desktop; a download in the browser); the editor follows when it holds the file. */
+  saveApply(patch: CanaryPatch): Promise<string | null>;
+}
+
+/** Where the sweep comes from: a bundled file, a file the user opened, or the builder. */
+export interface SweepSource extends OpenedFile {
+  origin: 'bundled' | 'file' | 'builder';
+}
+
+export interface TuningState {
+  sweeps: OpenedFile[] | null;
+  source: SweepSource | null;
+  /** The sweep's text as edited (the source's text until edited). */
+  text: string;
+  running: boolean;
+  progress: SweepProgress | null;
+  result: SweepResult | null;
+  /** What the result was computed from (the drill-down opens runs of exactly that). */
+  request: SweepRequest | null;
+  wallMs: number | null;
+  workers: number | null;
+  /** Why the sweep does not load (file:line:column), from the last run. */
+  diagnostics: Diagnostic[];
+  error: string | null;
+  /** The last run was cancelled after `done` of `total` runs. */
+  cancelled: { done: number; total: number } | null;
+  selected: number | null;
 }
 
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, 1000];
@@ -98,6 +147,7 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
   let lastFrame = 0;
 
   const store = createStore<AppState>()((set, get) => {
+    const setTuning = (patch: Partial<TuningState>) => set({ tuning: { ...get().tuning, ...patch } });
     const snapshotOf = (r: SessionReply): RunSnapshot | null => (r.kind === 'snapshot' ? r.snapshot : null);
     const CANCELLED = 'cancelled by the user';
     const fail = (r: SessionReply) => {
@@ -192,6 +242,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       error: null,
       busy: false,
       compare: { seed: 2, snapshot: null, error: null },
+      tuning: { sweeps: null, source: null, text: '', running: false, progress: null, result: null, request: null, wallMs: null, workers: null, diagnostics: [], error: null, cancelled: null, selected: null },
+      sweepRun: null,
 
       async loadLibrary() {
         try {
@@ -202,7 +254,7 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       },
 
       async open(file, text) {
-        set({ playing: false });
+        set({ playing: false, sweepRun: null });
         const opened = text === undefined ? await host.readScenario(file) : { file, text };
         set({ file: opened.file, text: opened.text, savedText: opened.text, snapshot: null, summary: null, diagnostics: [], error: null });
         if (!(await validate(opened.file, opened.text))) {
@@ -216,15 +268,18 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       },
 
       async setText(text) {
-        set({ text });
+        // An edit makes Run run the edited scenario, no longer the sweep's run on screen.
+        set({ text, sweepRun: text === get().text ? get().sweepRun : null });
         const file = get().file;
         if (file !== null) await validate(file, text, 'editor');
       },
 
       async rerun() {
-        const { file, text } = get();
+        const { file, text, sweepRun } = get();
         if (file === null) return;
         set({ playing: false });
+        // A sweep's run restarts as itself (its configuration and regression), with the seed and mode as set.
+        if (sweepRun) return start();
         // Checked first on the side, so a broken text leaves the run on screen as it was.
         if ((await validate(file, text, 'editor')) && (await validate(file, text))) await start();
       },
@@ -308,6 +363,88 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       async cancel() {
         set({ playing: false });
         await host.cancel('main');
+      },
+
+      async loadSweeps() {
+        try {
+          const sweeps = await host.sweeps();
+          const t = get().tuning;
+          const first = sweeps[0];
+          setTuning({ sweeps, ...(t.source === null && first ? { source: { ...first, origin: 'bundled' as const }, text: first.text } : {}) });
+        } catch (e) {
+          setTuning({ sweeps: [], error: e instanceof Error ? e.message : String(e) });
+        }
+      },
+
+      setSweep(source) {
+        setTuning({ source, text: source.text, diagnostics: [], error: null, cancelled: null });
+      },
+
+      setSweepText(text) {
+        setTuning({ text });
+      },
+
+      async runSweep() {
+        const { tuning, file, text } = get();
+        if (!tuning.source || tuning.running) return;
+        // The editor's buffer stands in for its file: a sweep of the open scenario runs (and applies to) what the editor shows.
+        const request: SweepRequest = { file: tuning.source.file, text: tuning.text, ...(file !== null ? { scenario: { file, text } } : {}) };
+        setTuning({ running: true, progress: null, diagnostics: [], error: null, cancelled: null });
+        const outcome = await host
+          .runSweep(request, (progress) => setTuning({ progress }))
+          .catch((e: unknown) => ({ kind: 'error' as const, message: e instanceof Error ? e.message : String(e) }));
+        if (outcome.kind === 'result') {
+          const r = outcome.result;
+          setTuning({ running: false, result: r, request, wallMs: outcome.wallMs, workers: outcome.workers, selected: r.recommendation.configuration ?? r.configurations[0]?.index ?? null });
+        } else if (outcome.kind === 'invalid') setTuning({ running: false, diagnostics: outcome.diagnostics });
+        else if (outcome.kind === 'cancelled') setTuning({ running: false, cancelled: { done: outcome.done, total: outcome.total } });
+        else setTuning({ running: false, error: outcome.kind === 'error' ? outcome.message : `unexpected sweep outcome ${outcome.kind}` });
+      },
+
+      async cancelSweep() {
+        await host.cancelSweep();
+      },
+
+      selectConfiguration(index) {
+        setTuning({ selected: index });
+      },
+
+      async openSweepRun(u) {
+        const request = get().tuning.request;
+        if (!request) return;
+        const gen = ++generation;
+        set({ playing: false, busy: true });
+        const r = await host.session('main', { kind: 'open-sweep-run', ...request, u }).finally(() => set({ busy: false }));
+        if (gen !== generation) return;
+        if (r.kind === 'sweep-run') {
+          set({ summary: r.summary, snapshot: r.snapshot, seed: r.snapshot.seed, mode: r.snapshot.mode, cursor: null, error: null, sweepRun: { ...r.run, request }, view: 'run' });
+        } else if (r.kind === 'opened') setTuning({ diagnostics: r.diagnostics });
+        else fail(r);
+      },
+
+      async previewApply(index) {
+        const { tuning, file, text } = get();
+        const r = tuning.result;
+        const c = r?.configurations.find((x) => x.index === index);
+        if (!r || !c) return { ok: false, error: 'no such configuration' };
+        try {
+          const target = applyTargetOf(r.sweep);
+          // The sweep ran on the editor's buffer when it holds the Canary's file: apply to that text too.
+          const base = target.file === file ? text : (await host.readScenario(target.file)).text;
+          return applyConfiguration(target, c.values, { readFile: (p) => (p === target.file ? base : null) });
+        } catch (e) {
+          return { ok: false, error: e instanceof Error ? e.message : String(e) };
+        }
+      },
+
+      async saveApply(patch) {
+        const where = await host.save(patch.file, patch.after);
+        if (where !== null && patch.file === get().file) {
+          // The editor holds this file: it shows what was saved (and is no longer dirty).
+          set({ savedText: patch.after, file: host.kind === 'electron' ? where : patch.file });
+          await get().setText(patch.after);
+        }
+        return where;
       },
 
       async runCompare(seed) {

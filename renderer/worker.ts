@@ -18,7 +18,7 @@ const scenarioFiles = Object.keys(bundled).filter((f) => /^scenarios\/([^/]+|exa
 
 interface Message {
   id: number;
-  op: 'library' | 'read' | 'session';
+  op: 'library' | 'read' | 'session' | 'sweeps';
   file?: string;
   session?: string;
   command?: Parameters<RunSession['handle']>[0];
@@ -33,6 +33,9 @@ scope.onmessage = (e) => {
       const r = new RunSession(host).handle({ kind: 'summaries', files: scenarioFiles });
       const entries: LibraryEntry[] = r.kind === 'summaries' ? r.entries.map((x) => ({ ...x, source: 'bundled' as const })) : [];
       scope.postMessage({ id: m.id, ok: true, value: entries });
+    } else if (m.op === 'sweeps') {
+      const sweeps = Object.keys(bundled).filter((f) => /^scenarios\/sweeps\/[^/]+\.ya?ml$/.test(f)).sort();
+      scope.postMessage({ id: m.id, ok: true, value: sweeps.map((file) => ({ file, text: bundled[file] })) });
     } else if (m.op === 'read') {
       const text = host.readFile(m.file ?? '');
       if (text === null) scope.postMessage({ id: m.id, ok: false, error: `no bundled scenario ${m.file}` });

@@ -48,5 +48,7 @@ await Promise.all([
   build({ ...electronNode, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' }),
   build({ ...electronNode, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs' }),
   build({ ...electronNode, entryPoints: ['electron/sim-worker.ts'], outfile: 'dist/electron/sim-worker.cjs' }),
+  build({ ...electronNode, entryPoints: ['electron/sweep-worker.ts'], outfile: 'dist/electron/sweep-worker.cjs' }),
+  build({ ...browser, entryPoints: ['renderer/sweep-worker.ts'], outfile: 'dist/renderer/sweep-worker.js', plugins: [scenariosPlugin] }),
 ]);
 for (const f of ['index.html']) copyFileSync(join(root, 'renderer', f), join(root, 'dist/renderer', f));

@@ -1,4 +1,5 @@
 import type { HostApi, LibraryEntry, OpenedFile, SessionCommand, SessionReply } from '../../electron/host-api';
+import { messagePort, SweepJobs, type SweepWorkerHandle, type SweepWorkerReply } from '../../simulation/sweep/workers';
 
 /**
  * The browser build's host: a web worker (renderer/worker.ts) runs the
@@ -6,9 +7,24 @@ import type { HostApi, LibraryEntry, OpenedFile, SessionCommand, SessionReply } 
  * Cancelling terminates the worker and starts another; each session's last
  * `open` and `start` are replayed on it before its next command (a run is a
  * pure function of its scenario and seed), as the desktop's worker pool does.
+ * Sweeps run on dedicated web workers of their own (renderer/sweep-worker.ts),
+ * one per core up to 8, terminated when the sweep ends or is cancelled.
  */
 
-type Request = { op: 'library' } | { op: 'read'; file: string } | { op: 'session'; session: string; command: SessionCommand };
+type Request = { op: 'library' } | { op: 'sweeps' } | { op: 'read'; file: string } | { op: 'session'; session: string; command: SessionCommand };
+
+/** Sweep workers: one per core, at most 8 (a browser tab shares the machine), at least 1. */
+export function sweepWorkerCount(cores: number | undefined): number {
+  return Math.max(1, Math.min(8, Math.floor(cores ?? 1) || 1));
+}
+
+/** A sweep web worker as a sweep job holds it (terminate() is silent: `fail` settles what it had pending). */
+function workerHandle(w: Worker): SweepWorkerHandle {
+  const mp = messagePort((m) => w.postMessage(m));
+  w.onmessage = (e: MessageEvent<SweepWorkerReply>) => mp.receive(e.data);
+  w.onerror = (e) => mp.fail(new Error(`a sweep worker failed: ${e.message}`));
+  return { port: mp.port, fail: mp.fail, terminate: () => w.terminate() };
+}
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -16,7 +32,12 @@ interface Pending {
   session: string | null;
 }
 
-export function webHost(workerUrl = './worker.js', makeWorker: (url: string) => Worker = (url) => new Worker(url, { type: 'module' })): HostApi {
+export function webHost(
+  workerUrl = './worker.js',
+  makeWorker: (url: string) => Worker = (url) => new Worker(url, { type: 'module' }),
+  sweepWorkerUrl = './sweep-worker.js',
+  cores: number | undefined = globalThis.navigator?.hardwareConcurrency,
+): HostApi {
   let worker: Worker;
   let next = 1;
   const pending = new Map<number, Pending>();
@@ -62,12 +83,14 @@ export function webHost(workerUrl = './worker.js', makeWorker: (url: string) => 
   const session = async (id: string, command: SessionCommand): Promise<SessionReply> => {
     let st = sessions.get(id);
     if (!st) sessions.set(id, (st = { open: null, start: null, stale: false }));
-    if (st.stale && command.kind !== 'open') {
+    const opens = command.kind === 'open' || command.kind === 'open-sweep-run';
+    if (st.stale && !opens) {
       st.stale = false;
       if (st.open) await call<SessionReply>({ op: 'session', session: id, command: st.open });
       if (st.start && command.kind !== 'start') await call<SessionReply>({ op: 'session', session: id, command: st.start });
     }
-    if (command.kind === 'open') Object.assign(st, { open: command, start: null, stale: false });
+    // A sweep's run opens and starts in one command: replaying it brings the run back.
+    if (opens) Object.assign(st, { open: command, start: null, stale: false });
     if (command.kind === 'start') st.start = command;
     return call<SessionReply>({ op: 'session', session: id, command });
   };
@@ -81,6 +104,9 @@ export function webHost(workerUrl = './worker.js', makeWorker: (url: string) => 
     setTimeout(() => URL.revokeObjectURL(url), 1000);
     return a.download;
   };
+
+  /** Sweeps: each on fresh workers, one per core up to 8; cancelling terminates them. */
+  const sweeps = new SweepJobs(() => Array.from({ length: sweepWorkerCount(cores) }, () => workerHandle(makeWorker(sweepWorkerUrl))), () => performance.now());
 
   return {
     kind: 'web',
@@ -97,6 +123,10 @@ export function webHost(workerUrl = './worker.js', makeWorker: (url: string) => 
       restart();
       return true;
     },
+    sweeps: () => call<OpenedFile[]>({ op: 'sweeps' }),
+    openSweepDialog: async () => null,
+    runSweep: (request, onProgress) => sweeps.run(request, onProgress),
+    cancelSweep: async () => sweeps.cancel(),
     onMenu: () => () => {},
   };
 }

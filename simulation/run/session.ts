@@ -10,6 +10,9 @@ import { type RunAction, type RunMode, type RunResult, Simulation } from './simu
 import type { DecisionAction, GateDecision } from './gates';
 import type { GameDayPlan } from '../gameday/record';
 import { buildTopology, type Topology } from './topology';
+import { seedOf, SweepRunner } from '../sweep/run';
+import { loadSweep, runCount, unitOf } from '../sweep/spec';
+import { sweepHost, type SweepRequest } from '../sweep/workers';
 
 /**
  * A run session: what a worker (the browser's web worker, the desktop app's
@@ -72,17 +75,32 @@ export type SessionCommand =
   | { kind: 'score'; record: Record<string, unknown> }
   /** Summaries of several scenario files (the library); each loaded on its own. */
   | { kind: 'summaries'; files: string[] }
+  /**
+   * Opens run `u` of a sweep (the tuning lab's drill-down) and starts it: the configuration's Canary, the situation's
+   * regression, the replicate's seed, the situation's mode and the configuration's horizon, exactly as the sweep ran it.
+   */
+  | ({ kind: 'open-sweep-run'; u: number } & SweepRequest)
   | { kind: 'close' };
 
 export type SessionReply =
   | { kind: 'opened'; ok: true; summary: ScenarioSummary; diagnostics: Diagnostic[] }
   | { kind: 'opened'; ok: false; diagnostics: Diagnostic[] }
   | { kind: 'snapshot'; snapshot: RunSnapshot }
+  /** A sweep's run, opened and started (`open-sweep-run`): what `opened` and `start` would answer, and which run it is. */
+  | { kind: 'sweep-run'; summary: ScenarioSummary; snapshot: RunSnapshot; run: SweepRunLabel }
   | { kind: 'summaries'; entries: Array<{ file: string; summary: ScenarioSummary | null; diagnostics: Diagnostic[] }> }
   | { kind: 'evidence'; format: 'md' | 'html' | 'json'; text: string }
   | { kind: 'score'; score: ReportScore }
   | { kind: 'closed' }
   | { kind: 'error'; message: string };
+
+/** Which run of a sweep a session shows. */
+export interface SweepRunLabel {
+  u: number;
+  configuration: string;
+  situation: string;
+  seed: number;
+}
 
 /** The run record up to `t`: what every view draws. */
 export interface RunSnapshot {
@@ -154,6 +172,8 @@ export class RunSession {
       switch (cmd.kind) {
         case 'open':
           return this.open(cmd.file, cmd.text);
+        case 'open-sweep-run':
+          return this.openSweepRun(cmd);
         case 'start': {
           if (!this.scenario) return { kind: 'error', message: 'no scenario is open' };
           this.sim = new Simulation(this.scenario, { seed: cmd.seed, mode: cmd.mode, duration: cmd.duration });
@@ -215,8 +235,7 @@ export class RunSession {
   }
 
   private open(file: string, text: string | undefined): SessionReply {
-    const host: ScenarioHost = text === undefined ? this.host : { readFile: (p) => (p === file ? text : this.host.readFile(p)) };
-    const r = loadScenario(file, host);
+    const r = loadScenario(file, sweepHost(this.host, { file, text }));
     this.sim = null;
     if (!r.ok) {
       this.scenario = null;
@@ -224,6 +243,27 @@ export class RunSession {
     }
     this.scenario = r.scenario;
     return { kind: 'opened', ok: true, summary: summarize(r.scenario), diagnostics: r.diagnostics };
+  }
+
+  private openSweepRun(cmd: Extract<SessionCommand, { kind: 'open-sweep-run' }>): SessionReply {
+    this.sim = null;
+    this.scenario = null;
+    const loaded = loadSweep(cmd.file, sweepHost(this.host, cmd));
+    if (!loaded.ok) return { kind: 'opened', ok: false, diagnostics: loaded.diagnostics };
+    const plan = loaded.plan;
+    const total = runCount(plan);
+    if (!(Number.isSafeInteger(cmd.u) && cmd.u >= 0 && cmd.u < total)) return { kind: 'error', message: `the sweep ${plan.name} has runs 0 to ${total - 1}, not ${cmd.u}` };
+    const { configuration, situation, replicate } = unitOf(plan, cmd.u);
+    // The run as SweepRunner.simulation(u) makes it, but with latency summaries: the run view draws them.
+    // As a scenario of its own it lasts the configuration's horizon (a restart with another seed runs as long),
+    // and the scenario's expected outcome does not apply to a configuration and regression the sweep chose.
+    const runner = new SweepRunner(plan);
+    this.scenario = { ...plan.scenario, ...runner.scenarioOf(configuration, situation), duration: plan.horizon[configuration], expect: undefined };
+    this.sim = runner.simulation(cmd.u, { latencySummaries: true });
+    const r = this.snapshot();
+    if (r.kind !== 'snapshot') return r;
+    const run = { u: cmd.u, configuration: plan.configurations[configuration].label, situation: plan.situations[situation].name, seed: seedOf(plan, replicate) };
+    return { kind: 'sweep-run', summary: summarize(this.scenario), snapshot: r.snapshot, run };
   }
 
   private snapshot(): SessionReply {

@@ -250,7 +250,11 @@ const RATE_MEASURES: readonly Measure[] = ['falseAborts', 'missedRegressions'];
 /** A measure's value as people read it: rates in percent, times in seconds, budgets in percent. */
 export function formatMeasure(m: Measure, v: number): string {
   if (Number.isNaN(v)) return 'n/a';
-  if (RATE_MEASURES.includes(m) || m === 'budgetBurned') return `${(v * 100).toFixed(v < 0.1 ? 2 : 1)} %`;
+  if (RATE_MEASURES.includes(m) || m === 'budgetBurned') {
+    const pct = v * 100;
+    // Small shares keep two significant digits (a rollout may burn 0.0031 % of a month's budget).
+    return `${pct > 0 && pct < 0.1 ? pct.toPrecision(2) : pct.toFixed(pct < 10 ? 2 : 1)} %`;
+  }
   if (m === 'badRequests') return v.toFixed(0);
   return `${v.toFixed(0)} s`;
 }

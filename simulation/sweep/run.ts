@@ -63,10 +63,14 @@ export class SweepRunner {
     return s;
   }
 
-  /** The simulation of run `u`, ready to advance (the run view opens examples with it). */
-  simulation(u: number): Simulation {
+  /**
+   * The simulation of run `u`, ready to advance. Sweeps keep no latency
+   * histograms (Flagger never reads them); the run view, which opens a run to
+   * show it, asks for them — the run is otherwise the same.
+   */
+  simulation(u: number, o: { latencySummaries?: boolean } = {}): Simulation {
     const { configuration, situation, replicate } = unitOf(this.plan, u);
-    return new Simulation(this.scenarioOf(configuration, situation), { seed: seedOf(this.plan, replicate), mode: this.plan.situations[situation].mode, duration: this.plan.horizon[configuration], latencySummaries: false });
+    return new Simulation(this.scenarioOf(configuration, situation), { seed: seedOf(this.plan, replicate), mode: this.plan.situations[situation].mode, duration: this.plan.horizon[configuration], latencySummaries: o.latencySummaries ?? false });
   }
 
   run(u: number): RunRecord {

@@ -45,10 +45,29 @@ function load(invoke: (channel: string, payload: unknown) => Promise<unknown>) {
 }
 
 describe('the preload script', () => {
+  it('runSweep passes its own sweep\'s progress to the listener, and stops listening when it ends', async () => {
+    let finish: (v: unknown) => void = () => undefined;
+    const sent: Array<[string, unknown]> = [];
+    const { host, emit, listeners } = load((channel, payload) => {
+      sent.push([channel, payload]);
+      return new Promise((r) => (finish = r));
+    });
+    const seen: number[] = [];
+    const done = host.runSweep({ file: 'scenarios/sweeps/s.yaml' }, (p) => seen.push(p.done));
+    const run = (sent[0][1] as { run: string }).run;
+    expect(sent[0]).toEqual(['gameday:run-sweep', { run, request: { file: 'scenarios/sweeps/s.yaml' } }]);
+    emit('gameday:sweep-progress', {}, { run, progress: { done: 3, total: 9 } });
+    emit('gameday:sweep-progress', {}, { run: 'another', progress: { done: 7, total: 9 } });
+    finish({ kind: 'cancelled', done: 3, total: 9 });
+    await expect(done).resolves.toEqual({ kind: 'cancelled', done: 3, total: 9 });
+    expect(seen).toEqual([3]);
+    expect(listeners.get('gameday:sweep-progress')?.size ?? 0).toBe(0);
+  });
+
   it('exposes only window.gamedayHost with the host API methods', () => {
     const { exposed, host } = load(async () => null);
     expect(Object.keys(exposed)).toEqual(['gamedayHost']);
-    expect(Object.keys(host).sort()).toEqual(['cancel', 'library', 'onMenu', 'openDialog', 'readScenario', 'save', 'saveAs', 'session']);
+    expect(Object.keys(host).sort()).toEqual(['cancel', 'cancelSweep', 'library', 'onMenu', 'openDialog', 'openSweepDialog', 'readScenario', 'runSweep', 'save', 'saveAs', 'session', 'sweeps']);
     expect([...new Set(required)]).toEqual(['electron']);
   });
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DesktopController, type ShellUi, type SimulationPool } from '../../electron/controller';
-import type { MenuAction } from '../../electron/host-api';
+import { DesktopController, type ShellUi, type SimulationPool, type SweepRunner } from '../../electron/controller';
+import type { MenuAction, SweepOutcome, SweepRequest } from '../../electron/host-api';
 import { argvSkip, OpenQueue, scenarioFromArgv } from '../../electron/launch';
 import { accelerators, buildMenuTemplate, type MenuHandlers, type MenuItemTemplate, recentLabel } from '../../electron/menu';
 import { RecentFiles } from '../../electron/recent';
@@ -19,11 +19,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function setup(answers: { open?: Array<string | null>; save?: Array<string | null> } = {}) {
+function setup(answers: { open?: Array<string | null>; save?: Array<string | null>; sweep?: (r: SweepRequest) => SweepOutcome } = {}) {
   const sent: MenuAction[] = [];
   const errors: string[] = [];
   const dialogs: Array<{ kind: string; defaultPath?: string }> = [];
   const recentLists: string[][] = [];
+  const progress: string[] = [];
   const ui: ShellUi = {
     showOpenDialog: async (o) => {
       dialogs.push({ kind: 'open', defaultPath: o.defaultPath });
@@ -36,6 +37,7 @@ function setup(answers: { open?: Array<string | null>; save?: Array<string | nul
     send: (a) => void sent.push(a),
     recentChanged: (files) => void recentLists.push(files),
     showError: (title, message) => void errors.push(`${title}: ${message}`),
+    sweepProgress: (run, p) => void progress.push(`${run} ${p.done}/${p.total}`),
   };
   const pool: SimulationPool = {
     library: async (recent) => recent.map((file) => ({ file, source: 'recent' as const, summary: null, diagnostics: [] })),
@@ -43,11 +45,50 @@ function setup(answers: { open?: Array<string | null>; save?: Array<string | nul
     cancel: () => false,
   };
   const recent = new RecentFiles(join(dir, 'profile/recent.json'));
-  const c = new DesktopController({ appDir, documentsDir: join(dir, 'docs'), pool, recent, ui, platform: 'linux' });
-  return { c, sent, errors, dialogs, recentLists, recent };
+  const sweepRequests: SweepRequest[] = [];
+  const sweeps: SweepRunner = {
+    run: async (request, onProgress) => {
+      sweepRequests.push(request);
+      onProgress({ done: 1, total: 2, elapsedMs: 1, etaMs: 1, rate: 1000 });
+      return answers.sweep ? answers.sweep(request) : { kind: 'cancelled', done: 1, total: 2 };
+    },
+    cancel: () => false,
+  };
+  const c = new DesktopController({ appDir, documentsDir: join(dir, 'docs'), pool, sweeps, recent, ui, platform: 'linux' });
+  return { c, sent, errors, dialogs, recentLists, recent, progress, sweepRequests };
 }
 
 describe('the desktop controller', () => {
+  it('lists the bundled sweeps, runs one with its progress tagged, and grants the Canary file of a result', async () => {
+    mkdirSync(join(appDir, 'scenarios/sweeps'), { recursive: true });
+    writeFileSync(join(appDir, 'scenarios/sweeps/b.yaml'), 'kind: Sweep\n');
+    writeFileSync(join(appDir, 'scenarios/sweeps/a.yaml'), 'kind: Sweep\n');
+    writeFileSync(join(appDir, 'scenarios/sweeps/notes.txt'), 'no');
+    const canaryFile = join(dir, 'canary.yaml');
+    writeFileSync(canaryFile, 'kind: Canary\n');
+    const result = { sweep: { canaryFile } } as unknown as Extract<SweepOutcome, { kind: 'result' }>['result'];
+    const { c, progress, sweepRequests } = setup({ sweep: () => ({ kind: 'result', result, wallMs: 1, workers: 2 }) });
+    await expect(c.sweeps()).resolves.toEqual([
+      { file: 'scenarios/sweeps/a.yaml', text: 'kind: Sweep\n' },
+      { file: 'scenarios/sweeps/b.yaml', text: 'kind: Sweep\n' },
+    ]);
+    expect(c.isGranted(canaryFile)).toBe(false);
+    await expect(c.runSweep('sweep-7', { file: 'scenarios/sweeps/a.yaml' })).resolves.toMatchObject({ kind: 'result' });
+    expect(progress).toEqual(['sweep-7 1/2']);
+    expect(sweepRequests).toEqual([{ file: 'scenarios/sweeps/a.yaml' }]);
+    expect(c.isGranted(canaryFile)).toBe(true);
+    await expect(c.readScenario(canaryFile)).resolves.toEqual({ file: canaryFile, text: 'kind: Canary\n' });
+  });
+
+  it('opens a sweep file from the dialog without adding it to the recent scenarios', async () => {
+    const file = join(dir, 'mine.sweep.yaml');
+    writeFileSync(file, 'kind: Sweep\n');
+    const { c, recentLists } = setup({ open: [file, null] });
+    await expect(c.openSweepDialog()).resolves.toEqual({ file, text: 'kind: Sweep\n' });
+    expect(recentLists).toEqual([]);
+    await expect(c.openSweepDialog()).resolves.toBeNull();
+  });
+
   it('reads bundled scenarios, and files only once the user chose them', async () => {
     const { c, recentLists } = setup({ open: [join(dir, 'mine.gameday.yaml')] });
     writeFileSync(join(dir, 'mine.gameday.yaml'), 'mine: 1\n');

@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { HostApi, LibraryEntry } from '../../electron/host-api';
-import { RunSession } from '../../simulation/run/session';
 import { type Clock, createAppStore } from '../../renderer/store';
-import { repoHost } from '../support/scenario';
+import type { HostApi } from '../../electron/host-api';
+import { memoryHost } from './memory-host';
 
 /**
  * The renderer's store (renderer/store.ts) against an in-process host: the
  * same RunSession the workers run, over the repository's files, and a clock
  * the test moves by hand.
  */
-
-function memoryHost(): HostApi & { calls: string[] } {
-  const sessions = new Map<string, RunSession>();
-  const calls: string[] = [];
-  return {
-    kind: 'web',
-    calls,
-    library: async (): Promise<LibraryEntry[]> => [],
-    readScenario: async (file) => {
-      const text = repoHost.readFile(file);
-      if (text === null) throw new Error(`no file ${file}`);
-      return { file, text };
-    },
-    openDialog: async () => null,
-    save: async (file) => file,
-    saveAs: async (_text, suggested) => suggested,
-    session: async (id, command) => {
-      calls.push(`${id} ${command.kind}${'to' in command ? ` ${command.to}` : ''}`);
-      let s = sessions.get(id);
-      if (!s) sessions.set(id, (s = new RunSession(repoHost)));
-      return s.handle(command);
-    },
-    cancel: async () => false,
-    onMenu: () => () => {},
-  };
-}
 
 function manualClock(): Clock & { advance(ms: number): Promise<void> } {
   let now = 0;
