@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { FastModeUnsupported, type RunMode, type RunOptions, Simulation } from '../simulation/run/simulation';
-import { checkExpectation } from '../simulation/run/expect';
+import { checkExpectation, checkOverSeeds } from '../simulation/run/expect';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
@@ -42,6 +42,8 @@ Commands:
                          rules and burn-rate alerts) as one rule file
   report <run.json>      replay a game-day exercise and write its evidence package
                          (Markdown, self-contained HTML or JSON)
+  check <scenario...>    judge each scenario's spec.expect on its own seed and over
+                         100 seeds (fast mode); list the seeds that disagree
   sweep <sweep.yaml>     the tuning lab: run a Canary's configurations over healthy and
                          regressed canaries; false aborts, missed regressions, detection
                          times, the Pareto frontier and a recommendation
@@ -150,6 +152,23 @@ Prints the JSON Schema of the Scenario document (docs/scenario.schema.json), or
 with --sweep of the tuning lab's Sweep document (docs/sweep.schema.json), for
 editor completion and validation (e.g. the YAML language server's
 # yaml-language-server: $schema=... comment).`,
+  check: `Usage: gameday check <scenario...> [--seeds N] [--mode fast|exact] [--json]
+
+Judges each scenario's expected outcome (spec.expect: outcome, decision time,
+deciding metric) on the scenario's own seed in exact mode, as run --check
+does, and over seeds 1 to N (spec.expect.seeds, default 100) in fast mode
+(exact when the scenario needs it, or spec.expect.mode says so). A scenario
+passes when its own seed meets the expectation and at least
+spec.expect.seedsAgreeing of the seeds (default 95 %) do; the seeds that
+disagree are listed with how.
+
+Options:
+  --seeds N         seeds to run (overrides spec.expect.seeds)
+  --mode M          fast or exact for the seeds (overrides spec.expect.mode)
+  --json            print one JSON object per scenario (one per line)
+
+Exit 0 when every scenario passes, 4 when one misses, 1 when one is invalid or
+has no spec.expect.`,
   sweep: `Usage: gameday sweep <sweep.yaml> [--workers N] [--shard i/N] [--json] [--out FILE] [--quiet]
                     [--apply [--configuration N] [--write]]
 
@@ -240,6 +259,8 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return sloRulesCommand(rest, io);
       case 'report':
         return reportCommand(rest, io);
+      case 'check':
+        return checkCommand(rest, io);
       case 'sweep':
         return sweepCommand(rest, io).catch((e) => failure(e, io));
       case 'sweep-merge':
@@ -250,7 +271,7 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, sweep, sweep-merge, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, check, sweep, sweep-merge, schema, help`);
     }
   } catch (e) {
     return failure(e, io);
@@ -512,6 +533,41 @@ function reportCommand(args: string[], io: Io): number {
   if (values.out) return writeOut(values.out, output, io) ? EXIT.ok : EXIT.invalid;
   io.out(output);
   return EXIT.ok;
+}
+
+function checkCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { seeds: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (positionals.length === 0) throw new UsageError('check takes one or more scenario files');
+  if (values.seeds !== undefined && (!/^[0-9]+$/.test(values.seeds) || Number(values.seeds) < 1)) throw new UsageError(`--seeds expects a whole number of at least 1, got ${JSON.stringify(values.seeds)}`);
+  const { mode } = runOptions({ mode: values.mode });
+  let code: number = EXIT.ok;
+  for (const raw of positionals) {
+    const scenario = loadOrReport(raw, io);
+    if (!scenario) {
+      code = EXIT.invalid;
+      continue;
+    }
+    const expect = scenario.expect;
+    if (!expect) {
+      io.err(`gameday: ${scenario.file} has no spec.expect: nothing to check\n`);
+      code = EXIT.invalid;
+      continue;
+    }
+    const r = checkOverSeeds({ ...scenario, expect }, { seeds: values.seeds === undefined ? undefined : Number(values.seeds), mode });
+    if (!r.met && code === EXIT.ok) code = EXIT.unmet;
+    if (values.json) {
+      io.out(`${JSON.stringify({ file: scenario.file, ...r })}\n`);
+      continue;
+    }
+    const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+    const lines = [`${scenario.file}: expected ${expect.outcome}${expect.decidedBy ? ` by ${expect.decidedBy}` : ''}${expect.decidedBetween ? ` between ${expect.decidedBetween.from} s and ${expect.decidedBetween.to} s` : ''}: ${r.met ? 'ok' : 'MISSED'}`];
+    lines.push(`  seed ${r.defaultSeed.seed} (exact): ${r.defaultSeed.result.met ? 'as expected' : r.defaultSeed.result.mismatches.join('; ')}`);
+    lines.push(`  seeds 1–${r.seeds} (${r.mode}${r.exactBecause ? `: ${r.exactBecause}` : ''}): ${r.agreeing} agree (${pct(r.agreeing / r.seeds)}; at least ${pct(r.required)} required)`);
+    for (const d of r.disagreeing.slice(0, 20)) lines.push(`    seed ${d.seed}: ${d.mismatches.join('; ')}`);
+    if (r.disagreeing.length > 20) lines.push(`    … and ${r.disagreeing.length - 20} more: ${r.disagreeing.slice(20).map((d) => d.seed).join(', ')}`);
+    io.out(`${lines.join('\n')}\n`);
+  }
+  return code;
 }
 
 async function sweepCommand(args: string[], io: Io): Promise<number> {

@@ -1,4 +1,4 @@
-import type { RunResult } from './simulation';
+import { FastModeUnsupported, type RunMode, type RunnableScenario, type RunResult, Simulation } from './simulation';
 
 /** A scenario's `spec.expect`: what the rollout should come to. */
 export interface Expectation {
@@ -8,8 +8,11 @@ export interface Expectation {
   decidedBetween?: { from: number; to: number };
   /** The Canary metric whose failing checks decide a rollback. */
   decidedBy?: string;
-  /** The share of seeds expected to agree (for sweeps; not judged on one run). */
+  /** The share of seeds expected to agree (gameday check; not judged on one run). */
   seedsAgreeing: number;
+  /** How many seeds gameday check runs (1 to seeds), and in which mode (default fast, or exact when fast cannot run it). */
+  seeds?: number;
+  mode?: RunMode;
 }
 
 export interface ExpectationResult {
@@ -49,4 +52,52 @@ export function checkExpectation(expected: Expectation, r: Pick<RunResult, 'outc
     if (last?.metric !== expected.decidedBy) mismatches.push(`expected ${expected.decidedBy} to decide the rollback, but the last failed check was ${last ? last.metric : 'none'}`);
   }
   return { expected, met: mismatches.length === 0, mismatches };
+}
+
+/** A scenario's expectation judged over many seeds (`gameday check`, and CI over the library). */
+export interface SeedsCheck {
+  /** The scenario's own seed, in exact mode (as `gameday run --check` runs it). */
+  defaultSeed: { seed: number; result: ExpectationResult };
+  mode: RunMode;
+  /** Why the seeds run in exact mode when fast was asked for (fast mode cannot run the scenario). */
+  exactBecause: string | null;
+  seeds: number;
+  agreeing: number;
+  /** The share required (spec.expect.seedsAgreeing). */
+  required: number;
+  /** The default seed met the expectation and enough seeds agreed. */
+  met: boolean;
+  /** Seeds whose run missed the expectation, with how. */
+  disagreeing: Array<{ seed: number; mismatches: string[] }>;
+}
+
+/**
+ * Runs the scenario's own seed (exact mode) and seeds 1…N (the expectation's
+ * mode) and judges each run; `onSeed` reports progress. Deterministic: the
+ * same scenario gives the same report.
+ */
+export function checkOverSeeds(scenario: RunnableScenario & { expect: Expectation }, o: { seeds?: number; mode?: RunMode; onSeed?: (done: number, total: number) => void } = {}): SeedsCheck {
+  const expect = scenario.expect;
+  const own = new Simulation(scenario, { seed: scenario.seed, mode: 'exact' }).runToEnd();
+  const seeds = o.seeds ?? expect.seeds ?? 100;
+  let mode: RunMode = o.mode ?? expect.mode ?? 'fast';
+  let exactBecause: string | null = null;
+  if (mode === 'fast') {
+    try {
+      new Simulation(scenario, { seed: 1, mode: 'fast', duration: 0 });
+    } catch (e) {
+      if (!(e instanceof FastModeUnsupported)) throw e;
+      mode = 'exact';
+      exactBecause = e.reasons.join('; ');
+    }
+  }
+  const disagreeing: SeedsCheck['disagreeing'] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = checkExpectation(expect, new Simulation(scenario, { seed, mode, latencySummaries: false }).runToEnd());
+    if (!r.met) disagreeing.push({ seed, mismatches: r.mismatches });
+    o.onSeed?.(seed, seeds);
+  }
+  const defaultSeed = { seed: scenario.seed, result: checkExpectation(expect, own) };
+  const agreeing = seeds - disagreeing.length;
+  return { defaultSeed, mode, exactBecause, seeds, agreeing, required: expect.seedsAgreeing, met: defaultSeed.result.met && agreeing >= Math.ceil(expect.seedsAgreeing * seeds - 1e-9), disagreeing };
 }

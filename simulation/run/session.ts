@@ -10,6 +10,7 @@ import { type RunAction, type RunMode, type RunResult, Simulation } from './simu
 import type { DecisionAction, GateDecision } from './gates';
 import type { GameDayPlan } from '../gameday/record';
 import { buildTopology, type Topology } from './topology';
+import type { Lesson } from '../scenario/lesson';
 import { seedOf, SweepRunner } from '../sweep/run';
 import { loadSweep, runCount, unitOf } from '../sweep/spec';
 import { sweepHost, type SweepRequest } from '../sweep/workers';
@@ -47,7 +48,8 @@ export interface ScenarioSummary {
   faults: Array<{ name: string; type: string; at: number; windows: Array<[number, number]> }>;
   slos: Array<{ name: string; objective: number }>;
   expect: { outcome: string } | null;
-  lesson: { title: string; summary: string } | null;
+  /** The onboarding lesson: hook, what to watch, objectives, checkpoint questions (docs/lessons.md). */
+  lesson: Lesson | null;
   /** The traffic graph: streams, Traefik's routers and splits, each revision's pods, dependency calls, where faults act. */
   topology: Topology;
   /** The game-day plan; null without one. */
@@ -155,7 +157,7 @@ export function summarize(s: LoadedScenario): ScenarioSummary {
     faults: (s.faults ?? []).map((f) => ({ name: f.name, type: f.params.type, at: f.schedule.at, windows: runWindows(f.schedule, s.duration) })),
     slos: (s.slos ?? []).map((x) => ({ name: x.name, objective: x.objective })),
     expect: s.expect ? { outcome: s.expect.outcome } : null,
-    lesson: s.lesson ? { title: s.lesson.title, summary: s.lesson.summary ?? '' } : null,
+    lesson: s.lesson,
     topology: buildTopology(s),
     gameDay: s.gameDay,
   };

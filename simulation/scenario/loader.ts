@@ -8,6 +8,7 @@ import { type Diagnostic, sortDiagnostics } from './diagnostics';
 import { compileFaults } from './faults';
 import { compileSlos } from './slo';
 import { compileGameDay } from './gameday';
+import { compileLesson, type Lesson } from './lesson';
 import type { GameDayPlan } from '../gameday/record';
 import { compileFlagger, compileWebhookBehaviours, type Report, reporters } from './flagger';
 import { parseHey, UNLIMITED_QPS_PER_WORKER } from '../rollout/loadtest';
@@ -29,7 +30,8 @@ export interface ScenarioHost {
 export interface LoadedScenario extends RunnableScenario {
   file: string;
   description?: string;
-  lesson?: ScenarioDocument['spec']['lesson'];
+  /** The onboarding lesson (docs/lessons.md); null without one. */
+  lesson: Lesson | null;
   /** The game-day plan (docs/gameday.md); null without one. */
   gameDay: GameDayPlan | null;
   /** The expected outcome; checked against runs once the decision engine lands. */
@@ -118,6 +120,8 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const faults = compileFaults(document, scenarioDoc, world, faultErr, faultWarn);
   const slos = compileSlos(document, scenarioDoc, world, flagger.canaries, faultErr, faultWarn);
   const gameDay = compileGameDay(document, scenarioDoc, faults, faultErr, faultWarn);
+  const rolledOut = flagger.canaries.find((c) => `${c.namespace}/${c.name}` === flagger.rollout) ?? null;
+  const lesson = compileLesson(document, scenarioDoc, rolledOut, faultErr, faultWarn);
   if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -130,7 +134,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       file,
       seed: document.spec.seed,
       duration: document.spec.duration,
-      lesson: document.spec.lesson,
+      lesson,
       expect: document.spec.expect,
       world,
       flagger,

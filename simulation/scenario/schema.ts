@@ -673,6 +673,48 @@ export type SloDocument = z.output<typeof sloSchema>;
 
 // ---- the document ------------------------------------------------------------
 
+// ---- lessons (docs/lessons.md; compiled by lesson.ts) ------------------------
+
+export const CHECKPOINT_TRIGGERS = ['weight', 'failed-check', 'halt', 'rollback', 'promotion', 'alert', 'end'] as const;
+
+const text = (what: string) => z.string({ error: (iss) => `expected ${what} as text, found ${found(iss.input)}` }).min(1, { error: `expected ${what}, not an empty text` });
+
+const checkpointSchema = z.strictObject({
+  id: z
+    .string({ error: (iss) => `expected the checkpoint's id, found ${found(iss.input)}` })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `expected a lowercase id (a-z, 0-9, '-'), found ${found(iss.input)}` })
+    .optional()
+    .meta({ description: 'stable id for progress tracking (default checkpoint-<n>)' }),
+  at: nonNegativeDuration('the time the question appears').optional(),
+  on: z
+    .enum(CHECKPOINT_TRIGGERS, { error: (iss) => `expected on to be one of ${CHECKPOINT_TRIGGERS.join(', ')}, found ${found(iss.input)}` })
+    .optional()
+    .meta({ description: 'the moment the question appears: the canary weight reaching weight, the first failed check (of metric), a halt, the rollback, the promotion, an SLO alert firing (of severity), the end of the run' }),
+  weight: z.number({ error: (iss) => `expected the canary weight in percent, found ${found(iss.input)}` }).int().min(1).max(100).optional(),
+  metric: z.string({ error: (iss) => `expected the name of a metric of the Canary, found ${found(iss.input)}` }).optional(),
+  severity: z.string({ error: (iss) => `expected an alert severity such as page or ticket, found ${found(iss.input)}` }).optional(),
+  question: text('the question'),
+  choices: z.array(text('a choice'), { error: (iss) => `expected the choices as a list, found ${found(iss.input)}` }).min(2, { error: 'expected at least two choices' }),
+  answer: z.number({ error: (iss) => `expected the index of the right choice (0 for the first), found ${found(iss.input)}` }).int().min(0),
+  explanation: text('the explanation shown after answering'),
+});
+
+export const lessonSchema = z.strictObject({
+  title: text('the lesson title'),
+  level: z.number({ error: (iss) => `expected the lesson's place in the path (1 = first), found ${found(iss.input)}` }).int().min(1).optional(),
+  summary: z.string().optional(),
+  hook: z.string().optional().meta({ description: 'the incident hook: the situation the learner steps into' }),
+  firstSignal: z.string().optional().meta({ description: 'what the team sees first' }),
+  watch: z.array(text('what to watch')).default([]),
+  hypothesis: z.string().optional(),
+  objectives: z.array(text('a learning objective')).default([]),
+  checkpoints: z.array(checkpointSchema, { error: (iss) => `expected checkpoints as a list, found ${found(iss.input)}` }).default([]),
+  /** Longer lesson text (Markdown), shown under the hook. */
+  text: z.string().optional(),
+});
+
+export type LessonDocument = z.output<typeof lessonSchema>;
+
 export const scenarioSpecSchema = z.strictObject({
   seed: int('the seed', 0).max(Number.MAX_SAFE_INTEGER).default(1),
   duration: positiveDuration('the run duration'),
@@ -732,6 +774,11 @@ export const scenarioSpecSchema = z.strictObject({
         .optional(),
       decidedBy: z.string({ error: 'expected the name of the Canary metric whose check decides' }).min(1).optional(),
       seedsAgreeing: probability('the share of seeds expected to agree').default(0.95),
+      seeds: int('the number of seeds gameday check runs', 1).default(100),
+      mode: z
+        .enum(['fast', 'exact'], { error: (iss) => `expected mode fast or exact, found ${found(iss.input)}` })
+        .optional()
+        .meta({ description: 'the mode gameday check runs the seeds in (default fast; exact when fast mode cannot run the scenario)' }),
     })
     .optional(),
   gameDay: z
@@ -754,13 +801,7 @@ export const scenarioSpecSchema = z.strictObject({
     })
     .optional()
     .meta({ description: "game-day plan: objective, participants and roles, hypothesis, faults to inject, blast-radius controls, abort trigger, what to observe (docs/gameday.md)" }),
-  lesson: z
-    .strictObject({
-      title: z.string({ error: 'expected the lesson title' }),
-      summary: z.string().optional(),
-      text: z.string().optional(),
-    })
-    .optional(),
+  lesson: lessonSchema.optional().meta({ description: 'onboarding lesson: the incident hook, what to watch, objectives and checkpoint questions (docs/lessons.md)' }),
 });
 
 export const scenarioDocumentSchema = z.strictObject({

@@ -73,7 +73,7 @@ describe('gameday CLI', () => {
     expect(o.timeline).toHaveLength(31); // a tick every minute from 0 to 30m
     expect(o.events[0]).toMatchObject({ t: 300, type: 'Normal', reason: 'Synced', message: 'New revision detected! Scaling up backend.shop', explanation: { decision: 'detect' } });
     expect(o.checks[0]).toMatchObject({ t: 420, metric: 'request-success-rate', kind: 'builtin', min: 99, max: null, ok: true });
-    expect(o.expectation).toEqual({ expected: { outcome: 'promoted', seedsAgreeing: 0.95 }, met: true, mismatches: [] });
+    expect(o.expectation).toEqual({ expected: { outcome: 'promoted', seedsAgreeing: 0.95, seeds: 100 }, met: true, mismatches: [] });
 
     // The same scenario expected to roll back: --check exits 4 and says why.
     const dir = mkdtempSync(join(tmpdir(), 'gameday-expect-'));
