@@ -76,9 +76,13 @@ export interface SeedsCheck {
  * mode) and judges each run; `onSeed` reports progress. Deterministic: the
  * same scenario gives the same report.
  */
-export function checkOverSeeds(scenario: RunnableScenario & { expect: Expectation }, o: { seeds?: number; mode?: RunMode; onSeed?: (done: number, total: number) => void } = {}): SeedsCheck {
+export function checkOverSeeds(
+  scenario: RunnableScenario & { expect: Expectation },
+  o: { seeds?: number; mode?: RunMode; onSeed?: (done: number, total: number) => void; onOwnRun?: (r: RunResult) => void } = {},
+): SeedsCheck {
   const expect = scenario.expect;
   const own = new Simulation(scenario, { seed: scenario.seed, mode: 'exact' }).runToEnd();
+  o.onOwnRun?.(own);
   const seeds = o.seeds ?? expect.seeds ?? 100;
   let mode: RunMode = o.mode ?? expect.mode ?? 'fast';
   let exactBecause: string | null = null;

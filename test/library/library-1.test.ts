@@ -1,0 +1,8 @@
+import { describe, it } from 'vitest';
+import { checkLibraryScenario, libraryHalf } from '../support/library';
+
+// Half 1 of the scenario library (the other half runs in parallel in library-0.test.ts): each scenario's
+// lesson is complete and its checkpoints come, its own seed meets spec.expect and enough of 100 seeds agree.
+describe('scenario library', () => {
+  for (const file of libraryHalf(1)) it(file, () => checkLibraryScenario(file), 300_000);
+});
