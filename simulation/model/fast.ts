@@ -59,6 +59,16 @@ interface LatencyTable {
   timeoutPoint: LatencyPoints;
 }
 
+/**
+ * Latency tables by the revision's latency spec, then by pod speed, timeout
+ * and bucket bounds. A table is a pure function of these (its sampler keeps
+ * no state: draws take the caller's stream) and is only read, so the runs of
+ * a sweep, which share the compiled specs, compute each table once. Bounded
+ * per spec (cleared when full); a spec's tables go with it.
+ */
+const sharedTables = new WeakMap<object, Map<string, LatencyTable>>();
+const SHARED_TABLES_PER_SPEC = 64;
+
 /** Where a group of requests is recorded. */
 interface Sinks {
   service: RequestMetrics | null;
@@ -305,47 +315,65 @@ export class FastEngine {
     }
     let t = tables.get(timeout);
     if (!t) {
-      // Noise: a pod's speed factor scales the distribution; a latency tail is drawn per request (see aggregate), the cells are the body's.
-      const sampler = pod.speed === 1 ? b.sampler : new Sampler(scaledSpec(b.spec.latency, pod.speed));
-      const s = sampler.body;
-      const edges = [...new Set([...this.bounds, ...appBounds])].sort((x, y) => x - y);
-      const pm = s.partialMoments(timeout);
-      const all = s.partialMoments(Infinity);
-      const below = new Float64Array(edges.length);
-      const above = new Float64Array(edges.length);
-      let prev = 0;
-      for (let i = 0; i < edges.length; i++) {
-        const f = s.cdf(edges[i]);
-        const fb = Math.min(f, pm.p);
-        below[i] = pm.p > 0 ? Math.max(0, fb - Math.min(prev, pm.p)) / pm.p : 0;
-        above[i] = pm.p < 1 ? Math.max(0, Math.max(f, pm.p) - Math.max(prev, pm.p)) / (1 - pm.p) : 0;
-        prev = Math.max(prev, f);
-      }
-      const bucketOf = (bounds: readonly number[], v: number) => {
-        const i = bounds.findIndex((x) => v <= x);
-        return i < 0 ? bounds.length : i;
-      };
-      const mean = pm.p > 0 ? pm.m1 / pm.p : 0;
-      const pAbove = 1 - pm.p;
-      const meanAbove = pAbove > 0 ? (all.m1 - pm.m1) / pAbove : 0;
-      t = {
-        sampler,
-        pTimeout: pAbove,
-        cellsBelow: below,
-        cellsAbove: above,
-        toTraefik: Int32Array.from([...edges, Infinity], (e) => bucketOf(this.bounds, e)),
-        toApp: Int32Array.from([...edges, Infinity], (e) => bucketOf(appBounds, e)),
-        timeoutBucket: bucketOf(this.bounds, timeout),
-        mean,
-        variance: pm.p > 0 ? Math.max(0, pm.m2 / pm.p - mean * mean) : 0,
-        meanAbove,
-        varianceAbove: pAbove > 0 ? Math.max(0, (all.m2 - pm.m2) / pAbove - meanAbove * meanAbove) : 0,
-        points: latencyPoints((u) => s.quantile(u * pm.p)),
-        timeoutPoint: singlePoint(timeout),
-      };
+      t = this.sharedTable(pod, b, timeout, appBounds);
       tables.set(timeout, t);
     }
     return t;
+  }
+
+  /** A table from the module's cache of tables by latency spec and parameters, else made and cached there. */
+  private sharedTable(pod: Pod, b: Behaviour, timeout: number, appBounds: readonly number[]): LatencyTable {
+    let bySpec = sharedTables.get(b.spec.latency);
+    if (!bySpec) sharedTables.set(b.spec.latency, (bySpec = new Map()));
+    const key = `${pod.speed}|${timeout}|${this.bounds.join(',')}|${appBounds.join(',')}`;
+    let t = bySpec.get(key);
+    if (!t) {
+      t = this.makeTable(pod, b, timeout, appBounds);
+      if (bySpec.size >= SHARED_TABLES_PER_SPEC) bySpec.clear();
+      bySpec.set(key, t);
+    }
+    return t;
+  }
+
+  private makeTable(pod: Pod, b: Behaviour, timeout: number, appBounds: readonly number[]): LatencyTable {
+    // Noise: a pod's speed factor scales the distribution; a latency tail is drawn per request (see aggregate), the cells are the body's.
+    const sampler = pod.speed === 1 ? b.sampler : new Sampler(scaledSpec(b.spec.latency, pod.speed));
+    const s = sampler.body;
+    const edges = [...new Set([...this.bounds, ...appBounds])].sort((x, y) => x - y);
+    const pm = s.partialMoments(timeout);
+    const all = s.partialMoments(Infinity);
+    const below = new Float64Array(edges.length);
+    const above = new Float64Array(edges.length);
+    let prev = 0;
+    for (let i = 0; i < edges.length; i++) {
+      const f = s.cdf(edges[i]);
+      const fb = Math.min(f, pm.p);
+      below[i] = pm.p > 0 ? Math.max(0, fb - Math.min(prev, pm.p)) / pm.p : 0;
+      above[i] = pm.p < 1 ? Math.max(0, Math.max(f, pm.p) - Math.max(prev, pm.p)) / (1 - pm.p) : 0;
+      prev = Math.max(prev, f);
+    }
+    const bucketOf = (bounds: readonly number[], v: number) => {
+      const i = bounds.findIndex((x) => v <= x);
+      return i < 0 ? bounds.length : i;
+    };
+    const mean = pm.p > 0 ? pm.m1 / pm.p : 0;
+    const pAbove = 1 - pm.p;
+    const meanAbove = pAbove > 0 ? (all.m1 - pm.m1) / pAbove : 0;
+    return {
+      sampler,
+      pTimeout: pAbove,
+      cellsBelow: below,
+      cellsAbove: above,
+      toTraefik: Int32Array.from([...edges, Infinity], (e) => bucketOf(this.bounds, e)),
+      toApp: Int32Array.from([...edges, Infinity], (e) => bucketOf(appBounds, e)),
+      timeoutBucket: bucketOf(this.bounds, timeout),
+      mean,
+      variance: pm.p > 0 ? Math.max(0, pm.m2 / pm.p - mean * mean) : 0,
+      meanAbove,
+      varianceAbove: pAbove > 0 ? Math.max(0, (all.m2 - pm.m2) / pAbove - meanAbove * meanAbove) : 0,
+      points: latencyPoints((u) => s.quantile(u * pm.p)),
+      timeoutPoint: singlePoint(timeout),
+    };
   }
 
   /** Spreads cell counts over a bucket layout. */

@@ -417,7 +417,8 @@ export class World implements ProxyUpstream {
     /** Prometheus' service discovery of pods that export metrics. */
     private readonly podTargets: PodTargets | null = null,
   ) {
-    this.growSlots(1024);
+    // Slots double as needed (new ones are taken lowest first, so the slots used do not depend on this size).
+    this.growSlots(64);
     this.nameRng = rng.stream('pods/names');
     this.evArrival = kernel.register('arrival', (s) => this.onArrival(s));
     this.evWorkDone = kernel.register('work-done', (slot, gen) => this.onWorkDone(slot, gen));

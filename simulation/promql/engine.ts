@@ -185,15 +185,45 @@ export function rangeQuery(store: SeriesStore, query: string, startMs: number, e
 // ---- labels --------------------------------------------------------------------
 
 export function labelsKey(m: Metric): string {
-  return Object.keys(m)
-    .sort()
-    .map((k) => `${k}\u0000${m[k]}`)
-    .join('\u0001');
+  const keys = sortedKeys(m);
+  let key = '';
+  for (let i = 0; i < keys.length; i++) key += `${i === 0 ? '' : '\u0001'}${keys[i]}\u0000${m[keys[i]]}`;
+  return key;
+}
+
+/** Object.keys(m) sorted; the store's label sets (and most derived from them) are in order already, so sort only when not. */
+function sortedKeys(m: Metric): string[] {
+  const keys = Object.keys(m);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
+}
+
+/** The first index of an ascending list whose value is >= x. */
+function lowerBoundOf(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Two sorted lists merged into a new one. */
+function mergeSorted(a: readonly number[], b: readonly number[], cmp: (x: number, y: number) => number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(cmp(a[i], b[j]) <= 0 ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
 }
 
 function compareLabels(a: Metric, b: Metric): number {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
+  const ka = sortedKeys(a);
+  const kb = sortedKeys(b);
   for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
     if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
     if (a[ka[i]] !== b[kb[i]]) return a[ka[i]] < b[kb[i]] ? -1 : 1;
@@ -201,10 +231,25 @@ function compareLabels(a: Metric, b: Metric): number {
   return ka.length - kb.length;
 }
 
+/**
+ * Label sets without their metric name, by the store's label set they come
+ * from. Functions and arithmetic drop the name of the same store series at
+ * every evaluation; a store's label sets are frozen and live as long as the
+ * store, so the (frozen) result is kept with them. Other label sets (made
+ * during a query) are copied each time.
+ */
+const withoutNames = new WeakMap<Metric, Metric>();
+
 function dropName(m: Metric): Metric {
   if (!('__name__' in m)) return m;
+  const frozen = Object.isFrozen(m);
+  if (frozen) {
+    const hit = withoutNames.get(m);
+    if (hit !== undefined) return hit;
+  }
   const out: Metric = {};
   for (const k of Object.keys(m)) if (k !== '__name__') out[k] = m[k];
+  if (frozen) withoutNames.set(m, Object.freeze(out));
   return out;
 }
 
@@ -313,30 +358,53 @@ class Evaluator {
     }
   }
 
-  /** Store ids of the series a selector matches (a label that is absent has the value ""). */
+  /** Store ids of the series a selector matches (a label that is absent has the value ""), in label order. */
   private select(vs: VectorSelector): number[] {
     const filter = this.seriesFilter;
-    const hit = filter ? undefined : selections.get(vs);
-    if (hit && hit.store === this.store && hit.count === this.store.seriesCount) return hit.ids;
+    const ids = this.selectAll(vs);
+    if (!filter) return ids;
+    // Filtering the ordered selection keeps its order: the same ids, in the same order, as filtering while matching.
+    const out: number[] = [];
+    for (const id of ids) if (filter(this.store.labels(id))) out.push(id);
+    return out;
+  }
+
+  /**
+   * The selection without a series filter, cached per selector and store:
+   * series ids are dense and only ever added, so when series were added
+   * since, only the new ids are matched and merged in. Distinct series have
+   * distinct label sets, so the label order is total and the merged list is
+   * the one a full selection gives.
+   */
+  private selectAll(vs: VectorSelector): number[] {
+    const store = this.store;
+    const n = store.seriesCount;
+    const hit = selections.get(vs);
+    const cached = hit !== undefined && hit.store === store;
+    if (cached && hit.count === n) return hit.ids;
+    const from = cached ? hit.count : 0;
     let candidates: readonly number[] | null = null;
     for (const m of vs.matchers) {
       if (m.op !== '=' || m.value === '') continue;
-      const p = this.store.postings(m.name, m.value);
+      const p = store.postings(m.name, m.value);
       if (candidates === null || p.length < candidates.length) candidates = p;
     }
-    const ids: number[] = [];
-    const n = this.store.seriesCount;
+    const added: number[] = [];
     const consider = (id: number) => {
-      const labels = this.store.labels(id);
+      const labels = store.labels(id);
       for (const m of vs.matchers) if (!this.matches(m, labels[m.name] ?? '')) return;
-      if (filter && !filter(labels)) return;
-      ids.push(id);
+      added.push(id);
     };
-    if (candidates !== null) for (const id of candidates) consider(id);
-    else for (let id = 0; id < n; id++) consider(id);
+    if (candidates !== null) {
+      // Posting lists are ascending: start at the first id not yet considered.
+      let i = from === 0 ? 0 : lowerBoundOf(candidates, from);
+      for (; i < candidates.length; i++) consider(candidates[i]);
+    } else for (let id = from; id < n; id++) consider(id);
     // Storage returns series sorted by their label sets; ties in topk/bottomk depend on it.
-    ids.sort((a, b) => compareLabels(this.store.labels(a), this.store.labels(b)));
-    if (!filter) selections.set(vs, { store: this.store, count: this.store.seriesCount, ids });
+    const byLabels = (a: number, b: number) => compareLabels(store.labels(a), store.labels(b));
+    added.sort(byLabels);
+    const ids = cached && added.length > 0 ? mergeSorted(hit.ids, added, byLabels) : cached ? hit.ids : added;
+    selections.set(vs, { store, count: n, ids });
     return ids;
   }
 
@@ -591,8 +659,8 @@ class Evaluator {
       if (le === undefined) continue;
       const upperBound = parseGoFloat(le);
       if (Number.isNaN(upperBound) && le.toLowerCase() !== 'nan') continue;
-      const m = dropName(s.metric);
-      delete m.le;
+      const m: Metric = {};
+      for (const k of Object.keys(s.metric)) if (k !== '__name__' && k !== 'le') m[k] = s.metric[k];
       const key = labelsKey(m);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { metric: m, buckets: [] }));
@@ -660,6 +728,13 @@ class Evaluator {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new PromQLError(`invalid label name "${label}"`);
       samples = samples.map((s) => ({ metric: { ...s.metric, [label]: formatPromValue(s.value) }, value: s.value, ts: s.ts }));
       if (!a.without) grouping = [...grouping, label];
+    }
+    if (!a.without && grouping.length === 0 && a.op !== 'topk' && a.op !== 'bottomk' && a.op !== 'quantile' && a.op !== 'count_values') {
+      // No grouping labels (`sum(x)`, the SLO rules' and Flagger's shape): one group, with no labels, over every sample in order.
+      if (samples.length === 0) return [];
+      const acc = new Aggregator(a.op);
+      for (const s of samples) acc.add(s.value);
+      return [{ metric: {}, value: acc.result(), ts: t }];
     }
     const groupOf = (m: Metric): Metric => {
       const out: Metric = {};

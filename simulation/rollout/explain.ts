@@ -87,7 +87,7 @@ export function explain(ctx: ExplainContext, event: CanaryEvent, status: Readonl
   // A halt counts one failed check; Flagger emits the event first, then counts it.
   const failedChecks = status.failedChecks + (decision === 'halt' ? 1 : 0);
   const base = { decision, phase: status.phase, canaryWeight: status.canaryWeight, failedChecks, threshold: ctx.spec.analysis.threshold };
-  const failed = decision === 'halt' ? [...checks].reverse().find((c) => c.t === event.t && !c.ok) : undefined;
+  const failed = decision === 'halt' ? lastFailedAt(checks, event.t) : undefined;
   if (!failed) return { ...base, summary: summaryOf(decision, event, base, ctx.spec) };
   const check = { metric: failed.metric, value: failed.value, min: failed.min, max: failed.max, query: failed.query, ...(failed.error ? { error: failed.error } : {}) };
   const counted = base;
@@ -103,6 +103,12 @@ export function explain(ctx: ExplainContext, event: CanaryEvent, status: Readonl
   }
   const cause = diagnoseNoData(ctx, failed, event.t, status.canaryWeight);
   return { ...counted, check, cause, summary: `${failed.metric} found no data: ${cause.detail}; ${tail}.` };
+}
+
+/** The last failed check at time t (searched from the end: the checks of a run only grow). */
+function lastFailedAt(checks: readonly MetricCheck[], t: number): MetricCheck | undefined {
+  for (let i = checks.length - 1; i >= 0; i--) if (checks[i].t === t && !checks[i].ok) return checks[i];
+  return undefined;
 }
 
 /** The likeliest reason a check found no data, in the order support threads find them. */

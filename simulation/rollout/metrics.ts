@@ -20,6 +20,7 @@
 import { goDurationNs, durationNsFromMs, goFixed2, goFloatV, goInt64 } from './format';
 import { TRAEFIK_BUILTIN_QUERIES, collapseWhitespace, renderQuery, type MetricTemplateModel } from './template';
 import type { CanaryPorts, CanarySpec, MetricCheck, MetricSpec, ProviderResult } from './types';
+import { BoundedMemo } from '../util/memo';
 
 /** Where the checks report: Flagger's event texts (warning / error level) and one record per evaluated metric. */
 export interface MetricReporter {
@@ -50,11 +51,24 @@ export function metricModel(spec: CanarySpec, interval: string, variables: Reado
   };
 }
 
+/**
+ * Rendered builtin queries by what they depend on (the metric, its interval
+ * and the Canary's names). Flagger renders them at every analysis tick and a
+ * sweep repeats the ticks over thousands of runs; rendering is a pure
+ * function of these strings, so each text is rendered once. Bounded: cleared
+ * when full.
+ */
+const builtinQueries = new BoundedMemo<string, string>(256);
+
 /** The builtin Traefik query for a metric, rendered and whitespace-collapsed as Flagger's Prometheus client sends it. */
 export function builtinQuery(spec: CanarySpec, name: 'request-success-rate' | 'request-duration', interval: string): string {
-  const rendered = renderQuery(TRAEFIK_BUILTIN_QUERIES[name], metricModel(spec, interval || DEFAULT_METRIC_INTERVAL, {}));
-  // The builtin templates only use niladic functions: rendering cannot fail.
-  return collapseWhitespace(rendered.ok ? rendered.query : '');
+  const model = metricModel(spec, interval || DEFAULT_METRIC_INTERVAL, {});
+  const key = JSON.stringify([name, model.name, model.namespace, model.target, model.service, model.ingress, model.route, model.interval]);
+  return builtinQueries.get(key, () => {
+    const rendered = renderQuery(TRAEFIK_BUILTIN_QUERIES[name], model);
+    // The builtin templates only use niladic functions: rendering cannot fail.
+    return collapseWhitespace(rendered.ok ? rendered.query : '');
+  });
 }
 
 /** Flagger's not-found error text for a MetricTemplate lookup (Kubernetes lister error). */

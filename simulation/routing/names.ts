@@ -1,4 +1,5 @@
 import { sha256Hex } from '../util/sha256';
+import { BoundedMemo } from '../util/memo';
 
 /**
  * The names Traefik's Kubernetes CRD provider gives routers and services, as
@@ -6,12 +7,21 @@ import { sha256Hex } from '../util/sha256';
  */
 export const CRD_PROVIDER = 'kubernetescrd';
 
+/**
+ * Normalised names by their input: the same few Service and route names are
+ * normalised again in every run (and at every SLO evaluation). Bounded:
+ * cleared when full.
+ */
+const normalized = new BoundedMemo<string, string>(1024);
+
 /** Every run of characters that are neither letters nor digits becomes one '-', none at the ends. */
 export function normalizeName(name: string): string {
-  return name
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((part) => part !== '')
-    .join('-');
+  return normalized.get(name, (n) =>
+    n
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((part) => part !== '')
+      .join('-'),
+  );
 }
 
 /** A Kubernetes Service referenced with a port (number or name, as written). */

@@ -1,3 +1,5 @@
+import { BoundedMemo } from '../util/memo';
+
 /**
  * Traefik's HTTP router rule language (the `match` of an IngressRoute, the
  * `rule` of a router), parsed once and evaluated against simulated requests.
@@ -1083,8 +1085,21 @@ export type GoTranslation =
   | { ok: true; source: string; flags: string; captures: number }
   | { ok: false; message: string };
 
+/**
+ * Compiled patterns by their text. Every run of a sweep compiles the same
+ * router rules and PromQL matchers again; the translation is a pure function
+ * of the pattern, and the RegExps (flag `u` only, no `g` or `y`) keep no
+ * state between matches, so one compiled result serves all. Bounded: cleared
+ * when full.
+ */
+const compiled = new BoundedMemo<string, GoRegexpResult>(512);
+
 /** Compiles a Go (RE2) regular expression for unanchored matching, like Go's MatchString. */
 export function compileGoRegexp(pattern: string): GoRegexpResult {
+  return compiled.get(pattern, compileUncached);
+}
+
+function compileUncached(pattern: string): GoRegexpResult {
   const t = translateGoRegexp(pattern);
   if (!t.ok) return t;
   try {

@@ -150,7 +150,12 @@ class WeightedNode {
     readonly cookies: Int32Array | null,
     /** Global label ids of the children (for cookies). */
     readonly childIds: Int32Array,
-  ) {}
+  ) {
+    this.leavesOnly = cookies === null && children.every((c, i) => c.type === N_LEAF && children.indexOf(c) === i);
+  }
+
+  /** No cookies, and every child a distinct leaf: fast mode may pick for many requests at once (routeMany). */
+  readonly leavesOnly: boolean;
 }
 
 class MirroringNode {
@@ -210,6 +215,10 @@ export interface LeafBatch {
   counts: Float64Array;
   /** Mirrored copies per server (responses discarded). */
   mirrored: Float64Array;
+}
+
+function newBatch(leaf: LeafNode): LeafBatch {
+  return { label: leaf.label, servers: leaf.servers, counts: new Float64Array(leaf.servers.length), mirrored: new Float64Array(leaf.servers.length) };
 }
 
 /** The state Flagger's router sets: weights of `<apex>-primary` and `<apex>-canary`. */
@@ -321,7 +330,8 @@ export class TraefikProxy {
     this.evContinue = kernel.register('traefik-continue', (slot, gen) => {
       if (this.pGen[slot] === gen && this.pState[slot] === P_ACTIVE) this.proceed(slot);
     });
-    this.grow(256);
+    // Slots double as needed (new ones are taken lowest first, so the slots used do not depend on this size).
+    this.grow(16);
     this.apply();
   }
 
@@ -868,13 +878,60 @@ export class TraefikProxy {
     out.length = 0;
     const router = this.routerOf(s, replica);
     if (router === null || n === 0) return 0;
+    const root = router.root;
+    if (root.type === N_LEAF) return this.pickLeaf(root, n, out);
+    if (root.type === N_WEIGHTED && root.leavesOnly) return this.splitWeighted(root, n, out);
+    return this.routeEach(router, s, n, out);
+  }
+
+  /** n requests to a leaf at once: returns how many got no server (all or none). */
+  private pickLeaf(leaf: LeafNode, n: number, out: LeafBatch[]): number {
+    const b = newBatch(leaf);
+    if (!leaf.balancer.pickMany(n, b.counts, null)) return n;
+    out.push(b);
+    return 0;
+  }
+
+  /**
+   * n requests to a weighted service over distinct leaves, without sticky
+   * cookies: each balancer's picks are the same whether they interleave
+   * with the others' or not, so the service's n picks are made at once, then
+   * each child's. Batches come in the order of the first request each leaf
+   * got, as the request-by-request walk creates them.
+   */
+  private splitWeighted(node: WeightedNode, n: number, out: LeafBatch[]): number {
+    const k = node.children.length;
+    if (this.childCounts.length < k) {
+      this.childCounts = new Float64Array(k);
+      this.childFirst = new Int32Array(k);
+    }
+    const counts = this.childCounts.fill(0, 0, k);
+    const first = this.childFirst.fill(-1, 0, k);
+    if (!node.balancer.pickMany(n, counts, first)) return n;
+    let noServer = 0;
+    const byFirst = this.childOrder;
+    byFirst.length = 0;
+    for (let c = 0; c < k; c++) if (counts[c] > 0) byFirst.push(c);
+    byFirst.sort((a, b) => first[a] - first[b]);
+    for (const c of byFirst) noServer += this.pickLeaf(node.children[c] as LeafNode, counts[c], out);
+    return noServer;
+  }
+
+  private childCounts = new Float64Array(0);
+  private childFirst = new Int32Array(0);
+  private readonly childOrder: number[] = [];
+  private readonly leafBatches = new Map<LeafNode, LeafBatch>();
+
+  /** Any service tree (mirroring, nested weighted services): request by request, as a client would send them. */
+  private routeEach(router: BuiltRouter, s: number, n: number, out: LeafBatch[]): number {
     const client = this.clientBase[s];
     let noServer = 0;
-    const batches = new Map<LeafNode, LeafBatch>();
+    const batches = this.leafBatches;
+    batches.clear();
     const batchOf = (leaf: LeafNode): LeafBatch => {
       let b = batches.get(leaf);
       if (!b) {
-        b = { label: leaf.label, servers: leaf.servers, counts: new Float64Array(leaf.servers.length), mirrored: new Float64Array(leaf.servers.length) };
+        b = newBatch(leaf);
         batches.set(leaf, b);
         out.push(b);
       }
@@ -896,6 +953,7 @@ export class TraefikProxy {
       if (leaf === null || i < 0) noServer++;
       else batchOf(leaf).counts[i]++;
     }
+    batches.clear();
     return noServer;
   }
 

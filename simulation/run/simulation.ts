@@ -22,6 +22,9 @@ import { selectsWorkload, type Version, type WorkloadSpec } from '../model/spec'
 import { type SloResult, SloRuntime } from '../slo/runtime';
 import type { SloSpec } from '../slo/spec';
 
+/** Event queue slots a run starts with. */
+const INITIAL_EVENT_CAPACITY = 256;
+
 /**
  * Fault types fast mode can run: those that act on aggregate traffic (a spike multiplies expected counts), on
  * Flagger's ports or on scrapes, and those that change what one revision answers (an abort, a delay, a slowdown:
@@ -181,7 +184,9 @@ export class Simulation {
   }
 
   private reset(): void {
-    this.kernel = new Kernel();
+    // A small queue to start with (it doubles as needed): a sweep's short runs hold few events at once,
+    // and every run allocates its own.
+    this.kernel = new Kernel(INITIAL_EVENT_CAPACITY);
     this.cursor = 0;
     const rng = new RandomStreams(this.seed);
     this._store = new SeriesStore();

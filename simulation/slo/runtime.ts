@@ -3,7 +3,7 @@ import type { Version } from '../model/spec';
 import { instantVector } from '../promql/engine';
 import type { Labels, SeriesStore } from '../telemetry/tsdb';
 import { type AlertEpisode, RuleEngine } from './rule-engine';
-import { ratioRecord, recordedWindows, sliQueries, sloRuleGroups } from './rules';
+import { ratioRecord, recordedWindows, type RuleGroup, sliQueries, sloRuleGroups } from './rules';
 import { formatPromDuration, type PolicyTier, periodSeconds, type SloSpec, tierOf } from './spec';
 
 /**
@@ -131,10 +131,28 @@ export interface SloResult {
   ruleErrors: Array<{ rule: string; t: number; error: string }>;
 }
 
+/**
+ * Rule groups by SLO spec and start time. A sweep runs the same compiled
+ * SLOs thousands of times; the groups are a pure function of the spec and
+ * the start (a calendar month's length) and are only read (RuleEngine), so
+ * they are generated once per spec and kept as long as it is.
+ */
+const ruleGroupCache = new WeakMap<SloSpec, { startMs: number; groups: RuleGroup[] }>();
+
+function ruleGroupsOf(spec: SloSpec, startMs: number): RuleGroup[] {
+  const hit = ruleGroupCache.get(spec);
+  if (hit !== undefined && hit.startMs === startMs) return hit.groups;
+  const groups = sloRuleGroups(spec, startMs);
+  ruleGroupCache.set(spec, { startMs, groups });
+  return groups;
+}
+
 class SloState {
   readonly engine: RuleEngine;
   readonly period: number;
   readonly budgetQueries: { bad: string; total: string };
+  /** The recorded windows, shortest first: their text and the recording rule that holds their ratio. */
+  readonly burnRateRecords: ReadonlyArray<{ text: string; record: string }>;
   bad = 0;
   total = 0;
   /** Fraction of the budget the run consumed. */
@@ -158,11 +176,15 @@ class SloState {
     // The simulated Prometheus holds only the run: a window reaching back before it averages in the history the
     // scenario states — the budget consumed at the start, spent evenly (error ratio consumedAtStart × budget).
     const historyRatio = spec.budget.consumedAtStart * spec.errorBudget;
-    this.engine = new RuleEngine(ports.store, sloRuleGroups(spec, startMs), ports.timestamp, (rule, v, t) => withHistory(rule.window, v, t, historyRatio));
+    this.engine = new RuleEngine(ports.store, ruleGroupsOf(spec, startMs), ports.timestamp, (rule, v, t) => withHistory(rule.window, v, t, historyRatio));
     this.period = periodSeconds(spec, startMs);
     const w = formatPromDuration(Math.max(spec.alerting.evaluationInterval, 2 * ports.scrapeInterval));
     const q = sliQueries(spec, w);
     this.budgetQueries = { bad: q.bad, total: q.total };
+    this.burnRateRecords = recordedWindows(spec).map((w) => {
+      const text = formatPromDuration(w);
+      return { text, record: ratioRecord(text) };
+    });
     this.remaining = 1 - spec.budget.consumedAtStart;
     this.tier = spec.policy ? tierOf(spec.policy.tiers, this.remaining) : null;
     this.startTier = this.tier;
@@ -242,9 +264,8 @@ export class SloRuntime {
       s.tier = tier;
     }
     const burnRates: Record<string, number | null> = {};
-    for (const w of recordedWindows(s.spec)) {
-      const text = formatPromDuration(w);
-      const v = s.engine.latest.get(ratioRecord(text));
+    for (const { text, record } of s.burnRateRecords) {
+      const v = s.engine.latest.get(record);
       burnRates[text] = v === undefined || !Number.isFinite(v) ? null : v / s.spec.errorBudget;
     }
     s.history.push({ t, remaining: s.remaining, burnRates });

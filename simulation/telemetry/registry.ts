@@ -1,3 +1,5 @@
+import { BoundedMemo } from '../util/memo';
+
 /**
  * A process's Prometheus metrics registry (a Traefik replica's /metrics), as
  * the client library keeps it: families of counters, gauges and classic
@@ -122,6 +124,13 @@ export class MetricsRegistry {
 }
 
 /**
+ * Texts of finite non-zero bounds (the same few bucket layouts are formatted
+ * for the series of every run). Zero is not kept: a Map does not tell -0
+ * from 0. Bounded: cleared when full.
+ */
+const boundTexts = new BoundedMemo<number, string>(1024);
+
+/**
  * Prometheus' text form of a bucket bound (`le`) as client_golang writes it
  * (expfmt's writeFloat, i.e. Go's strconv.FormatFloat(b, 'g', -1, 64)): the
  * shortest round-trip digits, in exponent form when the decimal exponent is
@@ -133,6 +142,10 @@ export function formatBound(b: number): string {
   if (b === -Infinity) return '-Inf';
   if (b !== b) return 'NaN';
   if (b === 0) return Object.is(b, -0) ? '-0' : '0';
+  return boundTexts.get(b, formatFiniteBound);
+}
+
+function formatFiniteBound(b: number): string {
   const [mantissa, expText] = b.toExponential().split('e');
   const exp = Number(expText);
   if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;

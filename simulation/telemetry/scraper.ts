@@ -1,7 +1,7 @@
 import type { Kernel } from '../kernel/kernel';
 import { Rng } from '../kernel/random';
 import { formatBound, type MetricSeries, type MetricsRegistry } from './registry';
-import type { SeriesStore } from './tsdb';
+import type { Labels, SeriesStore } from './tsdb';
 
 /** How Prometheus scrapes the simulated targets. Times in seconds. */
 export interface ScrapeSpec {
@@ -239,24 +239,53 @@ export class Scraper {
   }
 
   private idsFor(s: MetricSeries, target: ScrapeTarget): Int32Array {
-    const f = s.family;
-    // honor_labels: false (Prometheus' default): scraped labels that clash with
-    // the target labels are kept as exported_<name>.
-    const own = this.targetLabels(target);
-    const base: Record<string, string> = {};
-    for (const [name, value] of Object.entries(s.labels)) base[name in own ? `exported_${name}` : name] = value;
-    Object.assign(base, own);
-    if (f.type === 'histogram') {
-      const ids: number[] = [];
-      const bounds = [...f.buckets, Infinity];
-      for (const b of bounds) ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_bucket`, le: formatBound(b) }));
-      ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_sum` }));
-      ids.push(this.store.seriesId({ ...base, __name__: `${f.name}_count` }));
-      return Int32Array.from(ids);
-    }
-    const name = f.type === 'counter' ? `${f.name}_total` : f.name;
-    return Int32Array.of(this.store.seriesId({ ...base, __name__: name }));
+    const sets = labelSetsFor(s, this.targetLabels(target));
+    const ids = new Int32Array(sets.length);
+    for (let j = 0; j < sets.length; j++) ids[j] = this.store.seriesId(sets[j]);
+    return ids;
   }
+}
+
+/**
+ * The label sets a series is stored under (one per bucket, sum and count for
+ * a histogram), by everything they depend on. Every run of a sweep scrapes
+ * the same series from the same targets; the sets are frozen and shared, so
+ * they are built once, and the store, which remembers the canonical form of a
+ * frozen label set, canonicalises each once too. Bounded: cleared when full.
+ */
+const labelSetCache = new Map<string, readonly Labels[]>();
+const LABEL_SET_CACHE_SIZE = 1024;
+
+function labelSetsFor(s: MetricSeries, own: Readonly<Record<string, string>>): readonly Labels[] {
+  const f = s.family;
+  // Bounds as the `le` values they become (distinct numbers give distinct texts).
+  const key = JSON.stringify([f.type, f.name, f.buckets.map(formatBound), own, s.labels]);
+  let sets = labelSetCache.get(key);
+  if (sets === undefined) {
+    sets = buildLabelSets(s, own);
+    if (labelSetCache.size >= LABEL_SET_CACHE_SIZE) labelSetCache.clear();
+    labelSetCache.set(key, sets);
+  }
+  return sets;
+}
+
+function buildLabelSets(s: MetricSeries, own: Readonly<Record<string, string>>): readonly Labels[] {
+  const f = s.family;
+  // honor_labels: false (Prometheus' default): scraped labels that clash with
+  // the target labels are kept as exported_<name>.
+  const base: Record<string, string> = {};
+  for (const [name, value] of Object.entries(s.labels)) base[name in own ? `exported_${name}` : name] = value;
+  Object.assign(base, own);
+  if (f.type === 'histogram') {
+    const sets: Labels[] = [];
+    const bounds = [...f.buckets, Infinity];
+    for (const b of bounds) sets.push(Object.freeze({ ...base, __name__: `${f.name}_bucket`, le: formatBound(b) }));
+    sets.push(Object.freeze({ ...base, __name__: `${f.name}_sum` }));
+    sets.push(Object.freeze({ ...base, __name__: `${f.name}_count` }));
+    return sets;
+  }
+  const name = f.type === 'counter' ? `${f.name}_total` : f.name;
+  return [Object.freeze({ ...base, __name__: name })];
 }
 
 /** FNV-1a, 32 bits, of a string's UTF-16 code units. */

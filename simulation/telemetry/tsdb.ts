@@ -1,4 +1,5 @@
 // An in-memory, append-only time-series store of scraped samples, laid out for
+import { BoundedMemo } from '../util/memo';
 // a PromQL evaluator to read fast.
 //
 // Layout
@@ -87,6 +88,18 @@ export function isValidLabelName(name: string): boolean {
   return LABEL_NAME.test(name);
 }
 
+/**
+ * Validity of strings, per check. Every run of a sweep creates the same
+ * series in a fresh store, so the same names and values are validated over
+ * and over; a string's validity never changes, so it is remembered (bounded).
+ */
+const validMetricNames = new BoundedMemo<string, boolean>(4096);
+const validLabelNames = new BoundedMemo<string, boolean>(4096);
+const validUtf8 = new BoundedMemo<string, boolean>(4096);
+
+
+const hasNoLoneSurrogate = (s: string): boolean => !LONE_SURROGATE.test(s);
+
 // --- the store -------------------------------------------------------------------
 
 /** Capacity (samples) of a series' columns at its first append. */
@@ -100,6 +113,51 @@ const EMPTY_U32 = new Uint32Array(0);
 function nextCapacity(cap: number): number {
   if (cap === 0) return INITIAL_CAPACITY;
   return cap < DOUBLING_LIMIT ? cap * 2 : cap + Math.ceil(cap / 8);
+}
+
+/** A label set's canonical form: pairs sorted by name without empty values, its key (the pairs' JSON) and its frozen object. */
+interface Canonical {
+  key: string;
+  pairs: [string, string][];
+  labels: Labels;
+}
+
+/**
+ * Canonical forms of frozen label sets (the scraper's, shared by every run of
+ * a sweep). Only valid sets are remembered; the entries go with their sets.
+ */
+const canonicalForms = new WeakMap<Labels, Canonical>();
+
+/** Validates a label set and puts it in canonical form (see SeriesStore.seriesId for the rules). */
+function canonicalOf(labels: Labels): Canonical {
+  const pairs: [string, string][] = [];
+  let named = false;
+  for (const name of Object.keys(labels)) {
+    const value = labels[name];
+    if (typeof value !== 'string') throw new RangeError(`label ${name} has a non-string value`);
+    if (name === '__name__') {
+      if (!validMetricNames.get(value, isValidMetricName)) throw new RangeError(`invalid metric name ${JSON.stringify(value)}`);
+    } else {
+      if (!validLabelNames.get(name, isValidLabelName)) throw new RangeError(`invalid label name ${JSON.stringify(name)}`);
+      if (name.startsWith('__')) throw new RangeError(`label name ${name} is reserved (names starting with __ are for internal use)`);
+    }
+    if (!validUtf8.get(value, hasNoLoneSurrogate)) throw new RangeError(`label ${name} has a value that is not valid UTF-8`);
+    if (value === '') continue;
+    if (name === '__name__') named = true;
+    // Insertion sort by name (names are distinct; a label set is small): no comparator calls, no sort buffer.
+    const pair: [string, string] = [name, value];
+    let i = pairs.length;
+    pairs.push(pair);
+    while (i > 0 && pairs[i - 1][0] > name) {
+      pairs[i] = pairs[i - 1];
+      i--;
+    }
+    pairs[i] = pair;
+  }
+  if (!named) throw new RangeError('a series needs a metric name (__name__)');
+  const canonical: Record<string, string> = {};
+  for (const [name, value] of pairs) canonical[name] = value;
+  return { key: JSON.stringify(pairs), pairs, labels: Object.freeze(canonical) };
 }
 
 export class SeriesStore {
@@ -120,6 +178,9 @@ export class SeriesStore {
 
   /** Declares a metric family (name without _total/_bucket/_sum/_count suffixes) for export metadata. */
   defineFamily(family: string, type: MetricType, help: string): void {
+    // The scraper declares every family at every scrape: a repeat of the same declaration passed every check already.
+    const same = this.familyInfo.get(family);
+    if (same !== undefined && same.type === type && same.help === help) return;
     if (!isValidMetricName(family)) throw new RangeError(`invalid metric family name ${JSON.stringify(family)}`);
     if (!METRIC_TYPES.includes(type)) throw new RangeError(`invalid metric type ${JSON.stringify(type)} for ${family}`);
     if (type === 'counter' && family.endsWith('_total')) {
@@ -157,9 +218,7 @@ export class SeriesStore {
     const found = this.byKey.get(key.key);
     if (found !== undefined) return found;
     const id = this.labelSets.length;
-    const frozen: Record<string, string> = {};
-    for (const [name, value] of key.pairs) frozen[name] = value;
-    this.labelSets.push(Object.freeze(frozen));
+    this.labelSets.push(key.labels);
     this.tCols.push(EMPTY_F64);
     this.vCols.push(EMPTY_F64);
     this.vBits.push(EMPTY_U32);
@@ -182,23 +241,16 @@ export class SeriesStore {
     return this.byKey.get(this.canonicalKey(labels).key) ?? -1;
   }
 
-  private canonicalKey(labels: Labels): { key: string; pairs: [string, string][] } {
-    const pairs: [string, string][] = [];
-    for (const name of Object.keys(labels)) {
-      const value = labels[name];
-      if (typeof value !== 'string') throw new RangeError(`label ${name} has a non-string value`);
-      if (name === '__name__') {
-        if (!isValidMetricName(value)) throw new RangeError(`invalid metric name ${JSON.stringify(value)}`);
-      } else {
-        if (!isValidLabelName(name)) throw new RangeError(`invalid label name ${JSON.stringify(name)}`);
-        if (name.startsWith('__')) throw new RangeError(`label name ${name} is reserved (names starting with __ are for internal use)`);
-      }
-      if (LONE_SURROGATE.test(value)) throw new RangeError(`label ${name} has a value that is not valid UTF-8`);
-      if (value !== '') pairs.push([name, value]);
+  private canonicalKey(labels: Labels): Canonical {
+    // A frozen label set cannot change: its canonical form, once found, holds for every store.
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const hit = canonicalForms.get(labels);
+      if (hit !== undefined) return hit;
     }
-    if (!pairs.some(([n]) => n === '__name__')) throw new RangeError('a series needs a metric name (__name__)');
-    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return { key: JSON.stringify(pairs), pairs };
+    const c = canonicalOf(labels);
+    if (frozen) canonicalForms.set(labels, c);
+    return c;
   }
 
   /**
@@ -257,16 +309,19 @@ export class SeriesStore {
   private grow(id: number, n: number): void {
     const oldCap = this.tCols[id].length;
     const cap = nextCapacity(oldCap);
-    const t = new Float64Array(cap);
-    const v = new Float64Array(cap);
+    // Both columns in one buffer (t, then v): one allocation instead of two, the same 16 B per sample.
+    const buffer = new ArrayBuffer(cap * 16);
+    const t = new Float64Array(buffer, 0, cap);
+    const v = new Float64Array(buffer, cap * 8, cap);
+    const bits = new Uint32Array(buffer, cap * 8, cap * 2);
     if (n > 0) {
       t.set(this.tCols[id].subarray(0, n));
       // Copy values through their 32-bit words so NaN payloads survive.
-      new Uint32Array(v.buffer).set(this.vBits[id].subarray(0, 2 * n));
+      bits.set(this.vBits[id].subarray(0, 2 * n));
     }
     this.tCols[id] = t;
     this.vCols[id] = v;
-    this.vBits[id] = new Uint32Array(v.buffer);
+    this.vBits[id] = bits;
     this.capacitySamples += cap - oldCap;
   }
 

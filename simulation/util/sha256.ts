@@ -1,3 +1,5 @@
+import { BoundedMemo } from './memo';
+
 /**
  * SHA-256 of a string's UTF-8 bytes, as lowercase hex (FIPS 180-4). The
  * simulation layer cannot use node:crypto or WebCrypto (async, not in every
@@ -23,7 +25,19 @@ function utf8(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * Digests of short texts (names and rules hashed into Kubernetes and Traefik
+ * names), which every run of a sweep hashes again. Bounded: cleared when
+ * full; long texts are not kept.
+ */
+const digests = new BoundedMemo<string, string>(1024);
+const DIGEST_CACHE_MAX_TEXT = 256;
+
 export function sha256Hex(text: string): string {
+  return text.length > DIGEST_CACHE_MAX_TEXT ? sha256HexUncached(text) : digests.get(text, sha256HexUncached);
+}
+
+function sha256HexUncached(text: string): string {
   const bytes = utf8(text);
   const bitLen = bytes.length * 8;
   const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);

@@ -104,3 +104,66 @@ describe("Traefik's EDF weighted round robin (reference §1)", () => {
     expect(again(3)).toBe(again(3));
   });
 });
+
+describe('EdfBalancer.pickMany', () => {
+  /** Balancers built alike (same children, same shuffle seed) must give the same picks one by one and in batches. */
+  const pair = (children: Array<{ name: string; weight?: number }>, seed: string) => [new EdfBalancer(children, new Rng(seed)), new EdfBalancer(children, new Rng(seed))] as const;
+
+  it('makes the same picks as pick() called n times, first picks included, across the shared sequence and past it', () => {
+    const cases: Array<Array<{ name: string; weight?: number }>> = [
+      [{ name: 'primary', weight: 90 }, { name: 'canary', weight: 10 }],
+      [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }, { name: 'c', weight: 1 }],
+      [{ name: 'a', weight: 3 }, { name: 'b', weight: 7 }, { name: 'c', weight: 0 }, { name: 'd', weight: 13 }],
+      [{ name: 'only' }],
+    ];
+    // Batch sizes that start and end inside and across the marks' strides, up to beyond the shared sequence (2^14 pops).
+    const sizes = [1, 5, 63, 64, 65, 200, 1000, 7, 4096, 129, 9000, 3, 12000];
+    cases.forEach((children, ci) => {
+      const [one, many] = pair(children, `pickMany/${ci}`);
+      for (const n of sizes) {
+        const expected = new Float64Array(children.length);
+        const expectedFirst = new Int32Array(children.length).fill(-1);
+        for (let k = 0; k < n; k++) {
+          const i = one.pick();
+          expected[i]++;
+          if (expectedFirst[i] < 0) expectedFirst[i] = k;
+        }
+        const counts = new Float64Array(children.length);
+        const first = new Int32Array(children.length).fill(-1);
+        expect(many.pickMany(n, counts, first)).toBe(true);
+        expect([...counts], `case ${ci}, n ${n}`).toEqual([...expected]);
+        expect([...first], `case ${ci}, n ${n}`).toEqual([...expectedFirst]);
+      }
+      expect(one.pick()).toBe(many.pick());
+    });
+  });
+
+  it('skips down and fenced children as pick() does, and picks nothing when none is available', () => {
+    const children = [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }];
+    const [one, many] = pair(children, 'pickMany/skips');
+    for (const b of [one, many]) {
+      b.setFenced(3, true);
+      b.setUp(1, false);
+    }
+    const expected = new Float64Array(4);
+    for (let k = 0; k < 500; k++) expected[one.pick()]++;
+    const counts = new Float64Array(4);
+    expect(many.pickMany(500, counts, null)).toBe(true);
+    expect([...counts]).toEqual([...expected]);
+    for (const b of [one, many]) {
+      b.setUp(1, true);
+      b.setFenced(3, false);
+    }
+    // Back to all available: the batch continues the same sequence.
+    const more = new Float64Array(4);
+    const again = new Float64Array(4);
+    for (let k = 0; k < 300; k++) more[one.pick()]++;
+    many.pickMany(300, again, null);
+    expect([...again]).toEqual([...more]);
+    const none = new EdfBalancer([{ name: 'x' }], null);
+    none.setUp(0, false);
+    const zero = new Float64Array(1);
+    expect(none.pickMany(10, zero, null)).toBe(false);
+    expect([...zero]).toEqual([0]);
+  });
+});
