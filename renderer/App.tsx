@@ -9,6 +9,8 @@ import { EditorView } from './views/editor/EditorView';
 import { CompareView } from './views/compare/CompareView';
 import { GameDayView } from './views/gameday/GameDayView';
 import { TuningView } from './views/tuning/TuningView';
+import { WelcomeCard } from './views/lesson/WelcomeCard';
+import './views/lesson/lesson.css';
 
 const VIEWS: ReadonlyArray<{ id: ViewName; label: string; key: string }> = [
   { id: 'library', label: 'Library', key: '1' },
@@ -25,7 +27,8 @@ function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      if (target && (target.closest('.cm-editor') || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
+      // Keys typed in the editor, a field, or a lesson's question (space picks a choice there) are theirs.
+      if (target && (target.closest('.cm-editor, .checkpoint-card') || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const view = VIEWS.find((v) => v.key === e.key);
       if (view) s.setView(view.id);
@@ -84,6 +87,7 @@ export function App() {
             {error}
           </div>
         ) : null}
+        <WelcomeCard />
         {view === 'library' ? <LibraryView /> : view === 'run' ? <RunView /> : view === 'editor' ? <EditorView /> : view === 'gameday' ? <GameDayView /> : view === 'tuning' ? <TuningView /> : <CompareView />}
       </main>
     </div>

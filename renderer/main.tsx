@@ -5,13 +5,17 @@ import { StoreContext } from './app-context';
 import { ipcHost } from './host/ipc';
 import { webHost } from './host/web';
 import { createAppStore, type Theme } from './store';
+import { browserStorage } from './views/lesson/progress';
 
 /** Entry: the desktop host when the preload exposed it, else the browser's web worker. */
 const host = ipcHost() ?? webHost();
 const saved = localStorage.getItem('gameday.theme');
 const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
 const theme: Theme = saved === 'dark' || saved === 'light' ? saved : prefersDark ? 'dark' : 'light';
-const store = createAppStore(host, undefined, theme);
+// ?scenario=<bundled path> opens one at once (the quick start opens the default scenario); a link to a given
+// scenario is not greeted with the lessons' welcome card.
+const params = new URLSearchParams(location.search);
+const store = createAppStore(host, undefined, theme, { storage: browserStorage(), welcome: !params.has('scenario') });
 store.subscribe((s, prev) => {
   if (s.theme !== prev.theme) localStorage.setItem('gameday.theme', s.theme);
 });
@@ -33,8 +37,7 @@ host.onMenu((a) => {
   }
 });
 void store.getState().loadLibrary();
-// ?scenario=<bundled path> opens one at once (the quick start opens the default scenario).
-const wanted = new URLSearchParams(location.search).get('scenario') ?? 'scenarios/default.yaml';
+const wanted = params.get('scenario') ?? 'scenarios/default.yaml';
 void store.getState().open(wanted);
 
 createRoot(document.getElementById('root') as HTMLElement).render(

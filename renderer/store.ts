@@ -4,6 +4,10 @@ import type { RunSnapshot, SessionCommand, SessionReply, SweepRunLabel } from '.
 import type { RunMode } from '../simulation/run/simulation';
 import type { SweepResult } from '../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf, type CanaryPatch } from '../simulation/sweep/apply';
+import type { Lesson } from '../simulation/scenario/lesson';
+import { allowedMove, answerOf, dueCheckpoint, isComplete, isWaiting, lessonRunView, type OpenCheckpoint } from './views/lesson/checkpoints';
+import { emptyProgress, type KeyValueStorage, lessonProgress, loadProgress, type Progress, saveProgress, withAnswer, withAnswersCleared, withCompleted } from './views/lesson/progress';
+import { lessonPath } from './views/lesson/path';
 
 /**
  * The UI's single source of state (zustand). Views subscribe to slices with
@@ -47,6 +51,9 @@ export interface AppState {
   tuning: TuningState;
   /** The run view shows this run of a sweep (the drill-down), not a run of the open scenario; null otherwise. */
   sweepRun: (SweepRunLabel & { request: SweepRequest }) | null;
+
+  /** Lessons: the learner's progress, the checkpoint question on screen, the lesson panel, the welcome card. */
+  lesson: LessonState;
 
   loadLibrary(): Promise<void>;
   /** Opens a scenario (bundled path or file on disk) and starts a run of it. */
@@ -95,6 +102,46 @@ export interface AppState {
   previewApply(index: number): Promise<{ ok: true; patch: CanaryPatch } | { ok: false; error: string }>;
   /** Saves a patch through the host (atomically on the desktop; a download in the browser); the editor follows when it holds the file. */
   saveApply(patch: CanaryPatch): Promise<string | null>;
+
+  /** Lessons: answers the open checkpoint question with choice `choice` (the first answer stands). */
+  answerCheckpoint(choice: number): void;
+  /** Lessons: closes the answered question and plays on (or opens the next question due at this moment). */
+  continueLesson(): Promise<void>;
+  /** Lessons: clears the open lesson's answers and runs it again from the start. */
+  retryLesson(): Promise<void>;
+  /** Lessons: forgets every lesson's answers and completion (the welcome card's dismissal stays). */
+  resetProgress(): void;
+  /** Lessons: "Not now" on the welcome card (remembered). */
+  dismissWelcome(): void;
+  /** Lessons: opens a lesson in the run view with its panel shown and its checkpoints asked. */
+  startLesson(file: string): Promise<void>;
+  /** Lessons: takes the open scenario's lesson: its checkpoints are asked, from the start of the run. */
+  takeLesson(): Promise<void>;
+  /** Lessons: opens the first lesson of the path (the lowest level). */
+  startFirstLesson(): Promise<void>;
+  setLessonPanel(open: boolean): void;
+}
+
+export interface LessonState {
+  progress: Progress;
+  /**
+   * The learner is taking the open scenario's lesson: its checkpoints are asked. Opening a scenario any other way
+   * (at start, from the scenarios, a file) shows its lesson panel folded, and asks nothing until "Take the lesson".
+   */
+  active: boolean;
+  /** The checkpoint question on screen (answered or not) and its moment; null when none is. */
+  open: OpenCheckpoint | null;
+  /** The lesson panel's details are shown. */
+  panelOpen: boolean;
+  /** The welcome card may be offered this session (not when the app was opened on a given scenario). */
+  welcome: boolean;
+}
+
+/** What the store keeps besides the host and the clock: where lesson progress lives, whether to offer the welcome card. */
+export interface StoreOptions {
+  /** localStorage in the app (null: progress in memory only). */
+  storage?: KeyValueStorage | null;
+  welcome?: boolean;
 }
 
 /** Where the sweep comes from: a bundled file, a file the user opened, or the builder. */
@@ -122,6 +169,12 @@ export interface TuningState {
   selected: number | null;
 }
 
+/** A lesson's checkpoint question is open and not answered yet: the run may not move forward (the transport says so). */
+export function lessonWaiting(s: Pick<AppState, 'summary' | 'sweepRun' | 'lesson'>): boolean {
+  if (!s.summary?.lesson || s.sweepRun || !s.lesson.active) return false;
+  return isWaiting(s.lesson.open, lessonProgress(s.lesson.progress, s.summary.name).answers);
+}
+
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, 1000];
 
 /** The clock the play loop reads (tests substitute their own). */
@@ -140,7 +193,8 @@ const browserClock: Clock = {
   },
 };
 
-export function createAppStore(host: HostApi, clock: Clock = browserClock, initialTheme: Theme = 'light'): StoreApi<AppState> {
+export function createAppStore(host: HostApi, clock: Clock = browserClock, initialTheme: Theme = 'light', options: StoreOptions = {}): StoreApi<AppState> {
+  const storage = options.storage ?? null;
   /** Increases with every run started: replies for an older run are dropped. */
   let generation = 0;
   let inFlight = false;
@@ -148,6 +202,27 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
 
   const store = createStore<AppState>()((set, get) => {
     const setTuning = (patch: Partial<TuningState>) => set({ tuning: { ...get().tuning, ...patch } });
+    const setLesson = (patch: Partial<LessonState>) => set({ lesson: { ...get().lesson, ...patch } });
+    /** Progress changed: shown at once, and written to storage. */
+    const commit = (progress: Progress) => {
+      setLesson({ progress });
+      saveProgress(storage, progress);
+    };
+    /** The lesson the learner is taking in the run on screen (a sweep's run is no lesson), by its scenario's name. */
+    const current = (): { lesson: Lesson; name: string } | null => {
+      const { summary, sweepRun, lesson } = get();
+      return summary?.lesson && !sweepRun && lesson.active ? { lesson: summary.lesson, name: summary.name } : null;
+    };
+    const answersNow = () => {
+      const c = current();
+      return c ? lessonProgress(get().lesson.progress, c.name).answers : {};
+    };
+    /** The lesson's question waits for its answer: the run may not move forward. */
+    const waiting = () => isWaiting(get().lesson.open, answersNow());
+    /** Moving on closes an answered question. */
+    const closeAnswered = () => {
+      if (get().lesson.open && !waiting()) setLesson({ open: null });
+    };
     const snapshotOf = (r: SessionReply): RunSnapshot | null => (r.kind === 'snapshot' ? r.snapshot : null);
     const CANCELLED = 'cancelled by the user';
     const fail = (r: SessionReply) => {
@@ -173,12 +248,16 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
     const start = async (): Promise<void> => {
       const gen = ++generation;
       const { seed, mode } = get();
+      // A question left unanswered comes again when the new run reaches its moment.
+      setLesson({ open: null });
       set({ busy: true });
       const r = await host.session('main', { kind: 'start', seed, mode }).finally(() => set({ busy: false }));
       if (gen !== generation) return;
       const s = snapshotOf(r);
-      if (s) set({ snapshot: s, error: null, cursor: null });
-      else fail(r);
+      if (s) {
+        set({ snapshot: s, error: null, cursor: null });
+        await reachLesson(s);
+      } else fail(r);
     };
 
     const move = async (kind: 'advance' | 'seek', to: number): Promise<void> => {
@@ -187,9 +266,33 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       const r = await host.session('main', { kind, to }).finally(() => set({ busy: false }));
       if (gen !== generation) return;
       const s = snapshotOf(r);
-      if (s) set({ snapshot: s, playing: get().playing && !s.done });
-      else fail(r);
+      if (s) {
+        set({ snapshot: s, playing: get().playing && !s.done });
+        await reachLesson(s);
+      } else fail(r);
     };
+
+    /**
+     * After every snapshot of a lesson's run: the next unanswered checkpoint whose moment has come pauses the run
+     * and opens its question, at that exact moment (the run seeks back when the slice went past it: a run is a pure
+     * function of scenario and seed, so the record there is the same). With every question answered, reaching the
+     * end completes the lesson.
+     */
+    async function reachLesson(s: RunSnapshot): Promise<boolean> {
+      const c = current();
+      if (!c) return false;
+      const answers = lessonProgress(get().lesson.progress, c.name).answers;
+      if (isWaiting(get().lesson.open, answers)) return true;
+      const due = dueCheckpoint(c.lesson, answers, lessonRunView(s));
+      if (due) {
+        set({ playing: false });
+        setLesson({ open: { id: due.checkpoint.id, t: due.t } });
+        if (due.t < s.t) await move('seek', due.t);
+        return true;
+      }
+      if (isComplete(c.lesson, answers, s.done)) commit(withCompleted(get().lesson.progress, c.name));
+      return false;
+    }
 
     /** A live action (fault, decision) on the run: the new snapshot, or the reason it was refused. */
     const act = async (command: SessionCommand): Promise<string | null> => {
@@ -202,6 +305,22 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
         return null;
       }
       return r.kind === 'error' ? r.message : `unexpected reply ${r.kind}`;
+    };
+
+    /** Opens a scenario and starts its run; as a lesson, its checkpoints are asked and its panel is shown. */
+    const openScenario = async (file: string, text: string | undefined, asLesson: boolean): Promise<void> => {
+      set({ playing: false, sweepRun: null });
+      setLesson({ open: null, active: asLesson, panelOpen: asLesson });
+      const opened = text === undefined ? await host.readScenario(file) : { file, text };
+      set({ file: opened.file, text: opened.text, savedText: opened.text, snapshot: null, summary: null, diagnostics: [], error: null });
+      if (!(await validate(opened.file, opened.text))) {
+        set({ view: 'editor' });
+        return;
+      }
+      const summary = get().summary;
+      if (summary) set({ seed: summary.seed });
+      set({ view: 'run' });
+      await start();
     };
 
     const tick = async (): Promise<void> => {
@@ -244,6 +363,7 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       compare: { seed: 2, snapshot: null, error: null },
       tuning: { sweeps: null, source: null, text: '', running: false, progress: null, result: null, request: null, wallMs: null, workers: null, diagnostics: [], error: null, cancelled: null, selected: null },
       sweepRun: null,
+      lesson: { progress: storage ? loadProgress(storage) : emptyProgress(), active: false, open: null, panelOpen: false, welcome: options.welcome ?? true },
 
       async loadLibrary() {
         try {
@@ -254,17 +374,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       },
 
       async open(file, text) {
-        set({ playing: false, sweepRun: null });
-        const opened = text === undefined ? await host.readScenario(file) : { file, text };
-        set({ file: opened.file, text: opened.text, savedText: opened.text, snapshot: null, summary: null, diagnostics: [], error: null });
-        if (!(await validate(opened.file, opened.text))) {
-          set({ view: 'editor' });
-          return;
-        }
-        const summary = get().summary;
-        if (summary) set({ seed: summary.seed });
-        set({ view: 'run' });
-        await start();
+        // Opened as a scenario: its lesson (if any) is offered, not taken.
+        await openScenario(file, text, false);
       },
 
       async setText(text) {
@@ -286,7 +397,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
 
       play() {
         const s = get().snapshot;
-        if (!s || s.done) return;
+        if (!s || s.done || waiting()) return;
+        closeAnswered();
         lastFrame = clock.now();
         set({ playing: true, cursor: null });
         clock.frame(() => void tick());
@@ -298,7 +410,8 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
 
       async step() {
         const s = get().snapshot;
-        if (!s) return;
+        if (!s || waiting()) return;
+        closeAnswered();
         set({ playing: false, cursor: null });
         await move('advance', Math.min(s.endTime, s.t + (get().summary?.canary?.interval ?? 60)));
       },
@@ -306,13 +419,17 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
       async seek(t) {
         const s = get().snapshot;
         if (!s) return;
+        // While a question waits for its answer, the run may go back but not past its moment.
+        const to = allowedMove(get().lesson.open, answersNow(), s.t, Math.max(0, Math.min(s.endTime, t)));
+        if (to === null) return;
         set({ playing: false });
-        await move('seek', Math.max(0, Math.min(s.endTime, t)));
+        await move('seek', to);
       },
 
       async toEnd() {
         const s = get().snapshot;
-        if (!s) return;
+        if (!s || waiting()) return;
+        closeAnswered();
         set({ playing: false, cursor: null });
         await move('advance', s.endTime);
       },
@@ -417,6 +534,7 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
         const r = await host.session('main', { kind: 'open-sweep-run', ...request, u }).finally(() => set({ busy: false }));
         if (gen !== generation) return;
         if (r.kind === 'sweep-run') {
+          setLesson({ open: null, active: false });
           set({ summary: r.summary, snapshot: r.snapshot, seed: r.snapshot.seed, mode: r.snapshot.mode, cursor: null, error: null, sweepRun: { ...r.run, request }, view: 'run' });
         } else if (r.kind === 'opened') setTuning({ diagnostics: r.diagnostics });
         else fail(r);
@@ -445,6 +563,68 @@ export function createAppStore(host: HostApi, clock: Clock = browserClock, initi
           await get().setText(patch.after);
         }
         return where;
+      },
+
+      answerCheckpoint(choice) {
+        const c = current();
+        const { open, progress } = get().lesson;
+        const checkpoint = c?.lesson.checkpoints.find((x) => x.id === open?.id);
+        if (!c || !checkpoint || !Number.isSafeInteger(choice) || choice < 0 || choice >= checkpoint.choices.length) return;
+        let next = withAnswer(progress, c.name, checkpoint.id, answerOf(checkpoint, choice));
+        const s = get().snapshot;
+        if (s && isComplete(c.lesson, lessonProgress(next, c.name).answers, s.done)) next = withCompleted(next, c.name);
+        commit(next);
+      },
+
+      async continueLesson() {
+        if (waiting()) return;
+        setLesson({ open: null });
+        const s = get().snapshot;
+        // Another question due at this same moment comes first; else the run plays on.
+        if (s && !(await reachLesson(s))) get().play();
+      },
+
+      async retryLesson() {
+        if (get().summary?.lesson && !get().sweepRun) setLesson({ active: true });
+        const c = current();
+        if (!c) return;
+        set({ playing: false });
+        commit(withAnswersCleared(get().lesson.progress, c.name));
+        setLesson({ open: null, panelOpen: true });
+        await get().rerun();
+      },
+
+      async takeLesson() {
+        const { summary, sweepRun } = get();
+        if (!summary?.lesson || sweepRun) return;
+        if (!get().lesson.progress.welcomeDismissed) commit({ ...get().lesson.progress, welcomeDismissed: true });
+        set({ playing: false });
+        setLesson({ active: true, open: null, panelOpen: true });
+        await get().rerun();
+      },
+
+      resetProgress() {
+        commit({ ...emptyProgress(), welcomeDismissed: get().lesson.progress.welcomeDismissed });
+        setLesson({ open: null });
+      },
+
+      dismissWelcome() {
+        commit({ ...get().lesson.progress, welcomeDismissed: true });
+      },
+
+      async startLesson(file) {
+        if (!get().lesson.progress.welcomeDismissed) commit({ ...get().lesson.progress, welcomeDismissed: true });
+        await openScenario(file, undefined, true);
+      },
+
+      async startFirstLesson() {
+        if (get().library === null) await get().loadLibrary();
+        const first = lessonPath(get().library)[0];
+        if (first) await get().startLesson(first.entry.file);
+      },
+
+      setLessonPanel(open) {
+        setLesson({ panelOpen: open });
       },
 
       async runCompare(seed) {

@@ -2,8 +2,9 @@ import { useRef } from 'react';
 import { useApp } from '../app-context';
 import { clock, duration } from '../format';
 import type { LibraryEntry } from '../../electron/host-api';
+import { LessonPath } from './lesson/LessonPath';
 
-/** Bundled scenarios and lessons, recent files, open from disk; what each holds. */
+/** The lessons' path, bundled scenarios, recent files, open from disk; what each holds. */
 export function LibraryView() {
   const library = useApp((s) => s.library);
   const open = useApp((s) => s.open);
@@ -16,8 +17,8 @@ export function LibraryView() {
     } else input.current?.click();
   };
   const groups: Array<[string, LibraryEntry[]]> = [
-    ['Lessons', (library ?? []).filter((e) => e.summary?.lesson)],
-    ['Scenarios', (library ?? []).filter((e) => e.source === 'bundled' && !e.summary?.lesson)],
+    // Every bundled scenario, lessons too: opened from here, a lesson's questions wait until "Take the lesson".
+    ['Scenarios', (library ?? []).filter((e) => e.source === 'bundled')],
     ['Recent files', (library ?? []).filter((e) => e.source === 'recent')],
   ];
   return (
@@ -38,7 +39,7 @@ export function LibraryView() {
           }}
         />
       </div>
-      {library === null ? <p className="muted">Loading the library…</p> : null}
+      {library === null ? <p className="muted">Loading the library…</p> : <LessonPath library={library} />}
       {groups.map(([title, entries]) =>
         entries.length === 0 ? null : (
           <div key={title}>

@@ -4,8 +4,13 @@ import { AnalysisTimeline } from './analysis/AnalysisTimeline';
 import { ErrorBudget } from './budget/ErrorBudget';
 import { DecisionLog } from './DecisionLog';
 import { Outcome } from './Outcome';
+import { LessonPanel } from './lesson/LessonPanel';
+import { CheckpointCard } from './lesson/CheckpointCard';
 
-/** The run: traffic, the analysis over time, the decisions with their reasons, the error budgets (and which sweep run it is, for a drill-down). */
+/**
+ * The run: traffic, the analysis over time, the decisions with their reasons, the error budgets (and which sweep run
+ * it is, for a drill-down). A lesson's run has its panel on top and its checkpoint questions next to the decisions.
+ */
 export function RunView() {
   const snapshot = useApp((s) => s.snapshot);
   const hasErrors = useApp((s) => s.diagnostics.some((d) => d.severity === 'error'));
@@ -25,12 +30,15 @@ export function RunView() {
             Back to the tuning lab
           </button>
         </div>
-      ) : null}
+      ) : (
+        <LessonPanel />
+      )}
       <section className="run-grid" data-testid="run-view">
         <div className="area-traffic">
           <TrafficView />
         </div>
         <div className="area-side">
+          {sweepRun ? null : <CheckpointCard />}
           <Outcome />
           <DecisionLog />
         </div>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../app-context';
 import { clock } from '../format';
-import { SPEEDS } from '../store';
+import { lessonWaiting, SPEEDS } from '../store';
 import { Icon } from './icons';
 
 /** Play, pause, step one analysis interval, to the end, restart; speed, seed, mode; the time slider seeks. */
@@ -16,6 +16,9 @@ export function Transport() {
   const mode = useApp((s) => s.mode);
   const a = useApp((s) => s);
   const busy = useApp((s) => s.busy);
+  /** A lesson's question waits for its answer: nothing moves the run forward until then. */
+  const waiting = useApp(lessonWaiting);
+  const held = waiting ? ' — answer the checkpoint question first' : '';
   const [longBusy, setLongBusy] = useState(false);
   useEffect(() => {
     if (!busy) {
@@ -37,11 +40,11 @@ export function Transport() {
           <Icon name="pause" />
         </button>
       ) : (
-        <button data-testid="play" aria-label="play" title="Play (space)" disabled={!snapshot || snapshot.done} onClick={() => a.play()}>
+        <button data-testid="play" aria-label="play" title={`Play (space)${held}`} disabled={!snapshot || snapshot.done || waiting} onClick={() => a.play()}>
           <Icon name="play" />
         </button>
       )}
-      <button data-testid="step" aria-label="step one analysis interval" title="Step one analysis interval (→)" disabled={!snapshot || snapshot.done} onClick={() => void a.step()}>
+      <button data-testid="step" aria-label="step one analysis interval" title={`Step one analysis interval (→)${held}`} disabled={!snapshot || snapshot.done || waiting} onClick={() => void a.step()}>
         <Icon name="step" />
       </button>
       {longBusy ? (
@@ -49,7 +52,7 @@ export function Transport() {
           Cancel
         </button>
       ) : null}
-      <button data-testid="to-end" aria-label="run to the end" title="Run to the end (End)" disabled={!snapshot || snapshot.done} onClick={() => void a.toEnd()}>
+      <button data-testid="to-end" aria-label="run to the end" title={`Run to the end (End)${held}`} disabled={!snapshot || snapshot.done || waiting} onClick={() => void a.toEnd()}>
         <Icon name="end" />
       </button>
       <input

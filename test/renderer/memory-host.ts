@@ -7,9 +7,10 @@ import { repoHost } from '../support/scenario';
  * An in-process host for the store's tests: the same RunSession the workers
  * run, over the repository's files, and sweeps on in-process "workers"
  * (SweepBlocks, as each web worker and worker thread runs them). `calls`
- * records the session commands; `saved` what was saved.
+ * records the session commands; `saved` what was saved; `library` lists the
+ * given scenario files.
  */
-export function memoryHost(options: { sweepWorkers?: number } = {}): HostApi & { calls: string[]; saved: Array<[string, string]> } {
+export function memoryHost(options: { sweepWorkers?: number; library?: string[] } = {}): HostApi & { calls: string[]; saved: Array<[string, string]> } {
   const sessions = new Map<string, RunSession>();
   const calls: string[] = [];
   const saved: Array<[string, string]> = [];
@@ -18,7 +19,11 @@ export function memoryHost(options: { sweepWorkers?: number } = {}): HostApi & {
     kind: 'web',
     calls,
     saved,
-    library: async (): Promise<LibraryEntry[]> => [],
+    // The library: the files asked for (bundled), each summarised by a session of its own, as the workers do.
+    library: async (): Promise<LibraryEntry[]> => {
+      const r = new RunSession(repoHost).handle({ kind: 'summaries', files: options.library ?? [] });
+      return r.kind === 'summaries' ? r.entries.map((e) => ({ ...e, source: 'bundled' as const })) : [];
+    },
     readScenario: async (file) => {
       const text = repoHost.readFile(file);
       if (text === null) throw new Error(`no file ${file}`);
