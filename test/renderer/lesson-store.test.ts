@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Clock, createAppStore } from '../../renderer/store';
+import { createAppStore } from '../../renderer/store';
 import { lessonRunView } from '../../renderer/views/lesson/checkpoints';
 import { memoryStorage, PROGRESS_KEY, parseProgress } from '../../renderer/views/lesson/progress';
 import { RunSession } from '../../simulation/run/session';
 import { checkpointTime } from '../../simulation/scenario/lesson';
 import { repoHost } from '../support/scenario';
-import { memoryHost } from './memory-host';
+import { manualClock, memoryHost } from './memory-host';
 
 /**
  * Lessons in the store (renderer/store.ts) against the in-process host, on
@@ -17,23 +17,6 @@ import { memoryHost } from './memory-host';
  */
 
 const LESSON = 'scenarios/first-canary.yaml';
-
-function manualClock(): Clock & { advance(ms: number): Promise<void> } {
-  let now = 0;
-  let queued: Array<() => void> = [];
-  return {
-    now: () => now,
-    frame: (fn) => queued.push(fn),
-    async advance(ms) {
-      now += ms;
-      const run = queued;
-      queued = [];
-      for (const fn of run) fn();
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      await new Promise((r) => setTimeout(r, 0));
-    },
-  };
-}
 
 /** Where each checkpoint of lesson 1 comes in a run of it to the end (its own seed), found without the store. */
 function expectedMoments(): Record<string, number> {

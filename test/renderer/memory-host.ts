@@ -1,3 +1,4 @@
+import type { Clock } from '../../renderer/store';
 import type { HostApi, LibraryEntry } from '../../electron/host-api';
 import { RunSession } from '../../simulation/run/session';
 import { runSweepOn, SweepBlocks, type SweepPort } from '../../simulation/sweep/workers';
@@ -63,5 +64,24 @@ export function memoryHost(options: { sweepWorkers?: number; library?: string[] 
       return true;
     },
     onMenu: () => () => {},
+  };
+}
+
+/** A frame clock the test moves by hand: advance(ms) runs the queued frames and lets their host calls settle. */
+export function manualClock(): Clock & { advance(ms: number): Promise<void> } {
+  let now = 0;
+  let queued: Array<() => void> = [];
+  return {
+    now: () => now,
+    frame: (fn) => queued.push(fn),
+    async advance(ms) {
+      now += ms;
+      const run = queued;
+      queued = [];
+      for (const fn of run) fn();
+      // Let the tick's host call and its continuation settle.
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      await new Promise((r) => setTimeout(r, 0));
+    },
   };
 }

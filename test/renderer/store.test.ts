@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, createAppStore } from '../../renderer/store';
+import { createAppStore } from '../../renderer/store';
 import type { HostApi } from '../../electron/host-api';
-import { memoryHost } from './memory-host';
+import { manualClock, memoryHost } from './memory-host';
 
 /**
  * The renderer's store (renderer/store.ts) against an in-process host: the
  * same RunSession the workers run, over the repository's files, and a clock
  * the test moves by hand.
  */
-
-function manualClock(): Clock & { advance(ms: number): Promise<void> } {
-  let now = 0;
-  let queued: Array<() => void> = [];
-  return {
-    now: () => now,
-    frame: (fn) => queued.push(fn),
-    async advance(ms) {
-      now += ms;
-      const run = queued;
-      queued = [];
-      for (const fn of run) fn();
-      // Let the tick's host call and its continuation settle.
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      await new Promise((r) => setTimeout(r, 0));
-    },
-  };
-}
 
 describe('app store', () => {
   it('opens a scenario: validates, takes its seed, switches to the run view and starts a run at 0', async () => {
