@@ -105,9 +105,14 @@ export function checkpointTime(t: CheckpointTrigger, run: LessonRunView): number
     case 'halt':
       at = first(run.events, (e) => e.message.startsWith('Halt '), (e) => e.t);
       break;
-    case 'rollback':
-      at = first(run.events, (e) => e.message.startsWith('Rolling back'), (e) => e.t);
+    case 'rollback': {
+      // "Rolling back …" on failed checks; a canary that never gets ready fails at its progress deadline without
+      // that event (Flagger's own message for it is unreachable): the phase turning Failed marks both.
+      const said = first(run.events, (e) => e.message.startsWith('Rolling back'), (e) => e.t);
+      const failed = first(run.timeline, (x) => x.phase === 'Failed', (x) => x.t);
+      at = said === null ? failed : failed === null ? said : Math.min(said, failed);
       break;
+    }
     case 'promotion':
       at = first(run.timeline, (x) => x.phase === 'Promoting' || x.phase === 'Succeeded', (x) => x.t);
       break;

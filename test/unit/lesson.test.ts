@@ -43,6 +43,8 @@ describe('lessons', () => {
     expect(checkpointTime({ kind: 'failed-check', metric: 'request-success-rate' }, view)).toBe(120);
     expect(checkpointTime({ kind: 'failed-check', metric: 'request-duration' }, view)).toBeNull();
     expect(checkpointTime({ kind: 'rollback' }, view)).toBeNull();
+    // A rollback at the progress deadline has no "Rolling back" event: the phase says it.
+    expect(checkpointTime({ kind: 'rollback' }, { ...view, timeline: [...r.timeline.slice(0, 3), { ...r.timeline[3], phase: 'Failed' }] })).toBe(r.timeline[3].t);
     expect(checkpointTime({ kind: 'end' }, view)).toBe(420);
     expect(checkpointTime({ kind: 'end' }, { ...view, done: false })).toBeNull();
     expect(checkpointTime({ kind: 'alert', severity: null }, { ...view, slo: [{ alerts: [{ firedAt: 300, severity: 'page' } as never, { firedAt: 250, severity: 'ticket' } as never] }] })).toBe(250);
