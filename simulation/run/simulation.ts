@@ -83,6 +83,8 @@ export interface RunOptions {
    * Prometheus scrapes are unaffected.
    */
   latencySummaries?: boolean;
+  /** Evaluate the SLOs' rules (default true); see SloPorts.rules. The tuning lab's runs skip them when nothing reads them. */
+  sloRules?: boolean;
 }
 
 export type RunState = 'ready' | 'running' | 'done' | 'cancelled';
@@ -162,6 +164,7 @@ export class Simulation {
   private gates!: HumanGates;
   private _state: RunState = 'ready';
   private readonly latencySummaries: boolean;
+  private readonly sloRules: boolean;
 
   constructor(
     readonly scenario: RunnableScenario,
@@ -172,6 +175,7 @@ export class Simulation {
     this.mode = options.mode ?? 'exact';
     this.log = [...(options.actions ?? [])];
     this.latencySummaries = options.latencySummaries ?? true;
+    this.sloRules = options.sloRules ?? true;
     if (this.mode === 'fast') {
       const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
       const faults = [...(scenario.faults ?? []), ...this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : []))];
@@ -235,6 +239,7 @@ export class Simulation {
             settle,
             versionOf: (app) => this.versionClassifier(app),
             faultsActiveDuring: (t0, t1) => faults.activeDuring(t0, t1),
+            rules: this.sloRules,
           })
         : null;
     const sloRuntime = this.slos;

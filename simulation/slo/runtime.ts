@@ -53,6 +53,14 @@ export interface SloPorts {
   versionOf: (app: string) => ((labels: Labels) => Version | null) | null;
   /** Names of the faults active at some time in (t0, t1]. */
   faultsActiveDuring: (t0: number, t1: number) => string[];
+  /**
+   * Evaluate the SLOs' rules (recordings, burn-rate alerts, ALERTS) — default
+   * true. The error budget, its attribution and the policy tiers come from
+   * the SLI queries, not from the rules; a tuning-lab run whose rollout reads
+   * nothing the rules write skips them (the result then has no alerts and no
+   * burn rates).
+   */
+  rules?: boolean;
 }
 
 /** One burn-rate alert episode of an SLO (`gameday run --json` → `slo[].alerts`). */
@@ -222,7 +230,7 @@ export class SloRuntime {
     const { kernel, store, timestamp } = this.ports;
     const t = kernel.now;
     this.ports.settle();
-    s.engine.evaluate(t);
+    if (this.ports.rules !== false) s.engine.evaluate(t);
     const dt = t - s.lastT;
     s.lastT = t;
     const ms = timestamp(t);

@@ -3,6 +3,7 @@ import { outcomeOf } from '../run/flagger';
 import { type RunnableScenario, Simulation } from '../run/simulation';
 import type { SweepPlan } from './spec';
 import { unitOf } from './spec';
+import { isAlertingRule, sliQueries, sloRuleGroups } from '../slo/rules';
 
 /**
  * One run of a sweep: a configuration of the Canary, one situation, one
@@ -41,8 +42,12 @@ export function seedOf(plan: Pick<SweepPlan, 'seed'>, replicate: number): number
 /** Runs a plan's runs; keeps what every run of the plan shares (the compiled scenario of each configuration and situation). */
 export class SweepRunner {
   private readonly cache = new Map<number, RunnableScenario>();
+  /** Whether the runs evaluate the SLOs' rules: only when a query the rollout depends on may read what they write. */
+  readonly sloRules: boolean;
 
-  constructor(readonly plan: SweepPlan) {}
+  constructor(readonly plan: SweepPlan) {
+    this.sloRules = readsSloRules(plan);
+  }
 
   /** The scenario of a configuration and situation, as a run simulates it. */
   scenarioOf(configuration: number, situation: number): RunnableScenario {
@@ -70,7 +75,15 @@ export class SweepRunner {
    */
   simulation(u: number, o: { latencySummaries?: boolean } = {}): Simulation {
     const { configuration, situation, replicate } = unitOf(this.plan, u);
-    return new Simulation(this.scenarioOf(configuration, situation), { seed: seedOf(this.plan, replicate), mode: this.plan.situations[situation].mode, duration: this.plan.horizon[configuration], latencySummaries: o.latencySummaries ?? false });
+    const forView = o.latencySummaries ?? false;
+    return new Simulation(this.scenarioOf(configuration, situation), {
+      seed: seedOf(this.plan, replicate),
+      mode: this.plan.situations[situation].mode,
+      duration: this.plan.horizon[configuration],
+      latencySummaries: forView,
+      // The run view shows the SLOs' alerts and burn rates; a sweep reads only what the rollout does.
+      sloRules: forView || this.sloRules,
+    });
   }
 
   run(u: number): RunRecord {
@@ -122,4 +135,36 @@ export class SweepRunner {
       budget: budgets.length > 0 ? Math.max(...budgets) : null,
     };
   }
+}
+
+/**
+ * Whether anything that decides a sweep's rollout may read what the SLOs'
+ * rules write (recorded ratios, ALERTS): a Canary's metric query (inline or a
+ * MetricTemplate's) or an SLI query naming a recorded series or ALERTS, or
+ * selecting series by a name pattern or without a name. Conservative: text
+ * that might read them keeps the rules. The budget, its attribution and the
+ * policy's gate answers come from the SLI queries, not from the rules, so
+ * without such a reader the rules change nothing a sweep measures.
+ */
+export function readsSloRules(plan: Pick<SweepPlan, 'scenario'>): boolean {
+  const { scenario } = plan;
+  const slos = scenario.slos ?? [];
+  if (slos.length === 0) return false;
+  const startMs = scenario.world.scrape.startMs;
+  const written = new Set<string>(['ALERTS', 'ALERTS_FOR_STATE']);
+  for (const s of slos) for (const g of sloRuleGroups(s, startMs)) for (const r of g.rules) if (!isAlertingRule(r)) written.add(r.record);
+  const flagger = scenario.flagger;
+  const texts = [
+    ...(flagger?.canaries ?? []).flatMap((c) => c.analysis.metrics.map((m) => m.query)),
+    ...(flagger?.templates ?? []).map((t) => t.query),
+    ...slos.flatMap((s): string[] => Object.values(sliQueries(s, '5m'))),
+  ].filter((t) => t !== '');
+  return texts.some((raw: string) => {
+    // Go template actions ({{ … }}) are not selectors.
+    const text = raw.replace(/\{\{[\s\S]*?\}\}/g, ' ');
+    if (text.includes('__name__')) return true;
+    // A selector without a metric name: a brace not right after a name.
+    if (/(^|[^A-Za-z0-9_:])\{/.test(text)) return true;
+    return [...written].some((name) => text.includes(name));
+  });
 }

@@ -4,7 +4,7 @@ import { loadScenario } from '../../simulation/scenario/loader';
 import { aggregate, outlineOf } from '../../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf } from '../../simulation/sweep/apply';
 import { executeSweep, formatEta, SweepCancelled, type SweepWorker } from '../../simulation/sweep/execute';
-import { type RunRecord, SweepRunner } from '../../simulation/sweep/run';
+import { readsSloRules, type RunRecord, SweepRunner } from '../../simulation/sweep/run';
 import { mergeShards, parseShard, readShard, shardBlock, toShard } from '../../simulation/sweep/shard';
 import { loadSweep, rolloutAllowance, runCount, unitOf } from '../../simulation/sweep/spec';
 import { checkoutVariant, memoryHost, mustLoadSweep, sweepText } from '../support/sweep';
@@ -292,6 +292,34 @@ describe('sweep execution', () => {
     expect(formatEta(400)).toBe('<1s');
     expect(formatEta(65_000)).toBe('1m 05s');
     expect(formatEta(3_725_000)).toBe('1h 02m');
+  });
+});
+
+describe('SLO rules in sweep runs', () => {
+  it('skips the rules when nothing the rollout reads depends on them, with the same result, and keeps them when a query may read them', () => {
+    const files = {
+      'sweep.yaml': sweepText({ scenario: 'scenarios/budget-halt.yaml', seeds: 2, parameters: '    - field: analysis.threshold\n      values: [2, 5]\n', situations: SITUATIONS }),
+    };
+    const plan = mustLoadSweep(files);
+    const runner = new SweepRunner(plan);
+    // budget-halt's promotion gate answers from the error budget policy, which reads the SLI queries, not the rules.
+    expect(runner.sloRules).toBe(false);
+    const withRules = new SweepRunner(plan);
+    (withRules as { sloRules: boolean }).sloRules = true;
+    const a = aggregate(outlineOf(plan), runAll(runner));
+    expect(JSON.stringify(a)).toBe(JSON.stringify(aggregate(outlineOf(plan), runAll(withRules))));
+    expect(a.configurations[0].situations[0]).toMatchObject({ promoted: 0, rolledBack: 0, undecided: 2 });
+    // The run view's runs keep them: it shows the alerts.
+    expect(runner.simulation(0, { latencySummaries: true }).runToEnd().slo[0].alerts.length).toBeGreaterThan(0);
+    expect(runner.simulation(0).runToEnd().slo[0].alerts).toEqual([]);
+    // A MetricTemplate reading ALERTS or a recorded ratio, or selecting without a metric name, keeps them.
+    const flagger = plan.scenario.flagger as NonNullable<typeof plan.scenario.flagger>;
+    const reading = (query: string) => readsSloRules({ scenario: { ...plan.scenario, flagger: { ...flagger, templates: [...flagger.templates, { name: 'x', namespace: 'shop', providerType: 'prometheus', providerAddress: '', query }] } } });
+    expect(reading('sum(ALERTS{alertstate="firing", severity="page"})')).toBe(true);
+    expect(reading('max(slo:sli_error:ratio_rate5m{sloth_service="orders-api"})')).toBe(true);
+    expect(reading('count({__name__=~"slo:.+"})')).toBe(true);
+    expect(reading('sum(rate({service=~"shop-.*"}[1m]))')).toBe(true);
+    expect(reading('sum(rate(traefik_service_requests_total{service=~"{{ target }}-canary.*"}[{{ interval }}]))')).toBe(false);
   });
 });
 
