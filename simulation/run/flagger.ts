@@ -83,6 +83,8 @@ export class FlaggerRuntime {
     policy: ((slo: string, hookType: string) => { status: number; body: string }) | null = null,
     /** How a webhook bound to the participants answers now (run/gates.ts); null: none are. */
     human: ((hook: WebhookSpec) => { status: number; body: string }) | null = null,
+    /** Explain every event (the decision log's reasons); the tuning lab's runs read only the decisions. */
+    explanations = true,
   ) {
     this.evTick = kernel.register('flagger-tick', (i) => this.onTick(i));
     spec.canaries.forEach((c, i) => {
@@ -106,7 +108,7 @@ export class FlaggerRuntime {
         c,
         ports,
         {
-          event: (e) => record.events.push({ ...e, explanation: explain(explainCtx, e, (controller as CanaryController).status, record.checks) }),
+          event: (e) => record.events.push(explanations ? { ...e, explanation: explain(explainCtx, e, (controller as CanaryController).status, record.checks) } : e),
           alert: (a) => record.alerts.push(a),
           check: (m) => record.checks.push(m),
           tick: (r) => {

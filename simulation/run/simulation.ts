@@ -85,6 +85,8 @@ export interface RunOptions {
   latencySummaries?: boolean;
   /** Evaluate the SLOs' rules (default true); see SloPorts.rules. The tuning lab's runs skip them when nothing reads them. */
   sloRules?: boolean;
+  /** Explain each of Flagger's events (default true): the decision log's reasons, which the tuning lab's runs do not read. */
+  explanations?: boolean;
 }
 
 export type RunState = 'ready' | 'running' | 'done' | 'cancelled';
@@ -165,6 +167,7 @@ export class Simulation {
   private _state: RunState = 'ready';
   private readonly latencySummaries: boolean;
   private readonly sloRules: boolean;
+  private readonly explanations: boolean;
 
   constructor(
     readonly scenario: RunnableScenario,
@@ -176,6 +179,7 @@ export class Simulation {
     this.log = [...(options.actions ?? [])];
     this.latencySummaries = options.latencySummaries ?? true;
     this.sloRules = options.sloRules ?? true;
+    this.explanations = options.explanations ?? true;
     if (this.mode === 'fast') {
       const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
       const faults = [...(scenario.faults ?? []), ...this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : []))];
@@ -246,7 +250,7 @@ export class Simulation {
     const policy = sloRuntime ? (slo: string, type: string) => sloRuntime.gateAnswer(slo, type) : null;
     const flagger = this.scenario.flagger;
     const gates = (this.gates = new HumanGates());
-    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy, (hook) => gates.answer(hook)) : null;
+    this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy, (hook) => gates.answer(hook), this.explanations) : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 

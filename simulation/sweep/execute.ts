@@ -25,7 +25,11 @@ export interface SweepProgress {
 }
 
 export interface ExecuteOptions {
-  /** Runs per chunk (default: about 1/(8 × workers) of the block, 4 to 200). */
+  /**
+   * Runs per chunk. Default: guided self-scheduling — a share of what is left
+   * (1/(4 × workers) of it, 4 to 200 runs), so chunks shrink towards the end
+   * and the workers finish together.
+   */
   chunk?: number;
   /** The wall clock in milliseconds (performance.now or Date.now). */
   now: () => number;
@@ -44,7 +48,7 @@ export class SweepCancelled extends Error {
 export async function executeSweep(from: number, to: number, workers: readonly SweepWorker[], opts: ExecuteOptions): Promise<RunRecord[]> {
   if (workers.length === 0) throw new RangeError('a sweep needs at least one worker');
   const total = to - from;
-  const chunk = opts.chunk ?? Math.max(4, Math.min(200, Math.ceil(total / (8 * workers.length))));
+  const chunkAt = (left: number) => opts.chunk ?? Math.max(4, Math.min(200, Math.ceil(left / (4 * workers.length))));
   const out: RunRecord[] = new Array(total);
   const start = opts.now();
   let next = from;
@@ -59,7 +63,7 @@ export async function executeSweep(from: number, to: number, workers: readonly S
   const loop = async (w: SweepWorker) => {
     while (next < to && !cancelled()) {
       const a = next;
-      const b = Math.min(to, a + chunk);
+      const b = Math.min(to, a + chunkAt(to - a));
       next = b;
       let records: RunRecord[];
       try {

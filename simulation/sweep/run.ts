@@ -83,6 +83,7 @@ export class SweepRunner {
       latencySummaries: forView,
       // The run view shows the SLOs' alerts and burn rates; a sweep reads only what the rollout does.
       sloRules: forView || this.sloRules,
+      explanations: forView,
     });
   }
 
