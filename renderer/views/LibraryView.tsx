@@ -3,6 +3,7 @@ import { useApp } from '../app-context';
 import { clock, duration } from '../format';
 import type { LibraryEntry } from '../../electron/host-api';
 import { LessonPath } from './lesson/LessonPath';
+import { YamlFileInput } from './YamlFileInput';
 
 /** The lessons' path, bundled scenarios, recent files, open from disk; what each holds. */
 export function LibraryView() {
@@ -27,17 +28,7 @@ export function LibraryView() {
         <button data-testid="open-file" onClick={() => void openFromDisk()}>
           Open scenario…
         </button>
-        <input
-          ref={input}
-          type="file"
-          accept=".yaml,.yml"
-          hidden
-          data-testid="file-input"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (f) await open(f.name, await f.text());
-          }}
-        />
+        <YamlFileInput inputRef={input} testId="file-input" onFile={open} />
       </div>
       {library === null ? <p className="muted">Loading the library…</p> : <LessonPath library={library} />}
       {groups.map(([title, entries]) =>

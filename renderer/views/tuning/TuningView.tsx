@@ -10,6 +10,7 @@ import { Scatter } from './Scatter';
 import { SweepBuilder } from './SweepBuilder';
 import '../analysis/analysis.css';
 import './tuning.css';
+import { YamlFileInput } from '../YamlFileInput';
 
 /**
  * The tuning lab (docs/app.md, docs/tuning.md): choose a sweep (bundled, a
@@ -73,17 +74,7 @@ export function TuningView() {
         <button type="button" data-testid="sweep-open" disabled={running} onClick={() => void openFile()}>
           Open sweep…
         </button>
-        <input
-          ref={input}
-          type="file"
-          accept=".yaml,.yml"
-          hidden
-          data-testid="sweep-file-input"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (f) setSweep({ file: f.name, text: await f.text(), origin: 'file' });
-          }}
-        />
+        <YamlFileInput inputRef={input} testId="sweep-file-input" onFile={(file, text) => setSweep({ file, text, origin: 'file' })} />
         <button type="button" data-testid="sweep-build" aria-pressed={panel === 'builder'} disabled={running} onClick={() => setPanel(panel === 'builder' ? 'none' : 'builder')}>
           Build a sweep…
         </button>
