@@ -13,7 +13,8 @@ import { ruleFileYaml, sloRuleGroups } from '../simulation/slo/rules';
 import { daysInMonth } from '../simulation/slo/spec';
 import { buildEvidence, ExerciseError, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../simulation/gameday/report';
 import { fsHost, writeFileAtomic } from './host';
-import { formatSweepResult, mergeShardFiles, runSweep, SweepUsageError } from './sweep';
+import { formatSweepResult, mergeShardFiles, runSweep } from './sweep';
+import { parseShard } from '../simulation/sweep/shard';
 import type { SweepResult } from '../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf } from '../simulation/sweep/apply';
 import { loadSweep, looksLikeSweep, runCount, sweepJsonSchema } from '../simulation/sweep/spec';
@@ -280,7 +281,7 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
 
 /** The exit code of an exception: bad usage, or an internal error (a bug) with how to see its stack. */
 function failure(e: unknown, io: Io): number {
-  if (e instanceof UsageError || e instanceof SweepUsageError || isParseArgsError(e)) {
+  if (e instanceof UsageError || isParseArgsError(e)) {
     io.err(`gameday: ${(e as Error).message}\nRun 'gameday --help' for usage.\n`);
     return EXIT.usage;
   }
@@ -585,8 +586,10 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
   }
   if (values.shard !== undefined && values.json) throw new UsageError('--shard writes a shard file (JSON) already: leave out --json');
   if (values.shard !== undefined && apply) throw new UsageError('--apply needs the whole result: apply after gameday sweep-merge');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && 'error' in shard) throw new UsageError(`--shard: ${shard.error}`);
   const r = await runSweep(
-    { file: toPosix(positionals[0]), workers, shard: values.shard, quiet: values.quiet },
+    { file: toPosix(positionals[0]), workers, shard, quiet: values.quiet },
     {
       ...io,
       tty: process.stderr.isTTY === true,

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type ConfigurationResult, formatMeasure, measureOf, type SweepResult } from '../simulation/sweep/aggregate';
 import { formatEta, type SweepProgress } from '../simulation/sweep/execute';
-import { mergeShards, parseShard, readShard, shardBlock, type ShardFile, toShard } from '../simulation/sweep/shard';
+import { mergeShards, readShard, shardBlock, type ShardFile, toShard } from '../simulation/sweep/shard';
 import { runCount } from '../simulation/sweep/spec';
 import type { Rate } from '../simulation/sweep/stats';
 import { SweepBlocks, SweepJobs, type SweepOutcome, type SweepWorkerHandle } from '../simulation/sweep/workers';
@@ -58,7 +58,8 @@ function progressLine(p: SweepProgress): string {
 export interface SweepOptions {
   file: string;
   workers?: number;
-  shard?: string;
+  /** Only this shard (checked by the caller: 0 ≤ index < count). */
+  shard?: { index: number; count: number };
   quiet: boolean;
 }
 
@@ -66,12 +67,7 @@ export type CliSweepOutcome = { kind: 'result'; result: SweepResult; wallMs: num
 
 /** Runs a sweep (or one shard of it) on worker threads, printing its diagnostics and progress to stderr. */
 export async function runSweep(o: SweepOptions, io: SweepIo): Promise<CliSweepOutcome> {
-  let shard: { index: number; count: number } | null = null;
-  if (o.shard !== undefined) {
-    const s = parseShard(o.shard);
-    if ('error' in s) throw new SweepUsageError(`--shard: ${s.error}`);
-    shard = s;
-  }
+  const shard = o.shard ?? null;
   const n = Math.max(1, o.workers ?? availableParallelism());
   const jobs = new SweepJobs(() => (n === 1 ? [inProcess()] : threads(n)), () => performance.now());
   const unregister = io.onInterrupt(() => void jobs.cancel());
@@ -93,7 +89,7 @@ export async function runSweep(o: SweepOptions, io: SweepIo): Promise<CliSweepOu
   try {
     outcome = await jobs.run({ file: o.file }, show, {
       progressEveryMs: 0,
-      block: shard ? (total) => shardBlock(total, (shard as { index: number }).index, (shard as { count: number }).count) : undefined,
+      block: shard ? (total) => shardBlock(total, shard.index, shard.count) : undefined,
       onLoaded: (outline, runs, warnings) => {
         for (const d of warnings) io.err(`${formatDiagnostic(d)}\n`);
         if (o.quiet) return;
@@ -125,7 +121,6 @@ export async function runSweep(o: SweepOptions, io: SweepIo): Promise<CliSweepOu
   }
 }
 
-export class SweepUsageError extends Error {}
 
 const pct = (r: Rate | null) => (r === null || Number.isNaN(r.rate) ? 'n/a' : `${(r.rate * 100).toFixed(1)} [${(r.low * 100).toFixed(1)}–${(r.high * 100).toFixed(1)}]`);
 const secs = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)}`);

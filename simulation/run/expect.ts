@@ -1,4 +1,4 @@
-import { FastModeUnsupported, type RunMode, type RunnableScenario, type RunResult, Simulation } from './simulation';
+import { fastModeBlockers, type RunMode, type RunnableScenario, type RunResult, Simulation } from './simulation';
 
 /** A scenario's `spec.expect`: what the rollout should come to. */
 export interface Expectation {
@@ -86,14 +86,10 @@ export function checkOverSeeds(
   const seeds = o.seeds ?? expect.seeds ?? 100;
   let mode: RunMode = o.mode ?? expect.mode ?? 'fast';
   let exactBecause: string | null = null;
-  if (mode === 'fast') {
-    try {
-      new Simulation(scenario, { seed: 1, mode: 'fast', duration: 0 });
-    } catch (e) {
-      if (!(e instanceof FastModeUnsupported)) throw e;
-      mode = 'exact';
-      exactBecause = e.reasons.join('; ');
-    }
+  const blockers = mode === 'fast' ? fastModeBlockers(scenario) : [];
+  if (blockers.length > 0) {
+    mode = 'exact';
+    exactBecause = blockers.join('; ');
   }
   const disagreeing: SeedsCheck['disagreeing'] = [];
   for (let seed = 1; seed <= seeds; seed++) {

@@ -44,6 +44,13 @@ function fastModeRefusal(f: FaultSpec): string {
   return `fault ${f.name} (${t}) acts on ${what}`;
 }
 
+/** Why fast mode cannot run a scenario (with faults injected later): empty when it can. */
+export function fastModeBlockers(scenario: Pick<RunnableScenario, 'world' | 'faults'>, injected: readonly FaultSpec[] = []): string[] {
+  const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
+  for (const f of [...(scenario.faults ?? []), ...injected]) if (FAST_MODE_FAULTS.indexOf(f.params.type) < 0) blockers.push(fastModeRefusal(f));
+  return blockers;
+}
+
 /** The scenario uses what fast mode cannot aggregate. */
 export class FastModeUnsupported extends Error {
   constructor(readonly reasons: string[]) {
@@ -181,9 +188,7 @@ export class Simulation {
     this.sloRules = options.sloRules ?? true;
     this.explanations = options.explanations ?? true;
     if (this.mode === 'fast') {
-      const blockers = scenario.world.traefik ? TraefikProxy.fastModeBlockers(scenario.world.traefik) : [];
-      const faults = [...(scenario.faults ?? []), ...this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : []))];
-      for (const f of faults) if (FAST_MODE_FAULTS.indexOf(f.params.type) < 0) blockers.push(fastModeRefusal(f));
+      const blockers = fastModeBlockers(scenario, this.log.flatMap((a) => (a.action === 'inject' ? [a.fault] : [])));
       if (blockers.length > 0) throw new FastModeUnsupported(blockers);
     }
     if (!Number.isSafeInteger(this.seed)) throw new RangeError(`seed must be an integer, got ${this.seed}`);

@@ -1,6 +1,6 @@
 import type { RunOutcome, RunRecord } from './run';
 import type { Measure, SweepPlan } from './spec';
-import { MEASURES, runCount, unitOf } from './spec';
+import { MEASURES, runCount } from './spec';
 import { paretoFrontier, quantileOf, type Rate, recommend, weightedRate } from './stats';
 
 /**
@@ -283,5 +283,3 @@ function recommendation(outline: PlanOutline, configurations: ConfigurationResul
     reason: `${best.label}: the least ${minimise} (${formatMeasure(minimise, measureOf(best, minimise))})${stated ? ` among configurations with ${stated}` : ''}${tied.length > 0 ? `; ${tied.length} other${tied.length === 1 ? '' : 's'} tie, the first listed is kept` : ''}`,
   };
 }
-
-export { unitOf };

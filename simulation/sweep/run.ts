@@ -1,4 +1,3 @@
-import type { Behaviour } from '../model/world';
 import { outcomeOf } from '../run/flagger';
 import { type RunnableScenario, Simulation } from '../run/simulation';
 import type { SweepPlan } from './spec';
@@ -95,34 +94,26 @@ export class SweepRunner {
     const interval = plan.canaries[configuration].analysis.intervalMs / 1000;
     const deployAt = plan.deployAt;
     const onset = deployAt + situation.onset;
-    let canary: Behaviour[] = [];
-    const served = () => canary.reduce((a, b) => a + b.stats.requests, 0);
-    let atOnset = 0;
+    const record = () => sim.canaryRecords.find((x) => `${x.namespace}/${x.canary}` === plan.canary);
     const decided = () => {
-      const r = sim.canaryRecords.find((x) => `${x.namespace}/${x.canary}` === plan.canary);
-      const phase = r?.timeline.at(-1)?.phase;
+      const phase = record()?.timeline.at(-1)?.phase;
       return phase === 'Succeeded' || phase === 'Failed';
     };
-    sim.advanceTo(Math.min(deployAt, onset));
     // The canary's revisions (the workload's pods: behaviours exist from the start).
     const c = plan.canaries[configuration];
     const app = plan.scenario.world.workloads.find((w) => w.name === c.target && w.namespace === c.namespace)?.app;
-    canary = sim.model.internals().behaviours.filter((b) => b.version === 'canary' && b.app.name === app);
-    let t = sim.now;
-    let onsetSeen = false;
-    while (!sim.done) {
-      if (!onsetSeen && t >= onset) {
-        atOnset = served();
-        onsetSeen = true;
-      }
-      if (t >= deployAt && decided()) break;
+    const canary = sim.model.internals().behaviours.filter((b) => b.version === 'canary' && b.app.name === app);
+    const served = () => canary.reduce((a, b) => a + b.stats.requests, 0);
+    // The onset is at or after the deploy: nothing is decided before it.
+    sim.advanceTo(deployAt);
+    let atOnset: number | null = null;
+    while (true) {
+      if (atOnset === null && sim.now >= onset) atOnset = served();
+      if (sim.done || decided()) break;
       // Step by the analysis interval, stopping at the onset to count what the canary serves from then on.
-      const next = onsetSeen || onset <= t ? t + interval : Math.min(onset, t + interval);
-      sim.advanceTo(next);
-      t = sim.now;
+      sim.advanceTo(atOnset === null ? Math.min(onset, sim.now + interval) : sim.now + interval);
     }
-    if (!onsetSeen && t >= onset) atOnset = served();
-    const r = sim.canaryRecords.find((x) => `${x.namespace}/${x.canary}` === plan.canary);
+    const r = record();
     const o = r ? outcomeOf(r) : null;
     const outcome: RunOutcome = o?.phase === 'Succeeded' ? 'promoted' : o?.phase === 'Failed' ? 'rolled-back' : 'undecided';
     const decidedAt = outcome === 'undecided' ? null : (o?.decidedAt ?? null);
@@ -132,7 +123,7 @@ export class SweepRunner {
       outcome,
       decidedAfter: decidedAt === null ? null : decidedAt - deployAt,
       detection: !situation.healthy && outcome === 'rolled-back' && decidedAt !== null ? Math.max(0, decidedAt - onset) : null,
-      badRequests: situation.healthy || !onsetSeen ? 0 : served() - atOnset,
+      badRequests: situation.healthy || atOnset === null ? 0 : served() - atOnset,
       budget: budgets.length > 0 ? Math.max(...budgets) : null,
     };
   }

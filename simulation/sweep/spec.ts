@@ -3,7 +3,7 @@ import type { FaultSpec } from '../faults/spec';
 import type { RunMode } from '../run/simulation';
 import { FAST_MODE_FAULTS } from '../run/simulation';
 import type { CanarySpec } from '../rollout/types';
-import { type Knob, knobPath, parseKnobPath, withKnob, KNOB_ANALYSIS_FIELDS } from '../scenario/canary-knobs';
+import { type Knob, parseKnobPath, withKnob, KNOB_ANALYSIS_FIELDS } from '../scenario/canary-knobs';
 import { type Diagnostic, formatPath } from '../scenario/diagnostics';
 import { issuesToDiagnostics, suggest } from '../scenario/issues';
 import { compileLiveFault } from '../scenario/live-fault';
@@ -393,4 +393,3 @@ export function rolloutAllowance(c: CanarySpec): number {
   return ((steps + promotion + a.threshold + 6) * a.intervalMs) / 1000 + 120;
 }
 
-export { knobPath };
