@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-const projects = ['simulation', 'cli', 'electron', 'renderer', 'test'];
+// Largest first (the test project spans every layer), so the two lanes finish together.
+const projects = ['test', 'renderer', 'electron', 'cli', 'simulation'];
 const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname;
 const parallel = Math.max(1, Math.min(projects.length, availableParallelism()));
 
