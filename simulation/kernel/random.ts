@@ -9,12 +9,15 @@ export const Z99 = 2.3263478740408408;
  * a component always draws the same numbers whatever other components exist.
  */
 export class Rng {
-  private readonly next: () => number;
+  /** The generator, seeded on the first draw: a run creates many streams it never draws from (a sweep's runs, ~15 of 20). */
+  private generator: (() => number) | null = null;
   private spareNormal = 0;
   private hasSpare = false;
 
-  constructor(readonly seedKey: string) {
-    this.next = seedrandom.alea(seedKey);
+  constructor(readonly seedKey: string) {}
+
+  private next(): number {
+    return (this.generator ??= seedrandom.alea(this.seedKey))();
   }
 
   /** Uniform in [0, 1). */

@@ -40,9 +40,14 @@ export class OutcomeStats {
   /** Responses with status >= 500. */
   errors = 0;
   readonly statusCounts = new Float64Array(600);
-  readonly latency = new LogHistogram();
+  private histogram: LogHistogram | null = null;
   /** Whether latencies are kept (false: counts only; the summary then has no latency quantiles). */
   latencies = true;
+
+  /** The latency histogram, made on first use (33 KB: a sweep's runs, which keep no latencies, never make one). */
+  get latency(): LogHistogram {
+    return (this.histogram ??= new LogHistogram());
+  }
 
   record(status: number, latency: number): void {
     this.requests++;

@@ -423,7 +423,7 @@ export class TraefikProxy {
     };
     for (const r of this.spec.routers) visit(r.service, new Set());
     for (const s of services.values()) visit({ kind: 'traefik', label: s.label }, new Set());
-    const signature = JSON.stringify([[...services.values()], [...endpoints.entries()]]);
+    const signature = this.signatureOf(endpoints);
     const forced = this.forceNext;
     this.forceNext = false;
     if (signature === this.lastSignature && !forced) {
@@ -444,6 +444,20 @@ export class TraefikProxy {
     this.liveLeaves = leaves;
     this.applies.push({ t: now, applied: true, services: services.size, routers: this.spec.routers.length, errors: [...new Set(errors)] });
   }
+
+  /**
+   * What a configuration is built from, as text compared with the last applied one: the TraefikServices
+   * (fixed but for the weights Flagger sets on its routes) and the endpoints they reach. Equal texts,
+   * equal configurations.
+   */
+  private signatureOf(endpoints: Map<string, { ready: readonly number[]; terminating: readonly number[] }>): string {
+    let sig = (this.servicesSignature ??= JSON.stringify([...this.serviceSpecs.values()]));
+    for (const c of this.canaryRoutes.values()) sig += `|${c.label}=${c.primaryWeight === 0 ? 1 : c.primaryWeight}/${c.canaryWeight > 0 ? c.canaryWeight : 0}`; // as currentServices() builds them
+    for (const [service, ep] of endpoints) sig += `|${JSON.stringify(service)}:${ep.ready.join(',')}/${ep.terminating.join(',')}`;
+    return sig;
+  }
+
+  private servicesSignature: string | null = null;
 
   private labelId(label: string): number {
     let id = this.labelIds.get(label);

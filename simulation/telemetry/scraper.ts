@@ -259,7 +259,7 @@ const LABEL_SET_CACHE_SIZE = 1024;
 function labelSetsFor(s: MetricSeries, own: Readonly<Record<string, string>>): readonly Labels[] {
   const f = s.family;
   // Bounds as the `le` values they become (distinct numbers give distinct texts).
-  const key = JSON.stringify([f.type, f.name, f.buckets.map(formatBound), own, s.labels]);
+  const key = JSON.stringify([f.type, f.name, boundsText(f.buckets), own, s.labels]);
   let sets = labelSetCache.get(key);
   if (sets === undefined) {
     sets = buildLabelSets(s, own);
@@ -267,6 +267,14 @@ function labelSetsFor(s: MetricSeries, own: Readonly<Record<string, string>>): r
     labelSetCache.set(key, sets);
   }
   return sets;
+}
+
+/** A histogram's bounds as `le` texts, once per bounds list (families share their spec's list). */
+const boundsTexts = new WeakMap<readonly number[], string>();
+function boundsText(buckets: readonly number[]): string {
+  let t = boundsTexts.get(buckets);
+  if (t === undefined) boundsTexts.set(buckets, (t = buckets.map(formatBound).join(' ')));
+  return t;
 }
 
 function buildLabelSets(s: MetricSeries, own: Readonly<Record<string, string>>): readonly Labels[] {
