@@ -1280,6 +1280,17 @@ export class World implements ProxyUpstream {
     proxyStreamOf: Int32Array;
   } | null = null;
 
+  /** How many pods the run has created (ids 0…n−1; pods are never forgotten, a gone pod keeps its id). */
+  get podCount(): number {
+    return this.pods.length;
+  }
+
+  /** A pod's name and its workload's name. */
+  podIdentity(id: number): { name: string; workload: string } {
+    const p = this.pods[id];
+    return { name: p.name, workload: this.workloads[p.workload].name };
+  }
+
   /** Pods with their state, for tests and views. */
   podList(): Array<{ id: number; name: string; workload: string; state: PodStateName; busy: number; queued: number; restarts: number }> {
     return this.pods.map((p) => ({

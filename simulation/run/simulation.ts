@@ -157,6 +157,16 @@ export interface RunResult extends WorldSummary {
  * scenario and seed, so seeking backwards re-simulates from the start; the
  * compiled scenario is reused, so only the simulation itself is repeated.
  */
+/** Which revision a series' labels belong to, for one app (see Simulation.versionClassifier). */
+interface VersionClassifier {
+  workloads: WorkloadSpec[];
+  role: (w: WorkloadSpec) => Version;
+  /** Pod name → revision, for the pods indexed so far. */
+  pods: Map<string, Version>;
+  indexed: number;
+  classify: (labels: Labels) => Version | null;
+}
+
 export class Simulation {
   readonly seed: number;
   readonly endTime: number;
@@ -201,6 +211,7 @@ export class Simulation {
     // and every run allocates its own.
     this.kernel = new Kernel(INITIAL_EVENT_CAPACITY);
     this.cursor = 0;
+    this.classifiers.clear();
     const rng = new RandomStreams(this.seed);
     this._store = new SeriesStore();
     const scrape = this.scenario.world.scrape;
@@ -485,6 +496,22 @@ export class Simulation {
    * for series of neither (a Service selecting both, the entrypoint).
    */
   private versionClassifier(app: string): ((labels: Labels) => Version | null) | null {
+    let c = this.classifiers.get(app);
+    if (c === undefined) this.classifiers.set(app, (c = this.makeVersionClassifier(app)));
+    if (c === null) return null;
+    // Pods only ever join the world (ids in creation order): index the new ones.
+    for (; c.indexed < this.world.podCount; c.indexed++) {
+      const p = this.world.podIdentity(c.indexed);
+      const w = c.workloads.find((x) => x.name === p.workload);
+      if (w) c.pods.set(p.name, c.role(w));
+    }
+    return c.classify;
+  }
+
+  /** Each app's classifier, made once per run and kept current as pods come (see versionClassifier). */
+  private readonly classifiers = new Map<string, VersionClassifier | null>();
+
+  private makeVersionClassifier(app: string): VersionClassifier | null {
     const spec = this.scenario.world;
     const workloads = spec.workloads.filter((w) => w.app === app);
     if (workloads.length === 0) return null;
@@ -496,12 +523,8 @@ export class Simulation {
       if (roles.size === 1) services.set(normalizeName(`${svc.namespace}-${svc.name}`), [...roles][0]);
     }
     const pods = new Map<string, Version>();
-    for (const p of this.world.podList()) {
-      const w = workloads.find((x) => x.name === p.workload);
-      if (w) pods.set(p.name, role(w));
-    }
     const suffix = `@${CRD_PROVIDER}`;
-    return (labels) => {
+    const classify = (labels: Labels): Version | null => {
       const svc = labels.service;
       if (svc !== undefined && svc.endsWith(suffix)) {
         // <ns>-<name>-<port>: drop the port (a number or a name) to find the Service.
@@ -512,6 +535,7 @@ export class Simulation {
       const pod = labels.pod;
       return pod === undefined ? null : (pods.get(pod) ?? null);
     };
+    return { workloads, role, pods, indexed: 0, classify };
   }
 
   /** The live world, for tests and fault injection (later issues). */
