@@ -16,6 +16,7 @@ import { APP_SCHEME, appPageUrl, navigationAllowed, permissionGranted, PRIVILEGE
 import { clampToDisplays, loadWindowState, MIN_SIZE, saveWindowState, trackWindowState } from './window-state';
 import { WorkerPool } from './worker-pool';
 import { SweepService } from './sweep-service';
+import { tuneGcForShortRuns } from '../cli/gc';
 
 /**
  * The Electron main process. It only wires the modules beside it (see
@@ -24,6 +25,8 @@ import { SweepService } from './sweep-service';
  */
 
 declare const __GAMEDAY_VERSION__: string;
+// The simulation and sweep workers are threads of this process: the GC setting of `gameday sweep` (cli/gc.ts).
+tuneGcForShortRuns();
 const VERSION = typeof __GAMEDAY_VERSION__ === 'string' ? __GAMEDAY_VERSION__ : app.getVersion();
 const APP_NAME = 'GameDay Simulator';
 

@@ -19,6 +19,7 @@ import { bareMmc } from './bare-mmc';
 import { bareChecks } from './bare-promql';
 import { loadSweep, runCount } from '../../simulation/sweep/spec';
 import { SweepRunner } from '../../simulation/sweep/run';
+import { tuneGcForShortRuns } from '../../cli/gc';
 
 const LAMBDA = 1000;
 const C = 8;
@@ -75,6 +76,8 @@ const k = best(kernel);
 const b = best(bare);
 
 // The default scenario end to end (Traefik, telemetry, scraping), in both modes.
+// The GC setting `gameday sweep` runs with (cli/gc.ts), so this process's one-thread figures compare with it.
+tuneGcForShortRuns();
 const loaded = loadScenario(new URL('../../scenarios/default.yaml', import.meta.url).pathname, fsHost);
 if (!loaded.ok) throw new Error('scenarios/default.yaml does not load');
 const scenario = loaded.scenario;
