@@ -1,5 +1,3 @@
-import { grown } from '../util/typed';
-
 /**
  * Binary min-heap of events over parallel typed arrays.
  *
@@ -27,11 +25,13 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     const n = Math.max(16, initialCapacity | 0);
-    this.times = new Float64Array(n);
-    this.seqs = new Float64Array(n);
-    this.kinds = new Int32Array(n);
-    this.as = new Int32Array(n);
-    this.bs = new Int32Array(n);
+    [this.times, this.seqs, this.kinds, this.as, this.bs] = EventQueue.columns(n);
+  }
+
+  /** The five columns for n events, in one buffer (one allocation: a buffer is costly to make and to sweep). */
+  private static columns(n: number): [Float64Array, Float64Array, Int32Array, Int32Array, Int32Array] {
+    const buffer = new ArrayBuffer(n * 28);
+    return [new Float64Array(buffer, 0, n), new Float64Array(buffer, n * 8, n), new Int32Array(buffer, n * 16, n), new Int32Array(buffer, n * 20, n), new Int32Array(buffer, n * 24, n)];
   }
 
   get capacity(): number {
@@ -127,11 +127,12 @@ export class EventQueue {
   }
 
   private grow(): void {
-    const n = this.times.length * 2;
-    this.times = grown(this.times, n);
-    this.seqs = grown(this.seqs, n);
-    this.kinds = grown(this.kinds, n);
-    this.as = grown(this.as, n);
-    this.bs = grown(this.bs, n);
+    const [times, seqs, kinds, as, bs] = EventQueue.columns(this.times.length * 2);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    kinds.set(this.kinds);
+    as.set(this.as);
+    bs.set(this.bs);
+    [this.times, this.seqs, this.kinds, this.as, this.bs] = [times, seqs, kinds, as, bs];
   }
 }

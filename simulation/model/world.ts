@@ -417,8 +417,8 @@ export class World implements ProxyUpstream {
     /** Prometheus' service discovery of pods that export metrics. */
     private readonly podTargets: PodTargets | null = null,
   ) {
-    // Slots double as needed (new ones are taken lowest first, so the slots used do not depend on this size).
-    this.growSlots(64);
+    // Slots are made at the first request and double as needed (new ones are taken lowest first, so the slots
+    // used do not depend on these sizes); fast mode's aggregated traffic may never need one.
     this.nameRng = rng.stream('pods/names');
     this.evArrival = kernel.register('arrival', (s) => this.onArrival(s));
     this.evWorkDone = kernel.register('work-done', (slot, gen) => this.onWorkDone(slot, gen));
@@ -593,7 +593,7 @@ export class World implements ProxyUpstream {
   }
 
   private allocSlot(): number {
-    if (this.freeTop === 0) this.growSlots(this.cap * 2);
+    if (this.freeTop === 0) this.growSlots(Math.max(64, this.cap * 2));
     return this.freeList[--this.freeTop];
   }
 

@@ -159,12 +159,12 @@ class PopSequence {
 
 const sequences = new Map<string, PopSequence>();
 
-function sequenceOf(weights: Float64Array): PopSequence {
+function sequenceOf(weights: readonly number[]): PopSequence {
   const key = weights.join(',');
   let s = sequences.get(key);
   if (s === undefined) {
     if (sequences.size >= SHARED_SEQUENCES) sequences.delete(sequences.keys().next().value as string);
-    s = new PopSequence(weights);
+    s = new PopSequence(Float64Array.from(weights));
     sequences.set(key, s);
   }
   return s;
@@ -204,9 +204,11 @@ export class EdfBalancer {
   constructor(children: ReadonlyArray<WeightedChild>, shuffle: Rng | null) {
     this.children = children;
     const n = children.length;
-    this.weights = new Float64Array(n);
-    this.up = new Uint8Array(n);
-    this.fenced = new Uint8Array(n);
+    // The per-child arrays share one buffer (a balancer is built per configuration and replica; one allocation).
+    const buffer = new ArrayBuffer(n * 14);
+    this.weights = new Float64Array(buffer, 0, n);
+    this.up = new Uint8Array(buffer, n * 12, n);
+    this.fenced = new Uint8Array(buffer, n * 13, n);
     const order = Array.from({ length: n }, (_, i) => i);
     if (shuffle) {
       for (let i = n - 1; i > 0; i--) {
@@ -225,8 +227,9 @@ export class EdfBalancer {
       this.up[i] = 1;
       this.upCount++;
     }
-    this.childAt = Int32Array.from(inserted);
-    this.sequence = inserted.length > 0 ? sequenceOf(Float64Array.from(inserted, (i) => this.weights[i])) : null;
+    this.childAt = new Int32Array(buffer, n * 8, inserted.length);
+    this.childAt.set(inserted);
+    this.sequence = inserted.length > 0 ? sequenceOf(inserted.map((i) => this.weights[i])) : null;
   }
 
   /** Children in the schedule (weight > 0). */

@@ -330,8 +330,8 @@ export class TraefikProxy {
     this.evContinue = kernel.register('traefik-continue', (slot, gen) => {
       if (this.pGen[slot] === gen && this.pState[slot] === P_ACTIVE) this.proceed(slot);
     });
-    // Slots double as needed (new ones are taken lowest first, so the slots used do not depend on this size).
-    this.grow(16);
+    // Slots are made at the first request and double as needed (new ones are taken lowest first, so the slots
+    // used do not depend on these sizes); fast mode's aggregated traffic may never need one.
     this.apply();
   }
 
@@ -629,7 +629,7 @@ export class TraefikProxy {
 
   /** A request of stream `s` arrives at Traefik. */
   arrive(s: number, clientDraw: number): void {
-    if (this.freeTop === 0) this.grow(this.cap * 2);
+    if (this.freeTop === 0) this.grow(Math.max(16, this.cap * 2));
     const slot = this.free[--this.freeTop];
     const now = this.kernel.now;
     const stream = this.streams[s];

@@ -106,6 +106,9 @@ const hasNoLoneSurrogate = (s: string): boolean => !LONE_SURROGATE.test(s);
 export const INITIAL_CAPACITY = 16;
 /** Columns double below this capacity and grow by 1/8 from it on. */
 export const DOUBLING_LIMIT = 4096;
+/** Slab sizes for series columns: the first 16 KiB, doubling up to 1 MiB (a larger column gets a slab of its own size). */
+const SLAB_MIN = 16 * 1024;
+const SLAB_MAX = 1024 * 1024;
 const EMPTY: readonly number[] = Object.freeze([]);
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U32 = new Uint32Array(0);
@@ -175,6 +178,9 @@ export class SeriesStore {
   private labelBytes = 0;
   private capacitySamples = 0;
   private samplesTotal = 0;
+  /** Where new columns are carved from (see grow). */
+  private slab = new ArrayBuffer(0);
+  private slabUsed = 0;
 
   /** Declares a metric family (name without _total/_bucket/_sum/_count suffixes) for export metadata. */
   defineFamily(family: string, type: MetricType, help: string): void {
@@ -309,11 +315,20 @@ export class SeriesStore {
   private grow(id: number, n: number): void {
     const oldCap = this.tCols[id].length;
     const cap = nextCapacity(oldCap);
-    // Both columns in one buffer (t, then v): one allocation instead of two, the same 16 B per sample.
-    const buffer = new ArrayBuffer(cap * 16);
-    const t = new Float64Array(buffer, 0, cap);
-    const v = new Float64Array(buffer, cap * 8, cap);
-    const bits = new Uint32Array(buffer, cap * 8, cap * 2);
+    // Both columns side by side (t, then v), carved out of the store's current slab: a run's few hundred
+    // columns share a handful of buffers instead of allocating one each (a buffer is costly to make and to
+    // sweep). A grown column's old place is left behind, as a dropped buffer was; 16 B per sample either way.
+    const bytes = cap * 16;
+    if (this.slabUsed + bytes > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(Math.max(bytes, Math.min(SLAB_MAX, 2 * this.slab.byteLength), SLAB_MIN));
+      this.slabUsed = 0;
+    }
+    const buffer = this.slab;
+    const at = this.slabUsed;
+    this.slabUsed += bytes;
+    const t = new Float64Array(buffer, at, cap);
+    const v = new Float64Array(buffer, at + cap * 8, cap);
+    const bits = new Uint32Array(buffer, at + cap * 8, cap * 2);
     if (n > 0) {
       t.set(this.tCols[id].subarray(0, n));
       // Copy values through their 32-bit words so NaN payloads survive.
