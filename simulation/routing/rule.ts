@@ -112,6 +112,18 @@ export function compareRouters(a: { priority: number; name: string }, b: { prior
 
 /** Parses and compiles a rule. Never throws. */
 export function parseRule(source: string, syntax: RuleSyntax = 'v3'): RuleParseResult {
+  return parsedRules.get(`${syntax}\u0000${source}`, () => parseRuleOnce(source, syntax));
+}
+
+/**
+ * Parsed rules by syntax and text. A parse result is immutable and its matcher
+ * keeps no state, so one serves every router built from the same text — Traefik
+ * builds its routers again at every configuration change, and each run of a
+ * sweep builds its own. Bounded: cleared when full.
+ */
+const parsedRules = new BoundedMemo<string, RuleParseResult>(256);
+
+function parseRuleOnce(source: string, syntax: RuleSyntax): RuleParseResult {
   try {
     const tokens = lex(source);
     const parser = new Parser(source, tokens, syntax);

@@ -244,6 +244,14 @@ export interface ConfigApply {
   errors: string[];
 }
 
+/** The TraefikServices' part of a configuration signature, once per compiled spec (every run of a sweep shares it). */
+const servicesSignatures = new WeakMap<readonly TraefikServiceSpec[], string>();
+function servicesSignatureOf(services: readonly TraefikServiceSpec[]): string {
+  let sig = servicesSignatures.get(services);
+  if (sig === undefined) servicesSignatures.set(services, (sig = JSON.stringify(services)));
+  return sig;
+}
+
 /**
  * Traefik in front of the cluster: entrypoints, routers matched by rule and
  * priority, router middlewares, and the service tree (weighted, mirroring,
@@ -451,13 +459,12 @@ export class TraefikProxy {
    * equal configurations.
    */
   private signatureOf(endpoints: Map<string, { ready: readonly number[]; terminating: readonly number[] }>): string {
-    let sig = (this.servicesSignature ??= JSON.stringify([...this.serviceSpecs.values()]));
+    let sig = servicesSignatureOf(this.spec.services);
     for (const c of this.canaryRoutes.values()) sig += `|${c.label}=${c.primaryWeight === 0 ? 1 : c.primaryWeight}/${c.canaryWeight > 0 ? c.canaryWeight : 0}`; // as currentServices() builds them
     for (const [service, ep] of endpoints) sig += `|${JSON.stringify(service)}:${ep.ready.join(',')}/${ep.terminating.join(',')}`;
     return sig;
   }
 
-  private servicesSignature: string | null = null;
 
   private labelId(label: string): number {
     let id = this.labelIds.get(label);

@@ -62,6 +62,8 @@ export class Scraper {
   private readonly lastIds: Int32Array[] = [];
   /** Per target, the owner token of the series' cached store ids (see MetricSeries.storeOwner). */
   private readonly owners: object[] = [];
+  /** Each target's own labels (job, instance and its own) and their JSON, made at its first series. */
+  private readonly ownLabels = new WeakMap<ScrapeTarget, { labels: Record<string, string>; key: string }>();
   private readonly active: boolean[] = [];
   private readonly offsets: number[] = [];
   private seen = new Int32Array(1024);
@@ -239,7 +241,12 @@ export class Scraper {
   }
 
   private idsFor(s: MetricSeries, target: ScrapeTarget): Int32Array {
-    const sets = labelSetsFor(s, this.targetLabels(target));
+    let own = this.ownLabels.get(target);
+    if (own === undefined) {
+      const labels = this.targetLabels(target);
+      this.ownLabels.set(target, (own = { labels, key: JSON.stringify(labels) }));
+    }
+    const sets = labelSetsFor(s, own.labels, own.key);
     const ids = new Int32Array(sets.length);
     for (let j = 0; j < sets.length; j++) ids[j] = this.store.seriesId(sets[j]);
     return ids;
@@ -256,10 +263,11 @@ export class Scraper {
 const labelSetCache = new Map<string, readonly Labels[]>();
 const LABEL_SET_CACHE_SIZE = 1024;
 
-function labelSetsFor(s: MetricSeries, own: Readonly<Record<string, string>>): readonly Labels[] {
+function labelSetsFor(s: MetricSeries, own: Readonly<Record<string, string>>, ownKey: string): readonly Labels[] {
   const f = s.family;
-  // Bounds as the `le` values they become (distinct numbers give distinct texts).
-  const key = JSON.stringify([f.type, f.name, boundsText(f.buckets), own, s.labels]);
+  // Bounds as the `le` values they become (distinct numbers give distinct texts). NUL separates the parts: no
+  // type, name or bound text holds one, and JSON escapes it.
+  const key = `${f.type}\u0000${f.name}\u0000${boundsText(f.buckets)}\u0000${ownKey}\u0000${JSON.stringify(s.labels)}`;
   let sets = labelSetCache.get(key);
   if (sets === undefined) {
     sets = buildLabelSets(s, own);
