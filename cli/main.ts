@@ -14,6 +14,7 @@ import { daysInMonth } from '../simulation/slo/spec';
 import { buildEvidence, ExerciseError, readExerciseRecord, scoreOf, toHtml, toJson, toMarkdown } from '../simulation/gameday/report';
 import { fsHost, writeFileAtomic } from './host';
 import { formatSweepResult, mergeShardFiles, runSweep } from './sweep';
+import { replayCommand } from './replay';
 import { parseShard } from '../simulation/sweep/shard';
 import type { SweepResult } from '../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf } from '../simulation/sweep/apply';
@@ -49,6 +50,9 @@ Commands:
                          regressed canaries; false aborts, missed regressions, detection
                          times, the Pareto frontier and a recommendation
   sweep-merge <shard...> merge the shards of a sweep run on several machines
+  replay <canary.yaml>   judge a rollout that already happened (recorded series, or a
+                         window pulled from Prometheus) with a Canary's analysis in dry
+                         run, as written and with candidate thresholds (--set)
   schema [--sweep]       print the Scenario (or Sweep) document's JSON Schema
   help [command]         show help for a command
 
@@ -207,6 +211,49 @@ Options:
   --apply, --configuration N, --write
                     as for gameday sweep (the Canary's file must be where the
                     shards read it)`,
+  replay: `Usage: gameday replay <canary.yaml> [--template FILE ...] [--canary NAME]
+                      (--data FILE ... | --prometheus URL --from T --to T [--step S]
+                       [--token T | --user U:P] [--save FILE])
+                      [--events FILE [--events-at T]] [--set knob=value ...] [--json] [--quiet]
+
+Evaluates a rollout that already happened with a Canary's analysis, in dry run:
+reconstructs the rollout's timeline (from Flagger's events, or from the canary's
+share of Traefik's per-service request rates), then at each analysis tick runs
+the Canary's metric checks over the recorded series exactly as Flagger does,
+counts failed checks as Flagger does and says when it would have halted,
+promoted or rolled back: with the Canary as written, and with the candidate
+settings of --set, side by side with what actually happened.
+
+The Canary file holds the Canary (and MetricTemplates), or is a scenario (its
+rolled-out Canary is used).
+
+Options:
+  --template FILE   MetricTemplates the Canary's metrics use (repeatable)
+  --canary NAME     which Canary (name or namespace/name) when the file has several
+  --data FILE       recorded series (repeatable): a /api/v1/query_range answer
+                    (JSON; an array of answers or one per line too), or OpenMetrics
+                    text with timestamps (what gameday export-metrics writes)
+  --prometheus URL  pull the series the Canary's queries read from this server
+  --from T, --to T  the window to pull: RFC 3339, Unix seconds, now or now-1h
+  --step S          pull with query_range at this step (resampled); without it,
+                    the raw samples (instant queries of range selectors)
+  --token T         bearer token for the server; --user U:P basic auth instead
+  --save FILE       also write the pulled series as OpenMetrics (replay them later
+                    with --data FILE)
+  --events FILE     Flagger's events: kubectl describe canary, kubectl get events
+                    (any columns, or -o json), or Flagger's JSON log lines
+  --events-at T     when the events' ages (3m12s, LAST SEEN) were printed; without
+                    it they are anchored to the start the traffic shows
+  --set knob=value  a candidate setting (repeatable): analysis.threshold=5,
+                    analysis.interval=1m, analysis.stepWeight=20, analysis.maxWeight,
+                    metrics.<name>.thresholdRange.min=98 (or .max)
+  --json            print the result as JSON (kind gameday-replay/v1)
+  --quiet           no progress on stderr
+
+Exit 0 when the replay ran; 1 when a file or the data cannot be read (each
+problem located), the server cannot be reached, refuses the credentials or
+answers an error, or the data hold no analysis; 2 for bad usage.
+Reference: docs/replay.md`,
   validate: `Usage: gameday validate <file...>
 
 Checks each file and prints every problem as file:line:column: field: message.
@@ -266,13 +313,15 @@ export function main(argv: string[], io: Io = { out: (s) => process.stdout.write
         return sweepCommand(rest, io).catch((e) => failure(e, io));
       case 'sweep-merge':
         return sweepMergeCommand(rest, io);
+      case 'replay':
+        return replayCommand(rest, { ...io, tty: process.stderr.isTTY === true }).catch((e) => failure(e, io));
       case 'schema': {
         const { values } = parseArgs({ args: rest, options: { sweep: { type: 'boolean', default: false } } });
         io.out(`${JSON.stringify(values.sweep ? sweepJsonSchema() : scenarioJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, check, sweep, sweep-merge, schema, help`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: run, validate, export-metrics, query, slo-rules, report, check, sweep, sweep-merge, replay, schema, help`);
     }
   } catch (e) {
     return failure(e, io);
