@@ -1,37 +1,35 @@
-// `npm run typecheck`: each layer's TypeScript project (tsconfig.<layer>.json), two at a time (this machine
-// has two cores), incrementally (build info under node_modules/.cache/tsc: an unchanged project rechecks fast).
-import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+// `npm run typecheck`: every layer's TypeScript project (tsconfig.<layer>.json) checked once, in dependency order, by one
+// `tsc --build` of the solution (tsconfig.json). A project checks its own files with its own types and sees the layers it
+// references through their declarations, which the build writes, with its build info, under node_modules/.cache/tsbuild/:
+// an unchanged project is skipped, a changed one rechecks what changed, and the projects depending on it are rechecked only
+// when its declarations change. Extra arguments go to tsc (`npm run typecheck -- --verbose`, `-- --force`).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-// Largest first (the test project spans every layer), so the two lanes finish together.
-const projects = ['test', 'renderer', 'electron', 'cli', 'simulation'];
-const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname;
-const parallel = Math.max(1, Math.min(projects.length, availableParallelism()));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+const projects = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).references.map((r) => r.path.replace(/^\.\/tsconfig\.|\.json$/g, ''));
 
-function check(name) {
-  return new Promise((resolve) => {
-    const args = [tsc, '-p', `tsconfig.${name}.json`, '--incremental', '--tsBuildInfoFile', `node_modules/.cache/tsc/${name}.tsbuildinfo`];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ name, code, out }));
-  });
+// tsc --build goes by the time stamps of each project's own files and configs, not of the packages in node_modules.
+// When an install has changed them (npm rewrites node_modules/.package-lock.json), everything is rechecked once.
+const stampFile = join(root, 'node_modules/.cache/tsbuild/installed-packages.sha256');
+const installed = ['node_modules/.package-lock.json', 'package-lock.json'].map((f) => join(root, f)).find(existsSync);
+const stamp = installed ? createHash('sha256').update(readFileSync(installed)).digest('hex') : '';
+const packagesChanged = !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp;
+
+const args = [tsc, '--build', 'tsconfig.json', ...(packagesChanged ? ['--force'] : []), ...process.argv.slice(2)];
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+if (r.error) throw r.error;
+if (r.status === 0 || r.status === 2) {
+  // Checked with these packages (2: there were errors, but every project was built; 1 is a build that did not run).
+  mkdirSync(dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, stamp);
 }
-
-const queue = [...projects];
-const failed = [];
-await Promise.all(
-  Array.from({ length: parallel }, async () => {
-    while (queue.length > 0) {
-      const r = await check(queue.shift());
-      if (r.out.trim() !== '') process.stdout.write(r.out);
-      if (r.code !== 0) failed.push(r.name);
-    }
-  }),
-);
-if (failed.length > 0) {
-  console.error(`typecheck failed: ${failed.map((n) => `tsconfig.${n}.json`).join(', ')}`);
+if (r.status !== 0) {
+  console.error(`typecheck failed (tsc --build exited with ${r.status ?? r.signal})`);
   process.exit(1);
 }
-console.log(`typecheck: ${projects.length} projects, no errors`);
+console.log(`typecheck: ${projects.length} projects (${projects.join(', ')}), no errors`);
