@@ -4,6 +4,7 @@ import { FastModeUnsupported, type RunMode, type RunOptions, Simulation } from '
 import { checkExpectation, checkOverSeeds } from '../simulation/run/expect';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
+import { validateJudgeFile } from '../simulation/scenario/shadow';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
 import { instantQuery, rangeQuery } from '../simulation/promql/engine';
 import { parseDuration } from '../simulation/util/duration';
@@ -79,7 +80,8 @@ Options:
                     decision time, deciding metric), saying how
 
 The summary ends with what Flagger decided: the Canary's final phase, when and
-why, and every event of its analysis.
+why, each shadow judge's verdict (spec.shadowJudges: Argo, Kayenta or the
+consecutive rule, in dry run, marked shadow) and every event of its analysis.
 
 The same scenario and seed always give the same result; only stats.wallMs varies.`,
   'export-metrics': `Usage: gameday export-metrics <scenario> [--seed N] [--duration D] [--mode exact|fast] [--from T] [--to T] [--out FILE]
@@ -258,10 +260,12 @@ Reference: docs/replay.md`,
 
 Checks each file and prints every problem as file:line:column: field: message.
 A Sweep is loaded with its scenario and checked against its Canary. A file
-with a Scenario document is loaded with its included manifests and compiled;
-a file of manifests only (Canary, MetricTemplate, IngressRoute, ...) is
-checked manifest by manifest. Exit 0 when every file is valid (warnings
-allowed), 1 otherwise.`,
+with a Scenario document is loaded with its included manifests and compiled,
+its shadow judges' AnalysisTemplates and Kayenta configs with it; a file of
+manifests only (Canary, MetricTemplate, IngressRoute, ...) is checked manifest
+by manifest; an Argo AnalysisTemplate file or a Kayenta canary config (JSON or
+YAML) is checked as its judge reads it. Exit 0 when every file is valid
+(warnings allowed), 1 otherwise.`,
 };
 
 class UsageError extends Error {}
@@ -725,10 +729,15 @@ function validateCommand(args: string[], io: Io): number {
     const text = fsHost.readFile(file);
     let diagnostics;
     let what: string;
+    const judgeFile = text !== null && !looksLikeScenario(text) ? validateJudgeFile(file, text) : null;
     if (text !== null && looksLikeSweep(text)) {
       const r = loadSweep(file, fsHost);
       diagnostics = r.diagnostics;
       what = r.ok ? `sweep ${r.plan.name} (${r.plan.configurations.length} configurations × ${r.plan.situations.length} situations × ${r.plan.seeds} seeds = ${runCount(r.plan)} runs)` : 'sweep';
+    } else if (judgeFile) {
+      // A shadow judge's AnalysisTemplate or Kayenta canary config on its own (docs/judges.md).
+      diagnostics = judgeFile.diagnostics;
+      what = judgeFile.what;
     } else if (text !== null && !looksLikeScenario(text)) {
       const r = validateManifestFile(file, fsHost);
       diagnostics = r.diagnostics;

@@ -1,5 +1,6 @@
 import type { ExpectationResult } from '../simulation/run/expect';
 import type { RunResult } from '../simulation/run/simulation';
+import type { ShadowVerdict } from '../simulation/run/shadow';
 import type { OutcomeSummary } from '../simulation/model/stats';
 import { formatDuration } from '../simulation/util/duration';
 
@@ -41,6 +42,9 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     lines.push(`Canary ${r.canary}: ${o.phase}${o.promoted ? ', promoted' : ''}${o.decidedAt === null ? '' : ` (decided at ${formatDuration(o.decidedAt)})`}`);
     lines.push(`  ${o.reason}`);
     for (const e of r.events) lines.push(`  ${formatDuration(e.t).padStart(7)}  ${e.type === 'Warning' ? 'W' : ' '} ${e.message}`);
+    lines.push(...shadowLines(r.shadow ?? []));
+  } else if (r.shadow && r.shadow.length > 0) {
+    lines.push(...shadowLines(r.shadow));
   }
   for (const s of r.slo) {
     const b = s.budget;
@@ -62,6 +66,20 @@ export function formatSummary(scenario: Named, r: RunResult & { stats: { wallMs:
     for (const m of x.mismatches) lines.push(`  ${m}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const JUDGE_NAMES: Record<ShadowVerdict['judge'], string> = { argo: 'Argo AnalysisRun', kayenta: 'Kayenta', consecutive: 'consecutive failed checks' };
+const VERDICT_TEXT: Record<ShadowVerdict['verdict'], string> = { promote: 'would promote', rollback: 'would roll back', inconclusive: 'inconclusive, would pause for a person', undecided: 'undecided' };
+
+/** Each shadow judge's verdict, marked shadow: they judged the same run in dry run and did not act. */
+function shadowLines(shadow: readonly ShadowVerdict[]): string[] {
+  if (shadow.length === 0) return [];
+  const out = ['', '  Shadow judges (dry run: they judged the same run and did not act on the rollout):'];
+  for (const v of shadow) {
+    out.push(`  shadow ${v.name} (${JUDGE_NAMES[v.judge]}): ${VERDICT_TEXT[v.verdict]}${v.at === null ? '' : ` at ${formatDuration(v.at)}`}`);
+    out.push(`    ${v.reason}`);
+  }
+  return out;
 }
 
 function pct(x: number): string {

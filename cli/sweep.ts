@@ -160,7 +160,25 @@ export function formatSweepResult(r: SweepResult, wallMs: number | null): string
   }
   const undecided = r.configurations.reduce((a, c) => a + c.undecided, 0);
   if (undecided > 0) out.push(`Note: ${undecided} run${undecided === 1 ? ' was' : 's were'} still undecided at the horizon (set spec.duration in the sweep to give rollouts longer).`);
+  (s.judges ?? []).forEach((j, k) => out.push('', ...judgeTable(r, j, k)));
   return `${out.join('\n')}\n`;
+}
+
+/** A shadow judge's measures per configuration, on the same runs as Flagger's (docs/tuning.md, "Shadow judges"). */
+function judgeTable(r: SweepResult, j: { name: string; judge: string }, k: number): string[] {
+  const header = ['configuration', 'false aborts %', 'missed %', 'detect p50 s', 'detect p95 s', 'inconclusive', 'undecided'];
+  const rows = r.configurations.map((c) => {
+    const x = c.judges?.[k];
+    if (!x) throw new Error(`configuration ${c.label} has no measures of shadow judge ${j.name}`);
+    return [`  ${c.label}`, pct(x.falseAborts), pct(x.missedRegressions), secs(x.detection.median), secs(x.detection.p95), String(x.inconclusive), String(x.undecided)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  return [
+    `Shadow judge ${j.name} (${j.judge}, dry run: it did not act) on the same runs; missed = regressions it would promote or not decide on before Flagger's analysis ended`,
+    line(header),
+    ...rows.map(line),
+  ];
 }
 
 /** Reads and merges shard files. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FAULT_TYPES, type FaultSpec, type FaultTarget, windows } from '../faults/spec';
 import { checkExpectation, type ExpectationResult } from '../run/expect';
 import { FastModeUnsupported, type RunAction, type RunResult, Simulation } from '../run/simulation';
+import type { ShadowVerdict } from '../run/shadow';
 import type { CanarySpec, MetricCheck, MetricSpec, WebhookType } from '../rollout/types';
 import { formatDiagnostic, formatPath } from '../scenario/diagnostics';
 import { suggest } from '../scenario/issues';
@@ -25,6 +26,9 @@ import { type ExerciseScore, scoreExercise } from './score';
  *   thresholds, the canary's weight, alerts firing, the budget remaining);
  * - the outcome and who decided it, the explicit rollback conditions, the
  *   SLO impact, the plan, the remediation notes, the score when given;
+ * - with shadow judges (spec.shadowJudges), each judge's verdict on the same
+ *   run, on the timeline and beside the outcome, marked shadow: they judged
+ *   in dry run and did not act;
  * - the exercise itself (the record, action log included), so it replays.
  *
  * Renderers: Markdown, a self-contained HTML document (inline CSS and SVG
@@ -134,7 +138,7 @@ export interface EntryEvidence {
   faults: string[];
 }
 
-export type EntrySource = 'flagger' | 'participant' | 'facilitator' | 'prometheus' | 'policy';
+export type EntrySource = 'flagger' | 'participant' | 'facilitator' | 'prometheus' | 'policy' | 'shadow';
 
 /** One line of the decision timeline. */
 export interface TimelineEntry {
@@ -216,6 +220,18 @@ export interface EvidenceCharts {
   markers: ChartMarker[];
 }
 
+/** A shadow judge's verdict beside the outcome: what it would have done, in dry run (it did not act). */
+export interface EvidenceShadow {
+  name: string;
+  judge: ShadowVerdict['judge'];
+  canary: string;
+  verdict: ShadowVerdict['verdict'];
+  at: number | null;
+  reason: string;
+  /** Against the outcome that stands: the same call, another call, or no call (undecided, inconclusive, no outcome). */
+  agreement: 'agrees' | 'disagrees' | 'no-call';
+}
+
 /** The evidence package as data; the renderers below turn it into Markdown, HTML and JSON. */
 export interface EvidencePackage {
   format: typeof EVIDENCE_FORMAT;
@@ -225,6 +241,8 @@ export interface EvidencePackage {
   canary: string | null;
   manifests: EvidenceManifest[];
   outcome: EvidenceOutcome | null;
+  /** The shadow judges' verdicts (absent without shadow judges): marked shadow, they did not act. */
+  shadow?: EvidenceShadow[];
   timeline: TimelineEntry[];
   conditions: RollbackConditions;
   slo: SloImpact[];
@@ -502,6 +520,16 @@ function outcomeResult(o: NonNullable<RunResult['outcome']>): string {
   return 'undecided';
 }
 
+const JUDGE_TEXT: Record<ShadowVerdict['judge'], string> = { argo: 'Argo AnalysisRun', kayenta: 'Kayenta', consecutive: 'consecutive failed checks' };
+const SHADOW_TEXT: Record<ShadowVerdict['verdict'], string> = { promote: 'would promote', rollback: 'would roll back', inconclusive: 'inconclusive, would pause for a person', undecided: 'undecided' };
+const AGREEMENT_TEXT: Record<EvidenceShadow['agreement'], string> = { agrees: 'agrees', disagrees: 'DISAGREES', 'no-call': 'no call' };
+
+function shadowRows(pkg: EvidencePackage): string[][] {
+  return (pkg.shadow ?? []).map((v) => [v.name, JUDGE_TEXT[v.judge], `${SHADOW_TEXT[v.verdict]}${v.at !== null ? ` at ${clock(v.at)}` : ''}`, AGREEMENT_TEXT[v.agreement], v.reason]);
+}
+
+const SHADOW_INTRO = 'Other judges evaluated the same run in dry run, beside Flagger: they read the same Prometheus and did not act on the rollout. Their verdicts are for comparison only.';
+
 const RESULT_TEXT: Record<string, string> = {
   promoted: 'Promoted',
   'rolled-back': 'Rolled back',
@@ -619,6 +647,23 @@ export function buildEvidence(record: ExerciseRecord, score?: ReportScore | null
       });
     }
   }
+  for (const v of result.shadow ?? []) {
+    if (v.at === null || v.verdict === 'undecided') continue;
+    rows.push({
+      t: v.at,
+      source: 'shadow',
+      by: `shadow judge ${v.name} (${JUDGE_TEXT[v.judge]})`,
+      kind: `shadow-${v.verdict}`,
+      warning: v.verdict === 'rollback',
+      minor: false,
+      message: `Shadow verdict (dry run, not acted on): ${SHADOW_TEXT[v.verdict]}`,
+      explanation: v.reason,
+      decision: null,
+      evidence: evidenceAt(v.at, false),
+      rank: 1,
+      seq: seq++,
+    });
+  }
   for (const a of actions) {
     if (a.action === 'decide') {
       const type = hookTypeOf(canary, a.hook);
@@ -666,6 +711,14 @@ export function buildEvidence(record: ExerciseRecord, score?: ReportScore | null
     } else decidedBy = 'nobody: the exercise ended before a decision';
     outcome = { phase: o.phase, promoted: o.promoted, result: res, decidedAt: o.decidedAt, reason: o.reason, decidedBy, expectation: scenario.expect ? checkExpectation(scenario.expect, result) : null };
   }
+
+  // ---- the shadow judges beside the outcome
+  const shadow = result.shadow?.map((v): EvidenceShadow => {
+    const res = outcome?.result ?? null;
+    const same = (v.verdict === 'promote' && res === 'promoted') || (v.verdict === 'rollback' && res === 'rolled-back');
+    const other = (v.verdict === 'promote' && res === 'rolled-back') || (v.verdict === 'rollback' && res === 'promoted');
+    return { name: v.name, judge: v.judge, canary: v.canary, verdict: v.verdict, at: v.at, reason: v.reason, agreement: same ? 'agrees' : other ? 'disagrees' : 'no-call' };
+  });
 
   // ---- rollback conditions
   const statements: string[] = [];
@@ -756,6 +809,7 @@ export function buildEvidence(record: ExerciseRecord, score?: ReportScore | null
     canary: result.canary,
     manifests: manifestsInForce(record, scenario, canary),
     outcome,
+    ...(shadow ? { shadow } : {}),
     timeline,
     conditions: { canary: canaryConditions, slos, statements },
     slo: result.slo.map((s) => ({
@@ -882,7 +936,7 @@ export function toJson(pkg: EvidencePackage): string {
   return `${canonicalJson(pkg)}\n`;
 }
 
-const SOURCE_LABEL: Record<EntrySource, string> = { flagger: 'Flagger', participant: 'participant', facilitator: 'facilitator', prometheus: 'alert', policy: 'policy' };
+const SOURCE_LABEL: Record<EntrySource, string> = { flagger: 'Flagger', participant: 'participant', facilitator: 'facilitator', prometheus: 'alert', policy: 'policy', shadow: 'shadow' };
 
 /** Who, for the timeline's Markdown: participants are marked as such (the other sources name themselves). */
 const whoText = (e: TimelineEntry) => (e.source === 'participant' ? `${e.by} (participant)` : e.by);
@@ -937,6 +991,11 @@ export function toMarkdown(pkg: EvidencePackage): string {
       ].join('\n'),
     );
   } else out.push('No Canary was rolled out: no promotion or rollback to report.');
+  if (pkg.shadow) {
+    out.push('### Shadow judges (dry run: they did not act)');
+    out.push(SHADOW_INTRO);
+    out.push(mdTable(['shadow judge', 'judge', 'verdict', 'against the outcome', 'why'], shadowRows(pkg)));
+  }
 
   out.push('## Plan');
   const p = pkg.plan;
@@ -968,11 +1027,11 @@ export function toMarkdown(pkg: EvidencePackage): string {
   }
 
   out.push('## Decision timeline');
-  out.push('Every Flagger event, every decision and live fault of the action log, every burn-rate alert and policy tier change, with what was known at that moment.');
+  out.push(`Every Flagger event, every decision and live fault of the action log, every burn-rate alert and policy tier change, with what was known at that moment.${pkg.shadow ? ' Shadow judges\' verdicts are marked shadow: they did not act.' : ''}`);
   out.push(
     mdTable(
       ['time', 'who', 'what', 'why', 'evidence then'],
-      pkg.timeline.map((e) => [clock(e.t), whoText(e), e.minor ? `_${e.message}_` : e.source === 'participant' ? `**${e.message}**` : e.message, e.explanation, evidencePhrases(e.evidence).join('; ')]),
+      pkg.timeline.map((e) => [clock(e.t), whoText(e), e.minor || e.source === 'shadow' ? `_${e.message}_` : e.source === 'participant' ? `**${e.message}**` : e.message, e.explanation, evidencePhrases(e.evidence).join('; ')]),
     ),
   );
 
@@ -1064,6 +1123,9 @@ tr.warning td.what { color: var(--bad); }
 .tag.facilitator { background: #fef3c7; color: #92400e; }
 .tag.prometheus { background: #fee2e2; color: #991b1b; }
 .tag.policy { background: #e0f2fe; color: #075985; }
+.tag.shadow { background: #fff; color: #374151; border: 1px dashed #6b7280; }
+tr.shadow td { background: #f9fafb; font-style: italic; }
+table.shadow td.agreement-disagrees { color: var(--bad); font-weight: 600; font-style: normal; }
 .why { color: #374151; }
 ul.evidence { margin: 0; padding-left: 16px; font-size: 12px; color: #374151; }
 .fail { color: var(--bad); font-weight: 600; }
@@ -1140,6 +1202,17 @@ export function toHtml(pkg: EvidencePackage): string {
       `<div class="outcome ${h(o.result)}" data-testid="outcome"><div class="verdict">${h(RESULT_TEXT[o.result] ?? o.result)}${o.decidedAt !== null ? ` at ${clock(o.decidedAt)}` : ''}</div><p><strong>Reason:</strong> ${h(o.reason)}</p><p><strong>Decided by:</strong> ${h(o.decidedBy)}</p>${o.expectation ? `<p><strong>The scenario's expected outcome</strong> (${h(o.expectation.expected.outcome)}): ${o.expectation.met ? '<span class="ok">met</span>' : `<span class="fail">missed</span> — ${h(o.expectation.mismatches.join('; '))}`}</p>` : ''}<p class="meta">Final phase ${h(o.phase)}.</p></div>`,
     );
   } else body.push('<p>No Canary was rolled out: no promotion or rollback to report.</p>');
+  if (pkg.shadow) {
+    body.push(`<h3>Shadow judges (dry run: they did not act)</h3><p class="meta">${h(SHADOW_INTRO)}</p>`);
+    body.push(
+      `<table class="shadow" data-testid="shadow-verdicts"><thead><tr>${['shadow judge', 'judge', 'verdict', 'against the outcome', 'why'].map((x) => `<th>${h(x)}</th>`).join('')}</tr></thead><tbody>${shadowRows(pkg)
+        .map((r, i) => {
+          const v = (pkg.shadow ?? [])[i];
+          return `<tr class="shadow" data-verdict="${h(v.verdict)}"><td><span class="tag shadow">shadow</span> ${h(r[0])}</td><td>${h(r[1])}</td><td>${h(r[2])}</td><td class="agreement-${v.agreement}">${h(r[3])}</td><td>${h(r[4])}</td></tr>`;
+        })
+        .join('')}</tbody></table>`,
+    );
+  }
   body.push('</section>');
 
   body.push('<section id="plan"><h2>Plan</h2>');
@@ -1175,7 +1248,7 @@ export function toHtml(pkg: EvidencePackage): string {
   for (const b of c.budgets) body.push(`<figure>${budgetChart({ ...frame, ...b })}<figcaption>The error budget of ${h(b.slo)} remaining at each rule evaluation${b.tiers.length > 0 ? ', with the error budget policy\'s tier bounds' : ''}; red: burn-rate alerts firing.</figcaption></figure>`);
   body.push('</section>');
 
-  body.push('<section id="timeline"><h2>Decision timeline</h2><p>Every Flagger event, every decision and live fault of the action log, every burn-rate alert and policy tier change, with what was known at that moment.</p>');
+  body.push(`<section id="timeline"><h2>Decision timeline</h2><p>Every Flagger event, every decision and live fault of the action log, every burn-rate alert and policy tier change, with what was known at that moment.${pkg.shadow ? ' Shadow judges\' verdicts are marked shadow: they did not act.' : ''}</p>`);
   body.push(
     `<table class="timeline" data-testid="timeline"><thead><tr><th>time</th><th>who</th><th>what and why</th><th>evidence then</th></tr></thead><tbody>${pkg.timeline
       .map(

@@ -21,6 +21,7 @@ import { CRD_PROVIDER, normalizeName } from '../routing/names';
 import { selectsWorkload, type Version, type WorkloadSpec } from '../model/spec';
 import { type SloResult, SloRuntime } from '../slo/runtime';
 import type { SloSpec } from '../slo/spec';
+import { type ShadowJudgeSpec, ShadowJudges, type ShadowVerdict } from './shadow';
 
 /** Event queue slots a run starts with. */
 const INITIAL_EVENT_CAPACITY = 256;
@@ -71,6 +72,8 @@ export interface RunnableScenario {
   faults?: readonly FaultSpec[];
   /** Service level objectives: error budgets, burn-rate alerts, the error budget policy. */
   slos?: readonly SloSpec[];
+  /** Other canary judges evaluating the run in dry run beside Flagger (docs/judges.md, "In a run"). */
+  shadowJudges?: readonly ShadowJudgeSpec[];
 }
 
 export type RunMode = 'exact' | 'fast';
@@ -148,6 +151,8 @@ export interface RunResult extends WorldSummary {
   checks: MetricCheck[];
   /** Each SLO: budget at start and end, consumed by the rollout, burn-rate alerts (docs/slo.md). */
   slo: SloResult[];
+  /** Each shadow judge's verdict (marked shadow: it did not act); only when the scenario has shadow judges. */
+  shadow?: ShadowVerdict[];
 }
 
 /**
@@ -178,6 +183,7 @@ export class Simulation {
   private scraper!: Scraper;
   private flagger: FlaggerRuntime | null = null;
   private slos: SloRuntime | null = null;
+  private shadow: ShadowJudges | null = null;
   private faults!: FaultEngine;
   private readonly log: RunAction[];
   private gates!: HumanGates;
@@ -267,6 +273,18 @@ export class Simulation {
     const flagger = this.scenario.flagger;
     const gates = (this.gates = new HumanGates());
     this.flagger = flagger && flagger.canaries.length > 0 ? new FlaggerRuntime(flagger, this.kernel, this.world, this._store, (t) => this.timestamp(t), observability, policy, (hook) => gates.answer(hook), this.explanations) : null;
+    // Shadow judges read the store and Flagger's records only: no events, no random draws (run/shadow.ts).
+    const judges = this.scenario.shadowJudges ?? [];
+    const records = this.flagger?.records ?? [];
+    this.shadow =
+      judges.length > 0
+        ? new ShadowJudges(judges, {
+            store: this._store,
+            timestamp: (t) => this.timestamp(t),
+            record: (id) => records.find((r) => `${r.namespace}/${r.canary}` === id) ?? null,
+            canary: (id) => flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id) ?? null,
+          })
+        : null;
     if (this._state !== 'cancelled') this._state = 'ready';
   }
 
@@ -312,6 +330,9 @@ export class Simulation {
     // never where a host happens to pause, so the result does not depend on how the run was sliced.
     if (reached && this.kernel.now >= this.endTime) this.fast?.flush();
     if (reached && this.kernel.now >= this.endTime) this._state = 'done';
+    // Every event up to now has run: the shadow judges take what is due up to now (never mid-instant, so how a host
+    // slices the run does not change what they see).
+    if (reached) this.shadow?.advance(this.kernel.now, this.kernel.now >= this.endTime);
     return reached;
   }
 
@@ -466,7 +487,13 @@ export class Simulation {
       ...summary,
       ...this.rolloutResult(),
       slo: this.sloResults(),
+      ...(this.shadow ? { shadow: this.shadow.results() } : {}),
     };
+  }
+
+  /** Each shadow judge's verdict so far (the `shadow` of `result()`); empty without shadow judges. */
+  shadowVerdicts(): ShadowVerdict[] {
+    return this.shadow?.results() ?? [];
   }
 
   /** Each SLO's budget and alerts so far (the `slo` of `result()`, without the rest of the summary). */

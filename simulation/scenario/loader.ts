@@ -7,6 +7,7 @@ import { dirname, resolveRelative } from '../util/path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
 import { compileFaults } from './faults';
 import { compileSlos } from './slo';
+import { compileShadowJudges } from './shadow';
 import { compileGameDay } from './gameday';
 import { compileLesson, type Lesson } from './lesson';
 import type { GameDayPlan } from '../gameday/record';
@@ -122,6 +123,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const gameDay = compileGameDay(document, scenarioDoc, faults, faultErr, faultWarn);
   const rolledOut = flagger.canaries.find((c) => `${c.namespace}/${c.name}` === flagger.rollout) ?? null;
   const lesson = compileLesson(document, scenarioDoc, rolledOut, faultErr, faultWarn);
+  const shadowJudges = compileShadowJudges(document, scenarioDoc, { file, text, readFile: (p) => host.readFile(p), canaries: flagger.canaries, rollout: flagger.rollout, diagnostics, err: faultErr, warn: faultWarn });
   if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -140,6 +142,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       flagger,
       faults,
       slos,
+      ...(shadowJudges.length > 0 ? { shadowJudges } : {}),
       gameDay,
       document,
       manifests: manifests.map(({ doc, ...m }) => ({ ...m, file: doc.file })),

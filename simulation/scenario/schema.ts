@@ -671,6 +671,76 @@ export const sloSchema = z.strictObject({
 
 export type SloDocument = z.output<typeof sloSchema>;
 
+// ---- shadow judges (docs/judges.md, "In a run"; compiled by shadow.ts) ----------
+
+const SOURCE_FORMS = 'a file path relative to the scenario, the text itself (several lines), or the document itself (a mapping)';
+
+/** An AnalysisTemplate (or several): a file, its text, a mapping or a list of mappings. */
+const argoTemplateSource = z
+  .union([z.string().min(1, { error: 'expected the AnalysisTemplate file, not an empty text' }), z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1, { error: 'expected at least one AnalysisTemplate' })], {
+    error: (iss) => `expected the AnalysisTemplate: ${SOURCE_FORMS}, or a list of templates, found ${found(iss.input)}`,
+  })
+  .meta({ description: `Argo Rollouts AnalysisTemplate or ClusterAnalysisTemplate YAML (several documents allowed): ${SOURCE_FORMS}, or a list of them` });
+
+/** A Kayenta canary config: a file, its text (JSON or YAML) or a mapping. */
+const kayentaConfigSource = z
+  .union([z.string().min(1, { error: 'expected the canary config file, not an empty text' }), z.record(z.string(), z.unknown())], {
+    error: (iss) => `expected the Kayenta canary config: ${SOURCE_FORMS}, found ${found(iss.input)}`,
+  })
+  .meta({ description: `Kayenta canary-config JSON (or the same in YAML): ${SOURCE_FORMS}` });
+
+const kayentaScore = (what: string) =>
+  z
+    .number({ error: (iss) => `expected ${what} as a score from 0 to 100, found ${found(iss.input)}` })
+    .min(0, { error: `expected ${what} from 0 to 100` })
+    .max(100, { error: `expected ${what} from 0 to 100` });
+
+export const shadowJudgeSchema = z.strictObject({
+  name: z
+    .string({ error: (iss) => `expected the judge's name, found ${found(iss.input)}` })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `expected the judge's name in lowercase letters, digits and '-', found ${found(iss.input)}` }),
+  canary: z
+    .string({ error: (iss) => `expected the Canary it shadows as namespace/name, found ${found(iss.input)}` })
+    .min(1, { error: 'expected the Canary it shadows as namespace/name' })
+    .optional()
+    .meta({ description: 'the Canary whose analysis the judge shadows, namespace/name (or its name when unique); optional when the scenario has one Canary' }),
+  argo: z
+    .strictObject({
+      template: argoTemplateSource,
+      args: z
+        .record(
+          z.string(),
+          z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `expected the argument's value as a string, found ${found(iss.input)}` }).transform((v) => String(v)),
+          { error: (iss) => `expected args as a mapping of argument name to value, found ${found(iss.input)}` },
+        )
+        .default({})
+        .meta({ description: "the run's argument values, by name (Argo's analysis args)" }),
+    })
+    .optional()
+    .meta({ description: "an Argo Rollouts AnalysisRun of the template, started when Flagger's analysis starts and measured alongside it" }),
+  kayenta: z
+    .strictObject({
+      config: kayentaConfigSource,
+      lifetime: positiveDuration('the analysis lifetime (Kayenta lifetimeDurationMins)'),
+      interval: positiveDuration('the analysis interval (Kayenta analysisIntervalMins)').optional().meta({ description: 'one judgement per interval (default: one judgement over the lifetime)' }),
+      beginAfter: nonNegativeDuration('the warm-up before the first interval (Kayenta beginAfterMins)').prefault('0s'),
+      lookback: positiveDuration('the lookback (Kayenta lookbackMins)').optional().meta({ description: 'sliding windows of this length (default: each judgement covers everything since the warm-up)' }),
+      step: positiveDuration('the step between samples').prefault('1m').meta({ description: "the scopes' step between samples (default 1m, Kayenta's)" }),
+      scoreThresholds: z
+        .strictObject({ pass: kayentaScore('the pass threshold'), marginal: kayentaScore('the marginal threshold') })
+        .optional()
+        .meta({ description: "score thresholds (default: the config's scoreThresholds, else pass 95, marginal 75)" }),
+    })
+    .optional()
+    .meta({ description: "a Kayenta canary analysis (NetflixACAJudge-v1.0) of the canary against the primary, judged at its windows' ends" }),
+  consecutive: z
+    .preprocess((v) => (v === null ? {} : v), z.strictObject({ threshold: int('the threshold (failed checks in a row)', 1).optional().meta({ description: "default: the Canary's analysis.threshold" }) }))
+    .optional()
+    .meta({ description: "Flagger's threshold counted as failed checks in a row instead of cumulatively" }),
+});
+
+export type ShadowJudgeDocument = z.output<typeof shadowJudgeSchema>;
+
 // ---- the document ------------------------------------------------------------
 
 // ---- lessons (docs/lessons.md; compiled by lesson.ts) ------------------------
@@ -728,6 +798,10 @@ export const scenarioSpecSchema = z.strictObject({
   webhooks: z.array(webhookBehaviourSchema).default([]),
   slos: z.array(sloSchema, { error: (iss) => `expected slos as a list, found ${found(iss.input)}` }).default([]).meta({ description: 'service level objectives, error budgets, burn-rate alerts and the error budget policy (docs/slo.md)' }),
   faults: z.array(faultSchema, { error: (iss) => `expected faults as a list, found ${found(iss.input)}` }).default([]).meta({ description: 'faults injected during the run (docs/faults.md)' }),
+  shadowJudges: z
+    .array(shadowJudgeSchema, { error: (iss) => `expected shadowJudges as a list, found ${found(iss.input)}` })
+    .default([])
+    .meta({ description: "other canary judges (Argo Rollouts analysis, Kayenta, Flagger's threshold counted consecutively) evaluating the run in dry run beside Flagger (docs/judges.md)" }),
   telemetry: z
     .strictObject({
       scrapeInterval: positiveDuration('the scrape interval').prefault('15s'),

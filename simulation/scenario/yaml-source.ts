@@ -9,6 +9,11 @@ export interface SourceDocument {
   value: unknown;
   /** Line and column (1-based) of the node at `path`, or of its nearest existing ancestor. */
   locate(path: ReadonlyArray<string | number>, key?: boolean): { line: number; column: number };
+  /**
+   * Where the node at `path` sits in the file's text: its start, the end of its value and the end of the node
+   * (Unicode code units, as the `yaml` library counts them); null when there is no node there.
+   */
+  range?(path: ReadonlyArray<string | number>): readonly [number, number, number] | null;
 }
 
 /** Parses every document of a YAML file; syntax errors come back as diagnostics. */
@@ -70,6 +75,25 @@ export function parseYamlFile(file: string, text: string): { documents: SourceDo
         }
         const p = lineCounter.linePos(best);
         return p.line > 0 ? { line: p.line, column: p.col } : { line: docStart.line, column: docStart.col };
+      },
+      range(path) {
+        let node: Node | null = contents;
+        for (const seg of path) {
+          let next: Node | null = null;
+          if (isMap(node)) {
+            for (const item of node.items) {
+              if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
+                next = (item.value as Node | null) ?? null;
+                break;
+              }
+            }
+          } else if (isSeq(node) && typeof seg === 'number') {
+            next = (node.items[seg] as Node | undefined) ?? null;
+          }
+          if (!next) return null;
+          node = next;
+        }
+        return node.range ?? null;
       },
     });
   });

@@ -1,4 +1,4 @@
-import type { RunOutcome, RunRecord } from './run';
+import type { RunOutcome, RunRecord, ShadowRunRecord } from './run';
 import type { Measure, SweepPlan } from './spec';
 import { MEASURES, runCount } from './spec';
 import { paretoFrontier, quantileOf, type Rate, recommend, weightedRate } from './stats';
@@ -27,6 +27,8 @@ export interface PlanOutline {
   configurations: Array<{ index: number; values: Array<string | number>; label: string }>;
   situations: Array<{ index: number; name: string; group: string; weight: number; healthy: boolean; onset: number; mode: string; variant: Record<string, string | number>; fault: string | null }>;
   objective: SweepPlan['objective'];
+  /** The scenario's shadow judges, in order (absent without any): each run records their verdicts. */
+  judges?: Array<{ name: string; judge: string }>;
 }
 
 export function outlineOf(plan: SweepPlan): PlanOutline {
@@ -44,7 +46,12 @@ export function outlineOf(plan: SweepPlan): PlanOutline {
     configurations: plan.configurations,
     situations: plan.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault ? s.fault.params.type : null })),
     objective: plan.objective,
+    ...judgesOf(plan.scenario.shadowJudges ?? []),
   });
+}
+
+function judgesOf(judges: ReadonlyArray<{ name: string; judge: string }>): Pick<PlanOutline, 'judges'> {
+  return judges.length > 0 ? { judges: judges.map((j) => ({ name: j.name, judge: j.judge })) } : {};
 }
 
 /** The outline with its fields in one order, wherever it came from (a shard file's JSON may order them otherwise). */
@@ -63,6 +70,7 @@ function canonicalOutline(o: PlanOutline): PlanOutline {
     configurations: o.configurations.map((c) => ({ index: c.index, values: c.values, label: c.label })),
     situations: o.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault })),
     objective: { minimise: o.objective.minimise, subjectTo: o.objective.subjectTo },
+    ...judgesOf(o.judges ?? []),
   };
 }
 
@@ -109,6 +117,28 @@ export interface ConfigurationResult {
   examples: ExampleRun[];
   /** On the Pareto frontier of false aborts, missed regressions, detection p95 and healthy duration. */
   frontier: boolean;
+  /** Each shadow judge measured on the same runs (absent without judges). */
+  judges?: JudgeResult[];
+}
+
+/**
+ * A shadow judge's measures under one configuration (docs/tuning.md, "Shadow judges"), over the same runs as
+ * Flagger's: what it would have done by the time Flagger's analysis ended (or the horizon).
+ */
+export interface JudgeResult {
+  name: string;
+  judge: string;
+  /** Healthy canaries it would roll back (prior-weighted over healthy situations); null without one. */
+  falseAborts: Rate | null;
+  /** Regressions it would promote or leave undecided (prior-weighted over regression situations); null without one. */
+  missedRegressions: Rate | null;
+  /** Seconds from a regression's onset to the judge's rollback, over the regressions it would roll back (prior-weighted). */
+  detection: { median: number | null; p95: number | null; caught: number };
+  /** Runs it would pause for a person (Argo Inconclusive, Kayenta Marginal): neither an abort nor a miss. */
+  inconclusive: number;
+  /** Runs where Flagger's analysis (or the horizon) ended before it decided. */
+  undecided: number;
+  situations: Array<{ situation: number; promoted: number; rolledBack: number; inconclusive: number; undecided: number; detectionMedian: number | null }>;
 }
 
 export interface SweepResult {
@@ -221,6 +251,7 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
       (sit.healthy ? healthyGroups : regressionGroups).push({ successes: sit.healthy ? rolledBack : promoted, trials: R, weight: sit.weight });
       situations.push({ situation: s, promoted, rolledBack, undecided: und, detectionMedian: caught.length > 0 ? quantileOf(caught, 0.5) : null });
     }
+    const judges = (outline.judges ?? []).map((j, k) => judgeResult(outline, byU, cfg.index, j, k));
     return {
       index: cfg.index,
       label: cfg.label,
@@ -236,6 +267,7 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
       situations,
       examples,
       frontier: false,
+      ...(outline.judges ? { judges } : {}),
     };
   });
   // The frontier over the measures this sweep has (a sweep without regressions has no detection times).
@@ -243,6 +275,70 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
   const front = new Set(paretoFrontier(configurations, frontierMeasures.map((m) => (c: ConfigurationResult) => measureOf(c, m))).map((c) => c.index));
   for (const c of configurations) c.frontier = front.has(c.index);
   return { kind: 'gameday-sweep-result', version: 1, sweep: canonicalOutline(outline), runs: total, configurations, frontierMeasures, recommendation: recommendation(outline, configurations) };
+}
+
+/** One judge's measures under one configuration, from the runs' shadow records (the judge's k-th verdict each). */
+function judgeResult(outline: PlanOutline, byU: readonly RunRecord[], configuration: number, judge: { name: string; judge: string }, k: number): JudgeResult {
+  const S = outline.situations.length;
+  const R = outline.seeds;
+  const situations: JudgeResult['situations'] = [];
+  const detections: Array<[number, number]> = [];
+  const healthyGroups: Array<{ successes: number; trials: number; weight: number }> = [];
+  const regressionGroups: Array<{ successes: number; trials: number; weight: number }> = [];
+  let inconclusive = 0;
+  let undecided = 0;
+  for (let s = 0; s < S; s++) {
+    const sit = outline.situations[s];
+    const perRun = sit.weight / R;
+    const count = { promoted: 0, rolledBack: 0, inconclusive: 0, undecided: 0 };
+    const caught: number[] = [];
+    for (let r = 0; r < R; r++) {
+      const u = (configuration * S + s) * R + r;
+      const rec: ShadowRunRecord | undefined = byU[u].shadow?.[k];
+      if (!rec) throw new RangeError(`run ${u} has no verdict of shadow judge ${judge.name}`);
+      if (rec.outcome === 'promoted') count.promoted++;
+      else if (rec.outcome === 'rolled-back') count.rolledBack++;
+      else if (rec.outcome === 'inconclusive') count.inconclusive++;
+      else count.undecided++;
+      if (!sit.healthy && rec.detection !== null) {
+        caught.push(rec.detection);
+        detections.push([rec.detection, perRun]);
+      }
+    }
+    inconclusive += count.inconclusive;
+    undecided += count.undecided;
+    // A false abort: a healthy canary rolled back. A miss: a regression promoted or not decided on (it kept going).
+    if (sit.healthy) healthyGroups.push({ successes: count.rolledBack, trials: R, weight: sit.weight });
+    else regressionGroups.push({ successes: count.promoted + count.undecided, trials: R, weight: sit.weight });
+    situations.push({ situation: s, ...count, detectionMedian: caught.length > 0 ? quantileOf(caught, 0.5) : null });
+  }
+  return {
+    name: judge.name,
+    judge: judge.judge,
+    falseAborts: healthyGroups.length > 0 ? weightedRate(healthyGroups, outline.confidence) : null,
+    missedRegressions: regressionGroups.length > 0 ? weightedRate(regressionGroups, outline.confidence) : null,
+    detection: { median: weightedQuantile(detections, 0.5), p95: weightedQuantile(detections, 0.95), caught: detections.length },
+    inconclusive,
+    undecided,
+    situations,
+  };
+}
+
+/** A judge's measure for tables and axes: its rates and detection times; what only Flagger's runs have is NaN. */
+export function judgeMeasureOf(j: JudgeResult, m: Measure, bound: 'estimate' | 'upper' = 'estimate'): number {
+  const rate = (r: Rate | null) => (r === null ? NaN : bound === 'upper' ? r.high : r.rate);
+  switch (m) {
+    case 'falseAborts':
+      return rate(j.falseAborts);
+    case 'missedRegressions':
+      return rate(j.missedRegressions);
+    case 'detectionMedian':
+      return j.detection.median ?? NaN;
+    case 'detectionP95':
+      return j.detection.p95 ?? NaN;
+    default:
+      return NaN;
+  }
 }
 
 const RATE_MEASURES: readonly Measure[] = ['falseAborts', 'missedRegressions'];

@@ -1,4 +1,5 @@
 import { outcomeOf } from '../run/flagger';
+import { shadowQueryTexts, type ShadowVerdict } from '../run/shadow';
 import { type RunnableScenario, Simulation } from '../run/simulation';
 import type { SweepPlan } from './spec';
 import { unitOf } from './spec';
@@ -18,6 +19,18 @@ import { isAlertingRule, sliQueries, sloRuleGroups } from '../slo/rules';
 
 export type RunOutcome = 'promoted' | 'rolled-back' | 'undecided';
 
+/** What a shadow judge would have done in a run: promote, roll back, pause for a person (inconclusive), or nothing yet. */
+export type ShadowOutcome = 'promoted' | 'rolled-back' | 'inconclusive' | 'undecided';
+
+/** One shadow judge's verdict in one run (docs/tuning.md, "Shadow judges"). */
+export interface ShadowRunRecord {
+  outcome: ShadowOutcome;
+  /** Seconds from the deploy to the verdict; null when undecided. */
+  decidedAfter: number | null;
+  /** Regressions the judge would roll back: seconds from the regression's onset to its verdict (0 when it came before). */
+  detection: number | null;
+}
+
 /** What one run measured (docs/tuning.md). */
 export interface RunRecord {
   /** The run's index in the plan. */
@@ -31,6 +44,17 @@ export interface RunRecord {
   badRequests: number;
   /** With SLOs: the largest share of an SLO's error budget the rollout consumed (the canary's share); else null. */
   budget: number | null;
+  /** With shadow judges: each judge's verdict, in the scenario's order (absent without judges). */
+  shadow?: ShadowRunRecord[];
+}
+
+const SHADOW_OUTCOME: Record<ShadowVerdict['verdict'], ShadowOutcome> = { promote: 'promoted', rollback: 'rolled-back', inconclusive: 'inconclusive', undecided: 'undecided' };
+
+/** A shadow verdict as a run record keeps it: the outcome and its times after the deploy and the onset. */
+export function shadowRecordOf(v: Pick<ShadowVerdict, 'verdict' | 'at'>, deployAt: number, onset: number, healthy: boolean): ShadowRunRecord {
+  const outcome = SHADOW_OUTCOME[v.verdict];
+  const at = outcome === 'undecided' ? null : v.at;
+  return { outcome, decidedAfter: at === null ? null : at - deployAt, detection: !healthy && outcome === 'rolled-back' && at !== null ? Math.max(0, at - onset) : null };
 }
 
 /** The seed of a run's replicate. */
@@ -118,6 +142,8 @@ export class SweepRunner {
     const outcome: RunOutcome = o?.phase === 'Succeeded' ? 'promoted' : o?.phase === 'Failed' ? 'rolled-back' : 'undecided';
     const decidedAt = outcome === 'undecided' ? null : (o?.decidedAt ?? null);
     const budgets = sim.sloResults().map((s) => s.budget.consumedByRollout);
+    // Shadow judges watched the same run up to Flagger's decision (or the horizon): their verdicts stand by then.
+    const judges = sim.shadowVerdicts();
     return {
       u,
       outcome,
@@ -125,6 +151,7 @@ export class SweepRunner {
       detection: !situation.healthy && outcome === 'rolled-back' && decidedAt !== null ? Math.max(0, decidedAt - onset) : null,
       badRequests: situation.healthy || atOnset === null ? 0 : served() - atOnset,
       budget: budgets.length > 0 ? Math.max(...budgets) : null,
+      ...(judges.length > 0 ? { shadow: judges.map((j) => shadowRecordOf(j, deployAt, onset, situation.healthy)) } : {}),
     };
   }
 }
@@ -132,7 +159,7 @@ export class SweepRunner {
 /**
  * Whether anything that decides a sweep's rollout may read what the SLOs'
  * rules write (recorded ratios, ALERTS): a Canary's metric query (inline or a
- * MetricTemplate's) or an SLI query naming a recorded series or ALERTS, or
+ * MetricTemplate's), a shadow judge's query, or an SLI query naming a recorded series or ALERTS, or
  * selecting series by a name pattern or without a name. Conservative: text
  * that might read them keeps the rules. The budget, its attribution and the
  * policy's gate answers come from the SLI queries, not from the rules, so
@@ -149,6 +176,7 @@ export function readsSloRules(plan: Pick<SweepPlan, 'scenario'>): boolean {
   const texts = [
     ...(flagger?.canaries ?? []).flatMap((c) => c.analysis.metrics.map((m) => m.query)),
     ...(flagger?.templates ?? []).map((t) => t.query),
+    ...shadowQueryTexts(scenario.shadowJudges ?? []),
     ...slos.flatMap((s): string[] => Object.values(sliQueries(s, '5m'))),
   ].filter((t) => t !== '');
   return texts.some((raw: string) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { aggregate, type PlanOutline, type SweepResult } from './aggregate';
-import type { RunOutcome, RunRecord } from './run';
+import type { RunOutcome, RunRecord, ShadowOutcome } from './run';
 import { runCount } from './spec';
 
 /**
@@ -21,12 +21,19 @@ export interface ShardFile {
   from: number;
   to: number;
   sweep: PlanOutline;
-  /** [u, outcome, decidedAfter, detection, badRequests, budget] per run, outcome p(romoted) r(olled back) u(ndecided). */
-  records: Array<[number, 'p' | 'r' | 'u', number | null, number | null, number, number | null]>;
+  /**
+   * [u, outcome, decidedAfter, detection, badRequests, budget] per run, outcome p(romoted) r(olled back) u(ndecided);
+   * with shadow judges a seventh element, [outcome, decidedAfter, detection] per judge (i: inconclusive).
+   */
+  records: Array<[number, 'p' | 'r' | 'u', number | null, number | null, number, number | null] | [number, 'p' | 'r' | 'u', number | null, number | null, number, number | null, ShadowCells[]]>;
 }
+
+type ShadowCells = ['p' | 'r' | 'i' | 'u', number | null, number | null];
 
 const CODE: Record<RunOutcome, 'p' | 'r' | 'u'> = { promoted: 'p', 'rolled-back': 'r', undecided: 'u' };
 const OUTCOME: Record<'p' | 'r' | 'u', RunOutcome> = { p: 'promoted', r: 'rolled-back', u: 'undecided' };
+const SHADOW_CODE: Record<ShadowOutcome, ShadowCells[0]> = { promoted: 'p', 'rolled-back': 'r', inconclusive: 'i', undecided: 'u' };
+const SHADOW_OUTCOME: Record<ShadowCells[0], ShadowOutcome> = { p: 'promoted', r: 'rolled-back', i: 'inconclusive', u: 'undecided' };
 
 /** Parses "i/N" (0 ≤ i < N). */
 export function parseShard(text: string): { index: number; count: number } | { error: string } {
@@ -45,7 +52,17 @@ export function shardBlock(total: number, index: number, count: number): { from:
 }
 
 export function toShard(outline: PlanOutline, shard: { index: number; count: number }, from: number, to: number, records: readonly RunRecord[]): ShardFile {
-  return { kind: SHARD_KIND, version: 1, shard, from, to, sweep: outline, records: records.map((r) => [r.u, CODE[r.outcome], r.decidedAfter, r.detection, r.badRequests, r.budget]) };
+  return {
+    kind: SHARD_KIND,
+    version: 1,
+    shard,
+    from,
+    to,
+    sweep: outline,
+    records: records.map((r) =>
+      r.shadow ? [r.u, CODE[r.outcome], r.decidedAfter, r.detection, r.badRequests, r.budget, r.shadow.map((x): ShadowCells => [SHADOW_CODE[x.outcome], x.decidedAfter, x.detection])] : [r.u, CODE[r.outcome], r.decidedAfter, r.detection, r.badRequests, r.budget],
+    ),
+  };
 }
 
 const num = z.number();
@@ -56,7 +73,12 @@ const shardSchema = z.object({
   from: z.number().int().min(0),
   to: z.number().int().min(0),
   sweep: z.looseObject({ fingerprint: z.string(), name: z.string(), seeds: z.number().int().min(1), configurations: z.array(z.unknown()), situations: z.array(z.unknown()) }),
-  records: z.array(z.tuple([z.number().int().min(0), z.enum(['p', 'r', 'u']), num.nullable(), num.nullable(), num, num.nullable()])),
+  records: z.array(
+    z.union([
+      z.tuple([z.number().int().min(0), z.enum(['p', 'r', 'u']), num.nullable(), num.nullable(), num, num.nullable()]),
+      z.tuple([z.number().int().min(0), z.enum(['p', 'r', 'u']), num.nullable(), num.nullable(), num, num.nullable(), z.array(z.tuple([z.enum(['p', 'r', 'i', 'u']), num.nullable(), num.nullable()]))]),
+    ]),
+  ),
 });
 
 /** Reads a shard file's JSON text; errors name the file and the field. */
@@ -90,11 +112,11 @@ export function mergeShards(shards: ReadonlyArray<{ file: string; shard: ShardFi
   const records: RunRecord[] = [];
   for (const { file, shard } of shards) {
     if (shard.records.length !== shard.to - shard.from) return { ok: false, error: `${file}: shard ${shard.shard.index}/${shard.shard.count} holds ${shard.records.length} records for ${shard.to - shard.from} runs: it did not finish` };
-    for (const [u, o, decidedAfter, detection, badRequests, budget] of shard.records) {
+    for (const [u, o, decidedAfter, detection, badRequests, budget, shadow] of shard.records) {
       if (u < shard.from || u >= shard.to || u >= total) return { ok: false, error: `${file}: run ${u} is outside its shard's block ${shard.from}–${shard.to - 1}` };
       if (owner[u] !== undefined) return { ok: false, error: `run ${u} is in both ${owner[u]} and ${file}: the same shard given twice, or shards of different splits` };
       owner[u] = file;
-      records.push({ u, outcome: OUTCOME[o], decidedAfter, detection, badRequests, budget });
+      records.push({ u, outcome: OUTCOME[o], decidedAfter, detection, badRequests, budget, ...(shadow ? { shadow: shadow.map(([c, after, det]) => ({ outcome: SHADOW_OUTCOME[c], decidedAfter: after, detection: det })) } : {}) });
     }
   }
   const missing: number[] = [];

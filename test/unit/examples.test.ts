@@ -73,6 +73,20 @@ const CASES: Record<string, CanaryCase | SplitCase> = {
       'Canary failed! Scaling down podinfo.test',
     ],
   },
+  // The shadow judges' example (docs/judges.md, "In a run"): Flagger promotes the slow canary; its judges are checked in
+  // test/unit/shadow-run.test.ts.
+  'shadow-judges.gameday.yaml': {
+    kind: 'canary',
+    warnings: {},
+    events: [
+      'New revision detected! Scaling up checkout.shop',
+      'Starting canary analysis for checkout.shop',
+      ...[10, 20, 30, 40, 50].map((w) => `Advance checkout.shop canary weight ${w}`),
+      'Copying checkout.shop template spec to checkout-primary.shop',
+      'Routing all traffic to primary',
+      'Promotion completed! Scaling down checkout.shop',
+    ],
+  },
   'traefik-weighted-traefikservice.gameday.yaml': {
     kind: 'split',
     warnings: { [ENDPOINTSLICE]: 4 },

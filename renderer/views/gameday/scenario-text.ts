@@ -1,5 +1,6 @@
 import { isMap, parseAllDocuments } from 'yaml';
 import { dirname, resolveRelative } from '../../../simulation/util/path';
+import { shadowJudgeFiles } from '../../../simulation/scenario/shadow-files';
 
 /**
  * What the game-day view reads from the open scenario's text itself, beyond
@@ -44,12 +45,16 @@ export function scenarioFaultDocs(text: string): FaultDoc[] {
   return faults.flatMap((f, i) => (isPlain(f) ? [{ name: typeof f.name === 'string' ? f.name : `${String(f.type)}-${i}`, doc: f }] : []));
 }
 
-/** The files a scenario includes (`spec.include`), resolved against the scenario file's directory. */
+/**
+ * The files a scenario reads besides its own (`spec.include`, and the AnalysisTemplates and Kayenta configs its
+ * shadow judges name), resolved against the scenario file's directory.
+ */
 export function includePaths(file: string, text: string): string[] {
-  const inc = scenarioSpec(text)?.include;
-  if (!Array.isArray(inc)) return [];
+  const spec = scenarioSpec(text);
+  const inc = Array.isArray(spec?.include) ? spec.include : [];
+  const judges = shadowJudgeFiles(spec?.shadowJudges);
   const dir = dirname(file);
-  return [...new Set(inc.filter((p): p is string => typeof p === 'string' && p !== '').map((p) => resolveRelative(dir, p)))];
+  return [...new Set([...inc, ...judges].filter((p): p is string => typeof p === 'string' && p !== '').map((p) => resolveRelative(dir, p)))];
 }
 
 /** Webhook name → type, for every Canary document of the text (`spec.analysis.webhooks`). */

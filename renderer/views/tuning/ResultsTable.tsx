@@ -1,16 +1,19 @@
 import { useMemo, useState } from 'react';
 import type { SweepResult } from '../../../simulation/sweep/aggregate';
-import { COLUMNS, nextSort, type Sort, sortConfigurations } from './results';
+import { COLUMNS, judgeColumns, nextSort, type Sort, sortConfigurations } from './results';
 
 /**
  * Every configuration with its figures (rates with their Wilson intervals),
  * the frontier marked. Headers sort (click, or Enter/Space on the focused
  * header); rows select (click, or arrow keys and Enter on the focused row),
- * the same selection the scatter shows.
+ * the same selection the scatter shows. With `judge` (the sweep's k-th shadow
+ * judge), the judge's measures on the same runs instead of Flagger's.
  */
-export function ResultsTable({ result, selected, onSelect }: { result: SweepResult; selected: number | null; onSelect: (index: number) => void }) {
+export function ResultsTable({ result, selected, onSelect, judge = null }: { result: SweepResult; selected: number | null; onSelect: (index: number) => void; judge?: number | null }) {
   const [sort, setSort] = useState<Sort>({ key: 'configuration', descending: false });
-  const rows = useMemo(() => sortConfigurations(result.configurations, sort), [result, sort]);
+  const columns = useMemo(() => (judge === null ? COLUMNS : judgeColumns(judge)), [judge]);
+  const rows = useMemo(() => sortConfigurations(result.configurations, sort, columns), [result, sort, columns]);
+  const shadow = judge === null ? null : (result.sweep.judges?.[judge] ?? null);
   const move = (from: number, by: number) => {
     const i = rows.findIndex((r) => r.index === from);
     const next = rows[Math.max(0, Math.min(rows.length - 1, i + by))];
@@ -21,12 +24,15 @@ export function ResultsTable({ result, selected, onSelect }: { result: SweepResu
   };
   return (
     <table className="tuning-table" data-testid="tuning-table">
-      <caption className="muted small">
-        {result.configurations.length} configurations × {result.sweep.situations.length} situations × {result.sweep.seeds} seeds = {result.runs} runs. ◆ on the Pareto frontier of {result.frontierMeasures.join(', ')}; ★ recommended.
+      <caption className="muted small" data-testid="tuning-table-caption">
+        {result.configurations.length} configurations × {result.sweep.situations.length} situations × {result.sweep.seeds} seeds = {result.runs} runs.{' '}
+        {shadow
+          ? `Shadow judge ${shadow.name} (${shadow.judge}, dry run) on the same runs: false aborts are healthy canaries it would roll back, missed regressions those it would promote or not decide on before Flagger's analysis ended. ◆ and ★ are Flagger's.`
+          : `◆ on the Pareto frontier of ${result.frontierMeasures.join(', ')}; ★ recommended.`}
       </caption>
       <thead>
         <tr>
-          {COLUMNS.map((c) => {
+          {columns.map((c) => {
             const active = sort.key === c.key;
             return (
               <th key={c.key} scope="col" aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
@@ -63,7 +69,7 @@ export function ResultsTable({ result, selected, onSelect }: { result: SweepResu
                 }
               }}
             >
-              {COLUMNS.map((c) =>
+              {columns.map((c) =>
                 c.key === 'configuration' ? (
                   <th key={c.key} scope="row">
                     <span className="marks" aria-label={`${r.frontier ? 'on the frontier' : ''}${recommended ? ', recommended' : ''}`}>

@@ -11,6 +11,7 @@ import { SweepBuilder } from './SweepBuilder';
 import '../analysis/analysis.css';
 import './tuning.css';
 import { YamlFileInput } from '../YamlFileInput';
+import { judgeIndex, judgeView } from './results';
 
 /**
  * The tuning lab (docs/app.md, docs/tuning.md): choose a sweep (bundled, a
@@ -18,7 +19,9 @@ import { YamlFileInput } from '../YamlFileInput';
  * core with progress and an ETA (cancellable), then read the trade-off: the
  * scatter and frontier, the table, the recommendation with its reason; drill
  * into a configuration's situations and example runs, and apply it to the
- * Canary's YAML with a diff.
+ * Canary's YAML with a diff. With shadow judges in the scenario, a selector
+ * shows a judge's measures on the same runs in the scatter and the table
+ * instead of Flagger's.
  */
 export function TuningView() {
   const tuning = useApp((s) => s.tuning);
@@ -32,6 +35,7 @@ export function TuningView() {
   const cancelSweep = useApp((s) => s.cancelSweep);
   const select = useApp((s) => s.selectConfiguration);
   const [panel, setPanel] = useState<'none' | 'yaml' | 'builder'>('none');
+  const [judgeName, setJudge] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (tuning.sweeps === null) void loadSweeps();
@@ -49,6 +53,9 @@ export function TuningView() {
     } else input.current?.click();
   };
   const pct = progress && progress.total > 0 ? progress.done / progress.total : 0;
+  // Which judge the scatter and the table show: Flagger (null) or a shadow judge of this result.
+  const judge = result ? judgeIndex(result, judgeName) : null;
+  const shown = result ? judgeView(result, judge) : null;
   return (
     <section className="tuning" data-testid="tuning-view" aria-label="tuning lab">
       <div className="panel tuning-source">
@@ -159,8 +166,26 @@ export function TuningView() {
                 )}
               </p>
             </section>
+            {result.sweep.judges && result.sweep.judges.length > 0 ? (
+              <section className="panel judge-select" aria-label="which judge">
+                <label>
+                  Judge{' '}
+                  <select data-testid="judge-select" value={judge === null ? '' : result.sweep.judges[judge].name} onChange={(e) => setJudge(e.target.value === '' ? null : e.target.value)}>
+                    <option value="">Flagger (acted on the rollouts)</option>
+                    {result.sweep.judges.map((j) => (
+                      <option key={j.name} value={j.name}>
+                        shadow: {j.name} ({j.judge}, dry run)
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <span className="muted small">
+                  {judge === null ? ' Flagger decided every run; the shadow judges watched the same runs in dry run.' : ' What this judge would have done on the same runs, by the time Flagger\'s analysis ended: it did not act.'}
+                </span>
+              </section>
+            ) : null}
             <section className="panel">
-              <Scatter result={result} selected={tuning.selected} onSelect={select} />
+              <Scatter result={shown ?? result} selected={tuning.selected} onSelect={select} />
             </section>
           </div>
           <div className="tuning-side">
@@ -174,7 +199,7 @@ export function TuningView() {
             )}
           </div>
           <section className="panel table-wrap">
-            <ResultsTable result={result} selected={tuning.selected} onSelect={select} />
+            <ResultsTable result={result} selected={tuning.selected} onSelect={select} judge={judge} />
           </section>
         </div>
       ) : !running && tuning.diagnostics.length === 0 ? (

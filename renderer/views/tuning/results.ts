@@ -1,4 +1,4 @@
-import { type ConfigurationResult, formatMeasure, measureOf, type SweepResult } from '../../../simulation/sweep/aggregate';
+import { type ConfigurationResult, formatMeasure, type JudgeResult, measureOf, type SweepResult } from '../../../simulation/sweep/aggregate';
 import type { Measure } from '../../../simulation/sweep/spec';
 import type { Rate } from '../../../simulation/sweep/stats';
 
@@ -30,7 +30,7 @@ export function rateOf(c: ConfigurationResult, m: Measure): Rate | null {
   return m === 'falseAborts' ? c.falseAborts : m === 'missedRegressions' ? c.missedRegressions : null;
 }
 
-export type ColumnKey = 'configuration' | Measure | 'undecided';
+export type ColumnKey = 'configuration' | Measure | 'undecided' | 'inconclusive';
 
 export interface Column {
   key: ColumnKey;
@@ -55,14 +55,66 @@ export const COLUMNS: readonly Column[] = [
   { key: 'undecided', label: 'undecided', text: (c) => String(c.undecided), value: (c) => c.undecided },
 ];
 
+/** A shadow judge's measures of a configuration (the sweep's k-th judge). */
+function judgeOf(c: ConfigurationResult, k: number): JudgeResult {
+  const j = c.judges?.[k];
+  if (!j) throw new RangeError(`configuration ${c.label} has no shadow judge ${k}`);
+  return j;
+}
+
+/**
+ * The table's columns for the sweep's k-th shadow judge: its false aborts, missed regressions (promoted or left
+ * undecided), detection times, and the runs it would pause (inconclusive) or had not decided on.
+ */
+export function judgeColumns(k: number): Column[] {
+  const rate = (m: 'falseAborts' | 'missedRegressions'): Column => ({ key: m, label: MEASURE_LABELS[m], text: (c) => formatRate(m, judgeOf(c, k)[m]), value: (c) => judgeOf(c, k)[m]?.rate ?? NaN });
+  const time = (m: 'detectionMedian' | 'detectionP95'): Column => {
+    const v = (c: ConfigurationResult) => (m === 'detectionMedian' ? judgeOf(c, k).detection.median : judgeOf(c, k).detection.p95) ?? NaN;
+    return { key: m, label: MEASURE_LABELS[m], text: (c) => formatMeasure(m, v(c)), value: v };
+  };
+  return [
+    COLUMNS[0],
+    rate('falseAborts'),
+    rate('missedRegressions'),
+    time('detectionMedian'),
+    time('detectionP95'),
+    { key: 'inconclusive', label: 'inconclusive', text: (c) => String(judgeOf(c, k).inconclusive), value: (c) => judgeOf(c, k).inconclusive },
+    { key: 'undecided', label: 'undecided', text: (c) => String(judgeOf(c, k).undecided), value: (c) => judgeOf(c, k).undecided },
+  ];
+}
+
+/** The index of a shadow judge in the sweep's result; null for Flagger (or a judge the result does not have). */
+export function judgeIndex(r: SweepResult, name: string | null): number | null {
+  if (name === null) return null;
+  const k = r.sweep.judges?.findIndex((j) => j.name === name) ?? -1;
+  return k >= 0 ? k : null;
+}
+
+/**
+ * The result as the scatter shows a shadow judge: each configuration with the judge's rates and detection times in
+ * place of Flagger's (what only Flagger's runs measure — bad requests, budget, healthy duration — left out), no
+ * frontier (it is Flagger's, over Flagger's measures). Flagger's own result for k null.
+ */
+export function judgeView(r: SweepResult, k: number | null): SweepResult {
+  if (k === null) return r;
+  return {
+    ...r,
+    frontierMeasures: [],
+    configurations: r.configurations.map((c) => {
+      const j = judgeOf(c, k);
+      return { ...c, falseAborts: j.falseAborts, missedRegressions: j.missedRegressions, detection: j.detection, badRequests: null, budgetBurned: null, healthyDuration: null, undecided: j.undecided, frontier: false };
+    }),
+  };
+}
+
 export interface Sort {
   key: ColumnKey;
   descending: boolean;
 }
 
 /** The configurations ordered by a column: missing values last either way, ties in the sweep's order. */
-export function sortConfigurations(rows: readonly ConfigurationResult[], sort: Sort): ConfigurationResult[] {
-  const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0];
+export function sortConfigurations(rows: readonly ConfigurationResult[], sort: Sort, columns: readonly Column[] = COLUMNS): ConfigurationResult[] {
+  const col = columns.find((c) => c.key === sort.key) ?? columns[0];
   return [...rows].sort((a, b) => {
     const x = col.value(a);
     const y = col.value(b);
