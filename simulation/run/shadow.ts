@@ -265,10 +265,11 @@ abstract class Judge {
     return (ms - this.ports.timestamp(0)) / 1000;
   }
 
-  protected base(verdict: ShadowDecision, at: number | null, reason: string): VerdictBase {
+  /** A verdict's fields after its name and judge (which the caller puts first). */
+  protected base(verdict: ShadowDecision, at: number | null, reason: string): Omit<VerdictBase, 'name'> {
     const w = this.progress.window;
     const to = w.end ? w.end.t : this.progress.ended && w.start !== null ? this.progress.now : null;
-    return { name: this.spec.name, canary: this.spec.canary, verdict, at, reason, from: w.start, to };
+    return { canary: this.spec.canary, verdict, at, reason, from: w.start, to };
   }
 }
 
