@@ -11,6 +11,8 @@
  * to each function; this file implements 2.42.
  */
 
+import { civilFromDays } from '../util/time';
+
 // ---------------------------------------------------------------------------
 // Kahan–Neumaier summation (2.42's kahanSumInc: no special case for an
 // infinite running sum; later versions reset the compensation to 0 then).
@@ -678,15 +680,7 @@ export function goDate(sec: bigint | number): GoDate {
   // civil_from_days), exact in float64 within the limit; agrees with Go there.
   const days = Math.floor(n / 86400);
   const secOfDay = n - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { y: year, m: month, d: day } = civilFromDays(days);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return {
     year,

@@ -14,6 +14,23 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/**
+ * The civil date (proleptic Gregorian) of a day counted from 1970-01-01, the
+ * inverse of daysFromCivil (Hinnant's civil_from_days); exact in float64 for
+ * any day within ±2^53 / 146097 eras.
+ */
+export function civilFromDays(days: number): { y: number; m: number; d: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
+}
+
 /** Unix milliseconds of an RFC 3339 time, or null when it is not one. */
 export function parseRfc3339(s: string): number | null {
   const m = RFC3339.exec(s);
