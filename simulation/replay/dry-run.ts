@@ -95,17 +95,8 @@ export function applyOverrides(canary: CanarySpec, overrides: readonly Override[
 
 // ---- the dry run --------------------------------------------------------------------------------------------------
 
-export interface DryRunCheck {
-  metric: string;
-  kind: MetricCheck['kind'];
-  query: string | null;
-  /** request-duration in whole ms, as Flagger compares it; null without a value. */
-  value: number | null;
-  min: number | null;
-  max: number | null;
-  ok: boolean;
-  error?: string;
-}
+/** A check as the dry run made it: Flagger's record of a check without its time (the tick holds it). */
+export type DryRunCheck = Omit<MetricCheck, 't'>;
 
 export interface DryRunTick {
   tMs: number;
