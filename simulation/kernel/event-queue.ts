@@ -133,6 +133,10 @@ export class EventQueue {
     kinds.set(this.kinds);
     as.set(this.as);
     bs.set(this.bs);
-    [this.times, this.seqs, this.kinds, this.as, this.bs] = [times, seqs, kinds, as, bs];
+    this.times = times;
+    this.seqs = seqs;
+    this.kinds = kinds;
+    this.as = as;
+    this.bs = bs;
   }
 }

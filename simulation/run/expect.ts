@@ -92,8 +92,10 @@ export function checkOverSeeds(
     exactBecause = blockers.join('; ');
   }
   const disagreeing: SeedsCheck['disagreeing'] = [];
+  // The expectation judges Flagger alone, and shadow judges never act: the seeds' runs skip them.
+  const flaggerOnly: RunnableScenario = { ...scenario, shadowJudges: undefined };
   for (let seed = 1; seed <= seeds; seed++) {
-    const r = checkExpectation(expect, new Simulation(scenario, { seed, mode, latencySummaries: false }).runToEnd());
+    const r = checkExpectation(expect, new Simulation(flaggerOnly, { seed, mode, latencySummaries: false }).runToEnd());
     if (!r.met) disagreeing.push({ seed, mismatches: r.mismatches });
     o.onSeed?.(seed, seeds);
   }
