@@ -517,11 +517,6 @@ export function substituteArgs(text: string, args: ReadonlyMap<string, string | 
   };
 }
 
-/** Names of the arguments a string refers to. */
-export function argsUsed(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]))];
-}
-
 export type Report = (severity: Diagnostic['severity'], at: SourceRef, message: string) => void;
 
 /** A metric with every field resolved for one run. */

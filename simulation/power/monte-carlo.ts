@@ -103,6 +103,11 @@ function scaled(spec: RateProfileSpec, f: number): RateProfileSpec {
   }
 }
 
+/** Requests per second the streams that reach the Canary send at time t. */
+function routedRate(world: { streams: ReadonlyArray<{ name: string; rate: ConstructorParameters<typeof RateProfile>[0] }> }, routed: ReadonlySet<string>, t: number): number {
+  return world.streams.filter((s) => routed.has(s.name)).reduce((a, s) => a + new RateProfile(s.rate).rate(t), 0);
+}
+
 /**
  * The power experiment's plan: the scenario with the traffic and the canary's error probability set, one
  * configuration, one situation, `seeds` runs. Runs are numbered 0 … seeds − 1.
@@ -118,7 +123,7 @@ export function powerPlan(o: MonteCarloOptions): SweepPlan {
   let world = scenario.world;
   if (o.rate !== undefined) {
     const routed = canaryStreams(scenario, id);
-    const now = world.streams.filter((s) => routed.has(s.name)).reduce((a, s) => a + new RateProfile(s.rate).rate(deployAt), 0);
+    const now = routedRate(world, routed, deployAt);
     if (!(now > 0)) throw new Error(`no traffic reaches the Canary ${id} at the rollout: there is nothing to scale to ${o.rate}/s`);
     const f = o.rate / now;
     world = { ...world, streams: world.streams.map((s) => (routed.has(s.name) ? { ...s, rate: scaled(s.rate, f) } : s)) };
@@ -184,8 +189,7 @@ export class PowerMonteCarlo {
   constructor(readonly options: MonteCarloOptions) {
     this.plan = powerPlan(options);
     const { scenario, canary, deployAt } = this.plan;
-    const routed = canaryStreams(scenario, canary);
-    this.rate = scenario.world.streams.filter((s) => routed.has(s.name)).reduce((a, s) => a + new RateProfile(s.rate).rate(deployAt), 0);
+    this.rate = routedRate(scenario.world, canaryStreams(scenario, canary), deployAt);
     const c = this.plan.canaries[0];
     const target = scenario.world.workloads.find((w) => w.name === c.target && w.namespace === c.namespace);
     const app = scenario.world.apps.find((a) => a.name === target?.app && a.namespace === c.namespace);

@@ -155,13 +155,6 @@ export interface RunResult extends WorldSummary {
   shadow?: ShadowVerdict[];
 }
 
-/**
- * A run of one scenario with one seed: the API the CLI, a worker and the UI
- * share. Advance it in slices (so a host can stay responsive and cancel),
- * read its series incrementally, seek anywhere. A run is a pure function of
- * scenario and seed, so seeking backwards re-simulates from the start; the
- * compiled scenario is reused, so only the simulation itself is repeated.
- */
 /** Which revision a series' labels belong to, for one app (see Simulation.versionClassifier). */
 interface VersionClassifier {
   workloads: WorkloadSpec[];
@@ -172,6 +165,13 @@ interface VersionClassifier {
   classify: (labels: Labels) => Version | null;
 }
 
+/**
+ * A run of one scenario with one seed: the API the CLI, a worker and the UI
+ * share. Advance it in slices (so a host can stay responsive and cancel),
+ * read its series incrementally, seek anywhere. A run is a pure function of
+ * scenario and seed, so seeking backwards re-simulates from the start; the
+ * compiled scenario is reused, so only the simulation itself is repeated.
+ */
 export class Simulation {
   readonly seed: number;
   readonly endTime: number;

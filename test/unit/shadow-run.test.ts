@@ -135,15 +135,12 @@ describe('shadow judges on the example checkout canary', () => {
 
 describe('verdicts other than promote and roll back', () => {
   it("maps Argo's Inconclusive and Kayenta's Marginal ending to inconclusive (a person decides)", () => {
-    const s = scenario('slow', (t) =>
-      t
-        // Kayenta: one judgement over the lifetime, Marginal from 50 (the slow canary's score) to 95.
-        .replace('        lifetime: 2m\n        interval: 1m\n', '        lifetime: 2m\n        scoreThresholds: { pass: 95, marginal: 50 }\n'),
-    );
     const files = { ...FILES, 'shadow-judges/analysis-template.yaml': FILES['shadow-judges/analysis-template.yaml'].replace('successCondition: "result[0] < 0.5"', 'successCondition: "result[0] < 0.1"\n      failureCondition: "result[0] > 1"') };
+    // Kayenta: one judgement over the lifetime, Marginal from 50 (the slow canary's score) to 95.
     const text = EXAMPLE.replace('        lifetime: 2m\n        interval: 1m\n', '        lifetime: 2m\n        scoreThresholds: { pass: 95, marginal: 50 }\n');
-    const r = new Simulation(mustLoad({ 'scenario.yaml': text, ...files })).runToEnd();
-    expect(s.shadowJudges?.length).toBe(3);
+    const loaded = mustLoad({ 'scenario.yaml': text, ...files });
+    expect(loaded.shadowJudges?.length).toBe(3);
+    const r = new Simulation(loaded).runToEnd();
     // Argo: the canary's p99 (about 0.28 s) is neither under 0.1 s nor over 1 s: Inconclusive at the first measurement (2:30).
     expect(brief(r).slice(0, 2)).toEqual([
       ['argo-golden-signals', 'inconclusive', 150],
