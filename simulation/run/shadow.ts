@@ -246,14 +246,23 @@ abstract class Judge {
     protected readonly ports: ShadowPorts,
   ) {}
 
+  /** Judged up to here (seconds). */
+  private judgedTo = -Infinity;
+
   /** Takes everything due up to `now`. */
   advance(now: number, ended: boolean): void {
     const record = this.ports.record(this.spec.canary);
-    const window = record ? shadowWindow(record) : NOT_STARTED;
+    // Only the first analysis with canary traffic is watched: once its end is known, the window is final.
+    const known = this.progress.window;
+    const window = known.end ? known : record ? shadowWindow(record) : NOT_STARTED;
     this.progress = { window, now, ended };
     if (window.start === null) return;
     // The watch stops at the end tick (inclusive); the end is known only once that tick ran, so it is never after now.
-    this.judge(window.start, window.end ? Math.min(window.end.t, now) : now, record as WatchedRecord);
+    const until = window.end ? Math.min(window.end.t, now) : now;
+    // Past the end, everything due is judged already.
+    if (window.end && until === this.judgedTo) return;
+    this.judgedTo = until;
+    this.judge(window.start, until, record as WatchedRecord);
   }
 
   protected abstract judge(start: number, until: number, record: WatchedRecord): void;
