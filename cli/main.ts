@@ -5,6 +5,7 @@ import { checkExpectation, checkOverSeeds } from '../simulation/run/expect';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
 import { type LoadedScenario, loadScenario, looksLikeScenario, validateManifestFile } from '../simulation/scenario/loader';
 import { validateJudgeFile } from '../simulation/scenario/shadow';
+import { powerLint } from '../simulation/power/lint';
 import { toOpenMetrics } from '../simulation/telemetry/openmetrics';
 import { instantQuery, rangeQuery } from '../simulation/promql/engine';
 import { parseDuration } from '../simulation/util/duration';
@@ -744,7 +745,8 @@ function validateCommand(args: string[], io: Io): number {
       what = `${r.manifests} manifest${r.manifests === 1 ? '' : 's'}`;
     } else {
       const r = loadScenario(file, fsHost);
-      diagnostics = r.diagnostics;
+      // With the power warning the editor shows (docs/power.md): advice on a scenario that loads.
+      diagnostics = r.ok ? [...r.diagnostics, ...powerLint(r.scenario, fsHost)] : r.diagnostics;
       what = r.ok ? `scenario ${r.scenario.name}` : 'scenario';
     }
     for (const d of diagnostics) io.err(`${formatDiagnostic(d)}\n`);

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../scenario/diagnostics';
 import { type LoadedScenario, loadScenario, type ScenarioHost } from '../scenario/loader';
+import { powerLint } from '../power/lint';
 import type { SeriesPoint } from '../model/world';
 import type { Version } from '../model/spec';
 import { checkExpectation, type ExpectationResult } from './expect';
@@ -14,6 +15,7 @@ import type { Lesson } from '../scenario/lesson';
 import { seedOf, SweepRunner } from '../sweep/run';
 import { loadSweep, runCount, unitOf } from '../sweep/spec';
 import { sweepHost, type SweepRequest } from '../sweep/workers';
+import { PowerLab, type PowerQuery, type PowerReport } from '../power/lab';
 
 /**
  * A run session: what a worker (the browser's web worker, the desktop app's
@@ -82,6 +84,12 @@ export type SessionCommand =
    * regression, the replicate's seed, the situation's mode and the configuration's horizon, exactly as the sweep ran it.
    */
   | ({ kind: 'open-sweep-run'; u: number } & SweepRequest)
+  /**
+   * The tuning lab's power panel (docs/power.md, "In the tuning lab"): for a sweep's scenario Canary or one of its
+   * configurations, at a request rate, the analytic false aborts, detection, time to the decision, least trustworthy
+   * rate and curve; with `monteCarlo`, the same figures simulated over seeds (a block at a time with `upTo`).
+   */
+  | ({ kind: 'power' } & PowerQuery & SweepRequest)
   | { kind: 'close' };
 
 export type SessionReply =
@@ -93,6 +101,7 @@ export type SessionReply =
   | { kind: 'summaries'; entries: Array<{ file: string; summary: ScenarioSummary | null; diagnostics: Diagnostic[] }> }
   | { kind: 'evidence'; format: 'md' | 'html' | 'json'; text: string }
   | { kind: 'score'; score: ReportScore }
+  | { kind: 'power'; report: PowerReport }
   | { kind: 'closed' }
   | { kind: 'error'; message: string };
 
@@ -165,6 +174,8 @@ export function summarize(s: LoadedScenario): ScenarioSummary {
 
 export class RunSession {
   private scenario: LoadedScenario | null = null;
+  /** The power panel's computations (kept between `power` commands with the same inputs). */
+  private power: PowerLab | null = null;
   private sim: Simulation | null = null;
 
   constructor(private readonly host: ScenarioHost) {}
@@ -176,6 +187,10 @@ export class RunSession {
           return this.open(cmd.file, cmd.text);
         case 'open-sweep-run':
           return this.openSweepRun(cmd);
+        case 'power': {
+          this.power ??= new PowerLab(this.host);
+          return { kind: 'power', report: this.power.report(cmd) };
+        }
         case 'start': {
           if (!this.scenario) return { kind: 'error', message: 'no scenario is open' };
           this.sim = new Simulation(this.scenario, { seed: cmd.seed, mode: cmd.mode, duration: cmd.duration });
@@ -237,14 +252,16 @@ export class RunSession {
   }
 
   private open(file: string, text: string | undefined): SessionReply {
-    const r = loadScenario(file, sweepHost(this.host, { file, text }));
+    const host = sweepHost(this.host, { file, text });
+    const r = loadScenario(file, host);
     this.sim = null;
     if (!r.ok) {
       this.scenario = null;
       return { kind: 'opened', ok: false, diagnostics: r.diagnostics };
     }
     this.scenario = r.scenario;
-    return { kind: 'opened', ok: true, summary: summarize(r.scenario), diagnostics: r.diagnostics };
+    // The editor's power warning (docs/power.md): advice beside the loader's diagnostics.
+    return { kind: 'opened', ok: true, summary: summarize(r.scenario), diagnostics: [...r.diagnostics, ...powerLint(r.scenario, host)] };
   }
 
   private openSweepRun(cmd: Extract<SessionCommand, { kind: 'open-sweep-run' }>): SessionReply {

@@ -130,6 +130,11 @@ describe('gameday CLI', () => {
     expect(ex.code, ex.stderr).toBe(0);
     expect(ex.stdout).toMatch(/01-flagger-docs-traefik-tutorial\.yaml: valid 3 manifests/);
     expect(ex.stderr).toMatch(/03a-traefik-fixture-weighted-traefikservice\.yaml:\d+:\d+: warning: kind: EndpointSlice \(discovery\.k8s\.io\/v1\) is not simulated/);
+    // The power warning (docs/power.md): lesson 4's floor at its 6 requests/s, advice that does not fail validation.
+    const low = gameday('validate', 'scenarios/low-traffic-noise.yaml', 'scenarios/checkout-canary.yaml');
+    expect(low.code).toBe(0);
+    expect(low.stdout).toBe('scenarios/low-traffic-noise.yaml: valid scenario low-traffic-noise (1 warning)\nscenarios/checkout-canary.yaml: valid scenario checkout-canary\n');
+    expect(low.stderr).toMatch(/^scenarios\/low-traffic-noise\.yaml:\d+:\d+: warning: spec\.analysis\.metrics\[0\]\.thresholdRange\.min: the success-rate floor is unreliable at this traffic: .* is rolled back 45\.5 % of the time by chance .*; the floor becomes trustworthy .* from [\d.]+ requests\/s/);
     const bad = gameday('validate', 'scenarios/default.yaml', 'test/fixtures/broken/cycle.yaml');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('test/fixtures/broken/cycle.yaml: invalid, 1 error');
