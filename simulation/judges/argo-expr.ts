@@ -31,6 +31,7 @@
  */
 
 import { suggest } from '../scenario/issues';
+import { parseGoFloat } from '../util/go-float';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types
@@ -1245,15 +1246,6 @@ class Evaluator {
 /** Go's math.Round: half away from zero. */
 function goRound(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-/** strconv.ParseFloat's accepted forms (decimal, exponent, Inf/NaN spellings); null when invalid. */
-export function parseGoFloat(s: string): number | null {
-  const t = s.replace(/_/g, '');
-  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(t)) return NaN;
-  if (/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(t) || /^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?[0-9]+$/.test(t)) return Number(t);
-  return null;
 }
 
 /**

@@ -27,7 +27,8 @@ import type { ApiResponse } from '../promql/engine';
 import { formatFloat } from '../rollout/format';
 import type { Diagnostic } from '../scenario/diagnostics';
 import { type ArgoTemplate, checkTemplates, type ResolvedMetric } from './argo';
-import { evalCondition, type ExprValue, parseGoFloat, PROMETHEUS_SCALAR, PROMETHEUS_VECTOR } from './argo-expr';
+import { evalCondition, type ExprValue, PROMETHEUS_SCALAR, PROMETHEUS_VECTOR } from './argo-expr';
+import { parseGoFloat } from '../util/go-float';
 
 /** Phases of a measurement, a metric and the run (`AnalysisPhase`). */
 export type AnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';

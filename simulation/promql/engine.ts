@@ -1,4 +1,5 @@
 import { compileGoRegexp } from '../routing/rule';
+import { parseGoFloat } from '../util/go-float';
 import type { Labels, SeriesStore } from '../telemetry/tsdb';
 import { type Aggregate, type AtModifier, type Binary, type Call, type Expr, type LabelMatcher, type MatrixSelector, type Subquery, typeOf, type VectorMatching, type VectorSelector } from './ast';
 import {
@@ -657,8 +658,9 @@ class Evaluator {
     for (const s of samples) {
       const le = s.metric.le;
       if (le === undefined) continue;
+      // Prometheus skips a bucket whose le strconv.ParseFloat refuses.
       const upperBound = parseGoFloat(le);
-      if (Number.isNaN(upperBound) && le.toLowerCase() !== 'nan') continue;
+      if (upperBound === null) continue;
       const m: Metric = {};
       for (const k of Object.keys(s.metric)) if (k !== '__name__' && k !== 'le') m[k] = s.metric[k];
       const key = labelsKey(m);
@@ -1004,17 +1006,6 @@ function goPow(x: number, y: number): number {
   if ((x === 1 || x === -1) && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
   if (x === 1) return 1;
   return x ** y;
-}
-
-/** strconv.ParseFloat for le values: accepts +Inf, Inf, -Inf, NaN in any case. */
-function parseGoFloat(s: string): number {
-  const t = s.trim();
-  const lower = t.toLowerCase();
-  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (lower === 'nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/.test(t)) return NaN;
-  return Number(t);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type ApiResponse, instantQuery } from '../promql/engine';
 import type { SeriesStore } from '../telemetry/tsdb';
 import type { ProviderResult } from './types';
+import { parseGoFloat } from '../util/go-float';
 
 /**
  * Flagger's Prometheus provider (flagger.md §8.2) over the simulated
@@ -35,14 +36,10 @@ export function readAnswer(r: ApiResponse): ProviderResult {
   }
   const last = data.result.at(-1);
   if (!last) return { ok: false, noValues: true, error: NO_VALUES_FOUND };
-  const v = parseGoFloat(last.value[1]);
+  const text = last.value[1];
+  const v = parseGoFloat(text);
+  // Flagger parses the value with strconv.ParseFloat and returns its error.
+  if (v === null) return { ok: false, noValues: false, error: `strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax` };
   if (Number.isNaN(v)) return { ok: false, noValues: true, error: NO_VALUES_FOUND };
   return { ok: true, value: v };
-}
-
-/** strconv.ParseFloat of the strings Prometheus writes: "+Inf", "-Inf", "NaN" and decimal/exponent numbers. */
-function parseGoFloat(s: string): number {
-  if (s === '+Inf') return Infinity;
-  if (s === '-Inf') return -Infinity;
-  return Number(s);
 }

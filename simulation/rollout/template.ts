@@ -25,6 +25,7 @@
  */
 
 import { type FloatVerb, formatFloat } from './format';
+import { parseGoFloat } from '../util/go-float';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public API
@@ -1029,24 +1030,6 @@ function parseGoInt(text: string): bigint | null {
   if (/^0[0-7]+$/.test(body)) body = '0o' + body.slice(1);
   const v = BigInt(body);
   return m[1] === '-' ? -v : v;
-}
-
-/** `strconv.ParseFloat(text, 64)` for the syntax the lexer can produce, or null. */
-function parseGoFloat(text: string): number | null {
-  const dec = /^([+-]?)((?:[0-9](?:_?[0-9])*)?(?:\.(?:[0-9](?:_?[0-9])*)?)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?)$/.exec(text);
-  if (dec !== null && /[0-9]/.test(dec[2].split(/[eE]/)[0])) {
-    const v = Number(dec[2].replace(/_/g, ''));
-    return Number.isNaN(v) ? null : dec[1] === '-' ? -v : v;
-  }
-  const hex = /^([+-]?)0[xX]((?:_?[0-9a-fA-F])*)(?:\.((?:[0-9a-fA-F]_?)*))?[pP]([+-]?[0-9](?:_?[0-9])*)$/.exec(text);
-  if (hex !== null && (hex[2] + (hex[3] ?? '')).replace(/_/g, '') !== '') {
-    const intPart = hex[2].replace(/_/g, '');
-    const frac = (hex[3] ?? '').replace(/_/g, '');
-    const mant = Number(BigInt('0x' + (intPart + frac || '0')));
-    const v = mant * 2 ** (Number(hex[4].replace(/_/g, '')) - 4 * frac.length);
-    return hex[1] === '-' ? -v : v;
-  }
-  return null;
 }
 
 /** Decodes one escape or character at `s[i]` inside a quote `q`; returns [codeUnits, nextIndex] or null. */

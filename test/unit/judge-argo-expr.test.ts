@@ -67,6 +67,10 @@ describe("Argo's condition language: the conditions AnalysisTemplates use", () =
     expect(value('asInt(result[0]) == 2', [2.9])).toBe(true);
     expect(value('asInt("42") + 1')).toBe(43);
     expect(value('asFloat("0.25") * 4')).toBe(1);
+    // strconv.ParseFloat's hexadecimal and underscored forms (simulation/util/go-float.ts).
+    expect(value('asFloat("0x1p3")')).toBe(8);
+    expect(value('asFloat("1_000.5")')).toBe(1000.5);
+    expect(error('asFloat("1__0")').error).toBe('strconv.ParseFloat: parsing "1__0": invalid syntax');
     expect(error('asInt("4.2") > 1').error).toBe('strconv.ParseInt: parsing "4.2": invalid syntax');
   });
 
