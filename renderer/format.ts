@@ -1,12 +1,10 @@
 /** Formatting shared by the views. */
 
+import { clock as simulatedClock } from '../simulation/util/time';
+
 /** Simulated seconds as m:ss (h:mm:ss past an hour). */
 export function clock(t: number): string {
-  const s = Math.max(0, Math.floor(t));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+  return simulatedClock(Math.max(0, t), { tenths: false });
 }
 
 /** A fraction as a percentage with sensible digits. */

@@ -10,6 +10,8 @@
  * lines) and Flagger's decision (a solid line).
  */
 
+import { clock } from '../util/time';
+
 /** A shaded window on the time axis: a fault in force, an alert firing. */
 export interface ChartBand {
   from: number;
@@ -82,20 +84,6 @@ const COLORS = {
 /** Escapes text for XML (attribute values and text nodes). */
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** Simulated seconds as m:ss (h:mm:ss from an hour; tenths when not whole). */
-export function clock(t: number): string {
-  const neg = t < 0;
-  const a = Math.abs(t);
-  const whole = Math.floor(a);
-  const tenths = Math.round((a - whole) * 10);
-  const s = whole % 60;
-  const m = Math.floor(whole / 60) % 60;
-  const h = Math.floor(whole / 3600);
-  const ss = `${s < 10 ? '0' : ''}${s}${tenths > 0 && tenths < 10 ? `.${tenths}` : ''}`;
-  const body = h > 0 ? `${h}:${m < 10 ? '0' : ''}${m}:${ss}` : `${m}:${ss}`;
-  return neg ? `-${body}` : body;
 }
 
 /** A number for people: whole numbers as they are, others to 4 significant digits (no exponent for ordinary sizes). */

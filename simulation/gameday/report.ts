@@ -9,7 +9,8 @@ import { formatDiagnostic, formatPath } from '../scenario/diagnostics';
 import { suggest } from '../scenario/issues';
 import { type LoadedScenario, loadScenario } from '../scenario/loader';
 import { formatDuration } from '../util/duration';
-import { budgetChart, type ChartBand, type ChartMarker, clock, escapeXml, formatNumber, metricChart, weightChart } from './charts';
+import { budgetChart, type ChartBand, type ChartMarker, escapeXml, formatNumber, metricChart, weightChart } from './charts';
+import { clock } from '../util/time';
 import type { ExerciseRecord, GameDayPlan } from './record';
 import { type ExerciseScore, scoreExercise } from './score';
 

@@ -35,6 +35,7 @@
  */
 
 import type { CanaryEvent, MetricCheck, Phase, TickRecord } from '../rollout/types';
+import { clock } from '../util/time';
 
 /** The parts of a run's Flagger record the judge reads (`CanaryRecord` and `RunResult` both have them). */
 export interface FlaggerRunRecord {
@@ -198,7 +199,6 @@ function judgeAnalysis(record: FlaggerRunRecord, outcomes: CheckOutcome[], a: nu
   // The variant rolls back where Flagger's threshold check next runs: Flagger's own rollback tick, when it rolled back
   // on the threshold (the cumulative count is at least the streak, so it had reached the threshold too).
   const variant = r ? { t: flagger.rolledBack === 'threshold' && flagger.t !== null && flagger.t > r.t ? flagger.t : null, reachedAt: r.t, streak: r.streak } : null;
-  const clock = (t: number) => `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}`;
   let verdict: AnalysisJudgement['verdict'];
   let explanation: string;
   if (flagger.rolledBack === 'threshold') {

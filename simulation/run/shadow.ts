@@ -5,6 +5,7 @@ import { type KayentaCanaryConfig, type KayentaJudgement, type KayentaScopes, ty
 import { instantQuery, rangeQuery } from '../promql/engine';
 import type { CanaryEvent, CanarySpec, MetricCheck, Phase, TickRecord } from '../rollout/types';
 import type { SeriesStore } from '../telemetry/tsdb';
+import { clock } from '../util/time';
 
 /**
  * Shadow judges in a run (docs/judges.md, "In a run"): other canary judges —
@@ -187,23 +188,17 @@ export function shadowWindow(record: Pick<WatchedRecord, 'timeline' | 'events'>)
   return { start, end: null };
 }
 
-/** m:ss, as the judges' texts write simulated times. */
-export function clockOf(t: number): string {
-  const s = Math.round(t);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 /** Why the watch ended, in words. */
 export function endText(end: WatchEnd): string {
   switch (end.kind) {
     case 'promote':
-      return `Flagger decided to promote at ${clockOf(end.t)}`;
+      return `Flagger decided to promote at ${clock(end.t)}`;
     case 'rollback':
-      return `Flagger rolled back at ${clockOf(end.t)}`;
+      return `Flagger rolled back at ${clock(end.t)}`;
     case 'restart':
-      return `a new revision restarted Flagger's analysis at ${clockOf(end.t)}`;
+      return `a new revision restarted Flagger's analysis at ${clock(end.t)}`;
     default:
-      return `Flagger's analysis ended at ${clockOf(end.t)} (${end.phase})`;
+      return `Flagger's analysis ended at ${clock(end.t)} (${end.phase})`;
   }
 }
 
@@ -232,10 +227,10 @@ const NOT_STARTED: ShadowWindow = { start: null, end: null };
 /** The undecided verdict's reason: waiting, judging, or why the watch ended first. */
 function undecidedReason(p: Progress, progress: string): string {
   const w = p.window;
-  if (w.start === null) return p.ended ? `Flagger's analysis never sent the canary traffic before the run ended at ${clockOf(p.now)}: nothing to judge` : "waiting for Flagger's analysis to send the canary traffic";
+  if (w.start === null) return p.ended ? `Flagger's analysis never sent the canary traffic before the run ended at ${clock(p.now)}: nothing to judge` : "waiting for Flagger's analysis to send the canary traffic";
   if (w.end) return `${endText(w.end)}, before the judge decided (${progress})`;
-  if (p.ended) return `the run ended at ${clockOf(p.now)} before the judge decided (${progress})`;
-  return `judging since ${clockOf(w.start)} (${progress})`;
+  if (p.ended) return `the run ended at ${clock(p.now)} before the judge decided (${progress})`;
+  return `judging since ${clock(w.start)} (${progress})`;
 }
 
 abstract class Judge {
@@ -322,9 +317,9 @@ class ArgoJudge extends Judge {
     if (run && run.completed && run.decidedAtMs !== null) {
       const at = this.seconds(run.decidedAtMs);
       const why = run.message || run.reason;
-      if (run.phase === 'Successful') return make('promote', at, `AnalysisRun Successful at ${clockOf(at)}: ${run.reason}`);
-      if (run.phase === 'Inconclusive') return make('inconclusive', at, `AnalysisRun Inconclusive at ${clockOf(at)}: ${why}; Argo pauses the rollout for a person to decide`);
-      return make('rollback', at, `AnalysisRun ${run.phase} at ${clockOf(at)}: ${why}; Argo aborts the rollout`);
+      if (run.phase === 'Successful') return make('promote', at, `AnalysisRun Successful at ${clock(at)}: ${run.reason}`);
+      if (run.phase === 'Inconclusive') return make('inconclusive', at, `AnalysisRun Inconclusive at ${clock(at)}: ${why}; Argo pauses the rollout for a person to decide`);
+      return make('rollback', at, `AnalysisRun ${run.phase} at ${clock(at)}: ${why}; Argo aborts the rollout`);
     }
     const n = run ? run.measurements().length : 0;
     return make('undecided', null, undecidedReason(this.progress, `AnalysisRun ${run?.phase ?? 'Pending'}, ${n} measurement${n === 1 ? '' : 's'} taken`));
@@ -392,7 +387,7 @@ class KayentaJudge extends Judge {
     if (this.outcome) return make(this.outcome.verdict, this.outcome.at, this.outcome.reason);
     const planned = this.windows?.length ?? 0;
     const next = this.windows?.[this.judgements.length];
-    const upcoming = next ? `, the next at ${clockOf(this.seconds(next.endMs))}` : '';
+    const upcoming = next ? `, the next at ${clock(this.seconds(next.endMs))}` : '';
     return make('undecided', null, undecidedReason(this.progress, `${this.judgements.length} of ${planned} judgement${planned === 1 ? '' : 's'} made${upcoming}`));
   }
 }
@@ -430,7 +425,7 @@ class ConsecutiveJudge extends Judge {
       case 'flagger-only':
         return make('undecided', null, a.explanation);
       case 'both-due':
-        return make('undecided', null, this.progress.ended ? a.explanation : `${a.variant?.streak ?? n} failed checks in a row by ${clockOf(a.variant?.reachedAt ?? 0)} reached the threshold of ${n}: the consecutive rule rolls back at Flagger's next check`);
+        return make('undecided', null, this.progress.ended ? a.explanation : `${a.variant?.streak ?? n} failed checks in a row by ${clock(a.variant?.reachedAt ?? 0)} reached the threshold of ${n}: the consecutive rule rolls back at Flagger's next check`);
       case 'neither':
         if (a.flagger.promoted && a.flagger.t !== null) return make('promote', a.flagger.t, a.explanation);
         return make('undecided', null, a.flagger.t !== null ? a.explanation : undecidedReason(this.progress, progress));

@@ -45,3 +45,20 @@ export function parseRfc3339(s: string): number | null {
   }
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + frac - offset * 60_000;
 }
+
+/**
+ * Simulated seconds as m:ss (h:mm:ss from an hour), with tenths when not whole
+ * (`tenths: false`: the whole seconds elapsed, as a running clock shows them).
+ */
+export function clock(t: number, o: { tenths?: boolean } = {}): string {
+  const neg = t < 0;
+  const a = Math.abs(t);
+  const whole = Math.floor(a);
+  const tenths = o.tenths === false ? 0 : Math.round((a - whole) * 10);
+  const s = whole % 60;
+  const m = Math.floor(whole / 60) % 60;
+  const h = Math.floor(whole / 3600);
+  const ss = `${s < 10 ? '0' : ''}${s}${tenths > 0 && tenths < 10 ? `.${tenths}` : ''}`;
+  const body = h > 0 ? `${h}:${m < 10 ? '0' : ''}${m}:${ss}` : `${m}:${ss}`;
+  return neg ? `-${body}` : body;
+}
