@@ -1,4 +1,5 @@
 import { Rng } from '../kernel/random';
+import { quantileSorted } from '../stats/normal';
 import type { KayentaEffectMeasure, KayentaMetricAnalysis } from './kayenta-config';
 import { commonLanguageEffectSize, rankSumTest, shiftConfidenceInterval } from './mann-whitney';
 
@@ -188,21 +189,14 @@ export function meanRatio(canary: readonly number[], baseline: readonly number[]
 export function removeOutliers(values: readonly number[], factor: number): number[] {
   if (values.length < 2) return [...values];
   const sorted = [...values].sort((a, b) => a - b);
-  const q1 = percentile(sorted, 0.25);
-  const q3 = percentile(sorted, 0.75);
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
   const iqr = q3 - q1;
-  const low = Math.min(percentile(sorted, 0.01), q1 - factor * iqr);
-  const high = Math.max(percentile(sorted, 0.99), q3 + factor * iqr);
+  const low = Math.min(quantileSorted(sorted, 0.01), q1 - factor * iqr);
+  const high = Math.max(quantileSorted(sorted, 0.99), q3 + factor * iqr);
   return values.filter((v) => !(v < low || v > high));
 }
 
-/** The q-quantile of sorted values, linear between order statistics (R type 7, numpy's default). */
-export function percentile(sorted: readonly number[], q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
 
 function mean(xs: readonly number[]): number {
   let s = 0;
@@ -218,7 +212,7 @@ export function describeSamples(xs: readonly number[]): SampleStatistics {
   let ss = 0;
   for (const v of xs) ss += (v - m) * (v - m);
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
-  return { count: n, mean: finite(m), median: finite(percentile(sorted, 0.5)), min: finite(sorted[0]), max: finite(sorted[n - 1]), std: n > 1 ? finite(Math.sqrt(ss / (n - 1))) : 0 };
+  return { count: n, mean: finite(m), median: finite(quantileSorted(sorted, 0.5)), min: finite(sorted[0]), max: finite(sorted[n - 1]), std: n > 1 ? finite(Math.sqrt(ss / (n - 1))) : 0 };
 }
 
 /** A number for a sentence: up to 4 significant digits, no exponent for everyday magnitudes. */

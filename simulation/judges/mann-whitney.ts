@@ -1,4 +1,4 @@
-import { inverseNormalCdf } from '../sweep/stats';
+import { normalCdf, normalQuantile } from '../stats/normal';
 
 /**
  * The statistics of Kayenta's Mann-Whitney classifier (docs/judges.md,
@@ -197,46 +197,3 @@ export function commonLanguageEffectSize(canary: readonly number[], baseline: re
   return rankSumTest(canary, baseline).u / (canary.length * baseline.length);
 }
 
-// ---- the normal distribution ---------------------------------------------------
-
-const SQRT_PI = Math.sqrt(Math.PI);
-
-/**
- * The complementary error function to about 1e-15 relative error: the
- * positive-term series of erf (Abramowitz and Stegun 7.1.6) below 2, the
- * continued fraction of erfc (A&S 7.1.14) above.
- */
-export function erfc(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x < 0) return 2 - erfc(-x);
-  if (x < 2) {
-    // erf x = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1))
-    let term = x;
-    let sum = x;
-    for (let k = 1; k < 200; k++) {
-      term *= (2 * x * x) / (2 * k + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    return 1 - ((2 / SQRT_PI) * Math.exp(-x * x) * sum);
-  }
-  if (x > 27) return 0;
-  // erfc x = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + 3⁄2/(x + …)))), evaluated from the tail.
-  let t = x;
-  for (let k = 160; k >= 1; k--) t = x + k / 2 / t;
-  return Math.exp(-x * x) / SQRT_PI / t;
-}
-
-/** The standard normal distribution function Φ(z). */
-export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
-}
-
-/** The standard normal quantile Φ⁻¹(p): Acklam's approximation refined by one Halley step on {@link normalCdf}. */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
-  const x = inverseNormalCdf(p);
-  const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
-}

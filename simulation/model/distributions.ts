@@ -1,5 +1,5 @@
 import { type Rng, Z99 } from '../kernel/random';
-import { normalCdf } from '../stats/sampling';
+import { acklamQuantile as normalQuantile, normalCdf } from '../stats/normal';
 
 /**
  * A heavy tail mixed into a distribution: with `probability` a draw comes
@@ -270,30 +270,3 @@ export function paretoPartialMoments(xm: number, alpha: number, t: number): { p:
   return { p, m1: moment(1), m2: moment(2) };
 }
 
-// Acklam's coefficients, at module level: normalQuantile runs hundreds of times per latency table.
-const ACKLAM_A: readonly number[] = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-const ACKLAM_B: readonly number[] = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-const ACKLAM_C: readonly number[] = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-const ACKLAM_D: readonly number[] = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-
-/** Acklam's rational approximation of the standard normal quantile (|error| < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  if (p <= 0) return -Infinity;
-  if (p >= 1) return Infinity;
-  const a = ACKLAM_A;
-  const b = ACKLAM_B;
-  const c = ACKLAM_C;
-  const d = ACKLAM_D;
-  const pl = 0.02425;
-  if (p < pl) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  if (p > 1 - pl) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}

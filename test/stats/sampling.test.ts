@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../simulation/kernel/random';
 import { erlangC } from '../../simulation/model/fast';
-import { binomial, lgamma, multinomial, normalCdf, poisson } from '../../simulation/stats/sampling';
+import { binomial, lgamma, multinomial, poisson } from '../../simulation/stats/sampling';
+import { normalCdf } from '../../simulation/stats/normal';
 import { RateProfile } from '../../simulation/traffic/profile';
 
 /** Pearson chi-square of observed counts against a pmf, pooling cells with expectation < 5. Returns [statistic, degrees of freedom]. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../simulation/kernel/random';
-import { normalQuantile, Sampler } from '../../simulation/model/distributions';
+import { Sampler } from '../../simulation/model/distributions';
+import { acklamQuantile, normalCdf, normalQuantile } from '../../simulation/stats/normal';
 import { LogHistogram } from '../../simulation/stats/histogram';
 
 function sampleQuantiles(s: Sampler, n: number, qs: number[]): number[] {
@@ -50,9 +51,14 @@ describe('service-time distributions', () => {
   });
 
   it('has an accurate normal quantile', () => {
-    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
-    expect(normalQuantile(0.99)).toBeCloseTo(2.3263478740408408, 8);
-    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 8);
+    // Acklam's approximation (the latency model's), and the refined quantile (Kayenta's) to near machine precision.
+    expect(acklamQuantile(0.5)).toBeCloseTo(0, 9);
+    expect(acklamQuantile(0.99)).toBeCloseTo(2.3263478740408408, 8);
+    expect(acklamQuantile(0.001)).toBeCloseTo(-3.090232306167813, 8);
+    expect(acklamQuantile(0)).toBe(-Infinity);
+    expect(acklamQuantile(1)).toBe(Infinity);
+    for (const p of [1e-12, 0.001, 0.02425, 0.3, 0.5, 0.975, 0.999999]) expect(Math.abs(normalCdf(normalQuantile(p)) - p) / Math.min(p, 1 - p)).toBeLessThan(1e-13);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 14);
   });
 });
 

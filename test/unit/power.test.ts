@@ -4,7 +4,7 @@ import { binomialPmf, binomialTail, checkFailure, checkFailureOver, checkFails, 
 import { PowerMonteCarlo, powerPlan } from '../../simulation/power/monte-carlo';
 import { type AnalysisSchedule, type CheckSpan, checkSpans, scheduleOf } from '../../simulation/power/schedule';
 import type { AnalysisSpec } from '../../simulation/rollout/types';
-import { normalCdf } from '../../simulation/stats/sampling';
+import { normalCdf } from '../../simulation/stats/normal';
 import { Harness, SR } from '../conformance/support';
 import { analysisSpec, canarySpec } from '../support/canary';
 import { mustLoad } from '../support/scenario';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inverseNormalCdf, normalQuantile, paretoFrontier, quantileOf, recommend, wilson } from '../../simulation/sweep/stats';
-import { normalCdf } from '../../simulation/stats/sampling';
+import { normalCdf } from '../../simulation/stats/normal';
 
 /** The tuning lab's statistics (simulation/sweep/stats.ts), against hand computation and published values. */
 describe('sweep statistics', () => {
