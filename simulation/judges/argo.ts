@@ -18,14 +18,14 @@
  * @module
  */
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar } from 'yaml';
+import { isScalar, type Scalar } from 'yaml';
 import { z } from 'zod';
 import { parsePromQL } from '../promql/parse';
 import { typeOf } from '../promql/ast';
 import { type Diagnostic, formatPath } from '../scenario/diagnostics';
 import { issuesToDiagnostics } from '../scenario/issues';
 import { found } from '../scenario/schema';
-import type { SourceDocument } from '../scenario/yaml-source';
+import { type ParsedDocument, parseYamlFile } from '../scenario/yaml-source';
 import { parseDuration } from '../util/duration';
 import { checkCondition, type Condition, type ExprType, parseCondition, PROMETHEUS_SCALAR, PROMETHEUS_VECTOR, T } from './argo-expr';
 
@@ -189,87 +189,12 @@ const templateSchema = z.strictObject({
 
 type TemplateDocument = z.output<typeof templateSchema>;
 
-// ---------------------------------------------------------------------------------------------------------------
-// YAML with positions
-// ---------------------------------------------------------------------------------------------------------------
-
-interface YamlDocument extends SourceDocument {
-  /** The node at a path (null when absent). */
-  node(path: ReadonlyArray<string | number>): Node | null;
-  text: string;
-  lineCounter: LineCounter;
-}
-
-function parseDocuments(file: string, text: string): { documents: YamlDocument[]; diagnostics: Diagnostic[] } {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const diagnostics: Diagnostic[] = [];
-  const documents: YamlDocument[] = [];
-  (Array.isArray(docs) ? docs : []).forEach((doc, index) => {
-    for (const e of [...doc.errors, ...doc.warnings]) {
-      const pos = lineCounter.linePos(e.pos[0]);
-      diagnostics.push({ severity: doc.errors.includes(e as never) ? 'error' : 'warning', file, line: pos.line, column: pos.col, path: '', message: `YAML: ${e.message.split('\n')[0]}` });
-    }
-    if (doc.errors.length > 0) return;
-    const contents = doc.contents as Node | null;
-    if (contents === null) return;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      const p = lineCounter.linePos(contents.range?.[0] ?? 0);
-      diagnostics.push({ severity: 'error', file, line: p.line, column: p.col, path: '', message: `YAML: ${(e as Error).message.split('\n')[0]}` });
-      return;
-    }
-    const walk = (path: ReadonlyArray<string | number>): { node: Node | null; keyNode: Node | null; best: number } => {
-      let node: Node | null = contents;
-      let keyNode: Node | null = null;
-      let best = contents.range?.[0] ?? 0;
-      for (const seg of path) {
-        let next: Node | null = null;
-        keyNode = null;
-        if (isMap(node)) {
-          for (const item of node.items) {
-            if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
-              keyNode = item.key as Node;
-              next = (item.value as Node | null) ?? null;
-              best = keyNode.range?.[0] ?? best;
-              break;
-            }
-          }
-        } else if (isSeq(node) && typeof seg === 'number') {
-          next = (node.items[seg] as Node | undefined) ?? null;
-        }
-        if (!next) return { node: null, keyNode, best };
-        node = next;
-        best = node.range?.[0] ?? best;
-      }
-      return { node, keyNode, best };
-    };
-    documents.push({
-      file,
-      index,
-      value,
-      text,
-      lineCounter,
-      node: (path) => walk(path).node,
-      locate(path, key = false) {
-        const w = walk(path);
-        const at = key && w.keyNode ? (w.keyNode.range?.[0] ?? w.best) : w.best;
-        const p = lineCounter.linePos(at);
-        return { line: p.line, column: p.col };
-      },
-    });
-  });
-  return { documents, diagnostics };
-}
-
 /**
  * Where the value's character at `offset` sits in the source: the scalar's raw text is walked alongside its value
  * (quotes, escapes, `''`, block headers, indentation and folded line breaks are skipped), so a position inside an
  * expression lands on the right line and column whatever the scalar's style.
  */
-function scalarPosition(doc: YamlDocument, node: Scalar, offset: number): { line: number; column: number } {
+function scalarPosition(doc: ParsedDocument, node: Scalar, offset: number): { line: number; column: number } {
   const [start, valueEnd] = node.range ?? [0, 0];
   const raw = doc.text.slice(start, valueEnd);
   const value = String(node.value);
@@ -313,8 +238,7 @@ function scalarPosition(doc: YamlDocument, node: Scalar, offset: number): { line
   }
   // Indentation before the character itself.
   if (offset < value.length && !ws(value[offset])) while (j < raw.length && (ws(raw[j]) || nl(raw[j]))) j++;
-  const p = doc.lineCounter.linePos(start + Math.min(j, raw.length));
-  return { line: p.line, column: p.col };
+  return doc.position(start + Math.min(j, raw.length));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +247,7 @@ function scalarPosition(doc: YamlDocument, node: Scalar, offset: number): { line
 
 /** Reads every AnalysisTemplate and ClusterAnalysisTemplate of a YAML file. Other kinds are skipped with a warning. */
 export function parseAnalysisTemplates(file: string, text: string): TemplateParse {
-  const parsed = parseDocuments(file, text);
+  const parsed = parseYamlFile(file, text);
   const diagnostics = [...parsed.diagnostics];
   const templates: ArgoTemplate[] = [];
   for (const doc of parsed.documents) {
@@ -347,7 +271,7 @@ export function parseAnalysisTemplate(file: string, text: string): { template: A
   return { template: ok ? r.templates[0] : null, diagnostics: r.diagnostics };
 }
 
-function parseDocument(doc: YamlDocument, diagnostics: Diagnostic[]): ArgoTemplate | null {
+function parseDocument(doc: ParsedDocument, diagnostics: Diagnostic[]): ArgoTemplate | null {
   const file = doc.file;
   const v = doc.value;
   const start = doc.locate([]);

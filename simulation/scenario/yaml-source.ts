@@ -16,12 +16,37 @@ export interface SourceDocument {
   range?(path: ReadonlyArray<string | number>): readonly [number, number, number] | null;
 }
 
+/** A document as `parseYamlFile` reads it: located, and with its nodes and its file's text at hand. */
+export interface ParsedDocument extends SourceDocument {
+  /** The file's whole text. */
+  text: string;
+  /** The node at a path (null when absent). */
+  node(path: ReadonlyArray<string | number>): Node | null;
+  /** Line and column (1-based) of an offset in the file's text. */
+  position(offset: number): { line: number; column: number };
+  range(path: ReadonlyArray<string | number>): readonly [number, number, number] | null;
+}
+
+/** The key and value nodes of `seg` within `node` (a mapping's key, or a sequence's index). */
+function child(node: Node, seg: string | number): { keyNode: Node | null; next: Node | null } {
+  if (isMap(node)) {
+    for (const item of node.items) {
+      if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) return { keyNode: item.key as Node, next: (item.value as Node | null) ?? null };
+    }
+  } else if (isSeq(node) && typeof seg === 'number') return { keyNode: null, next: (node.items[seg] as Node | undefined) ?? null };
+  return { keyNode: null, next: null };
+}
+
 /** Parses every document of a YAML file; syntax errors come back as diagnostics. */
-export function parseYamlFile(file: string, text: string): { documents: SourceDocument[]; diagnostics: Diagnostic[] } {
+export function parseYamlFile(file: string, text: string): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
-  const documents: SourceDocument[] = [];
+  const documents: ParsedDocument[] = [];
+  const position = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, index) => {
     for (const e of [...doc.errors, ...doc.warnings]) {
@@ -47,54 +72,38 @@ export function parseYamlFile(file: string, text: string): { documents: SourceDo
       diagnostics.push({ severity: 'error', file, line: docStart.line, column: docStart.col, path: '', message: `YAML: ${firstLine((e as Error).message)}` });
       return;
     }
+    const nodeAt = (path: ReadonlyArray<string | number>): Node | null => {
+      let node: Node | null = contents;
+      for (const seg of path) {
+        node = child(node, seg).next;
+        if (!node) return null;
+      }
+      return node;
+    };
     documents.push({
       file,
       index,
       value,
+      text,
+      position,
+      node: nodeAt,
       locate(path, key = false) {
-        let node: Node | null = contents;
+        let node: Node = contents;
         let best = node.range?.[0] ?? 0;
         for (const seg of path) {
-          let keyNode: Node | null = null;
-          let next: Node | null = null;
-          if (isMap(node)) {
-            for (const item of node.items) {
-              if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
-                keyNode = item.key as Node;
-                next = (item.value as Node | null) ?? null;
-                if (!next) best = keyNode.range?.[0] ?? best;
-                break;
-              }
-            }
-          } else if (isSeq(node) && typeof seg === 'number') {
-            next = (node.items[seg] as Node | undefined) ?? null;
+          const { keyNode, next } = child(node, seg);
+          if (!next) {
+            // A key without a value: its key is the nearest thing there is.
+            if (keyNode) best = keyNode.range?.[0] ?? best;
+            break;
           }
-          if (!next) break;
           node = next;
           best = (key && keyNode ? keyNode.range?.[0] : node.range?.[0]) ?? best;
         }
         const p = lineCounter.linePos(best);
         return p.line > 0 ? { line: p.line, column: p.col } : { line: docStart.line, column: docStart.col };
       },
-      range(path) {
-        let node: Node | null = contents;
-        for (const seg of path) {
-          let next: Node | null = null;
-          if (isMap(node)) {
-            for (const item of node.items) {
-              if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
-                next = (item.value as Node | null) ?? null;
-                break;
-              }
-            }
-          } else if (isSeq(node) && typeof seg === 'number') {
-            next = (node.items[seg] as Node | undefined) ?? null;
-          }
-          if (!next) return null;
-          node = next;
-        }
-        return node.range ?? null;
-      },
+      range: (path) => nodeAt(path)?.range ?? null,
     });
   });
   return { documents, diagnostics };
