@@ -64,6 +64,9 @@ const sweepRequestShape = {
   scenario: z.strictObject({ file: filePath, text: scenarioText }, { error: 'scenario must be { file, text }: the editor\'s scenario buffer' }).optional(),
 };
 
+/** A number of the power panel's query (`what` names it): finite (zod refuses NaN and ±Infinity); its range is the worker's to check. */
+const powerNumber = (what: string) => z.number({ error: (iss) => `${what} must be a finite number, got ${describeInput(iss.input)}` });
+
 /** Each SessionCommand kind's shape (simulation/run/session.ts): the same shapes, nothing more. */
 const COMMAND_SHAPES = [
   z.strictObject({ kind: z.literal('open'), file: filePath, text: scenarioText.optional() }),
@@ -111,6 +114,19 @@ const COMMAND_SHAPES = [
     u: z
       .number({ error: (iss) => `u must be the index of a run of the sweep, got ${describeInput(iss.input)}` })
       .refine((n) => Number.isSafeInteger(n) && n >= 0, 'u must be a whole number from 0'),
+  }),
+  z.strictObject({
+    kind: z.literal('power'),
+    ...sweepRequestShape,
+    // The ranges are checked in the worker (simulation/power/lab.ts queryProblem), with the panel's wording.
+    configuration: z.number({ error: (iss) => `configuration must be the index of a configuration of the sweep, got ${describeInput(iss.input)}` }).optional(),
+    rate: powerNumber('rate').optional(),
+    healthy: powerNumber('healthy').optional(),
+    regression: powerNumber('regression').optional(),
+    targets: z.strictObject({ maxFalseAbort: powerNumber('targets.maxFalseAbort').optional(), minDetection: powerNumber('targets.minDetection').optional() }, { error: 'targets must be { maxFalseAbort?, minDetection? }' }).optional(),
+    monteCarlo: z
+      .strictObject({ seeds: powerNumber('monteCarlo.seeds'), seed: powerNumber('monteCarlo.seed').optional(), upTo: powerNumber('monteCarlo.upTo').optional() }, { error: 'monteCarlo must be { seeds, seed?, upTo? }' })
+      .optional(),
   }),
   z.strictObject({ kind: z.literal('close') }),
 ] as const;

@@ -325,7 +325,7 @@ export function minimumRate(model: PowerModel, targets: PowerTargets): MinimumRa
   const from = targets.from ?? 0.01;
   const to = targets.to ?? 1e6;
   if (!(tolerance > 0 && from > 0 && to > from)) throw new RangeError('expected tolerance > 0 and 0 < from < to');
-  const allowance = model.bounds.min === null ? 1 : (100 - model.bounds.min) / 100;
+  const allowance = allowanceOf(model.bounds) ?? 1;
   const spans = checkSpans(model.schedule, model.observation);
   const at = (rate: number) => {
     const [falseAbort, detection] = rollbacks(model, spans, rate, [targets.healthy, targets.regression]);
@@ -401,11 +401,52 @@ export function minimumRate(model: PowerModel, targets: PowerTargets): MinimumRa
   return { rate: hi.rate, ...pick(hi), reason: null };
 }
 
+/** The error probability a success-rate floor allows ((100 − min) / 100: 0.01 at 99 %); null without a floor. */
+export function allowanceOf(bounds: SuccessRateBounds): number | null {
+  return bounds.min === null ? null : (100 - bounds.min) / 100;
+}
+
+/** A regression worth catching under a floor: twice what it allows (capped at 1); null without a floor. */
+export function defaultRegression(bounds: SuccessRateBounds): number | null {
+  const allowance = allowanceOf(bounds);
+  return allowance === null ? null : Math.min(1, 2 * allowance);
+}
+
+/** One point of a power curve: both rollback probabilities at one rate. */
+export interface PowerCurvePoint {
+  rate: number;
+  /** P(rollback) of the healthy canary. */
+  falseAbort: number;
+  /** P(rollback) of the regressed canary. */
+  detection: number;
+}
+
+/**
+ * P(false abort) and P(detection) at each of `rates` (requests per second to the apex): what `analysePower` gives
+ * for the two error probabilities, each rate's check counts built once for both.
+ */
+export function powerCurve(model: PowerModel, rates: readonly number[], healthy: number, regression: number): PowerCurvePoint[] {
+  const spans = checkSpans(model.schedule, model.observation);
+  return rates.map((rate) => {
+    if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`the request rate must be finite and ≥ 0, got ${rate}`);
+    const [falseAbort, detection] = rollbacks(model, spans, rate, [healthy, regression]);
+    return { rate, falseAbort, detection };
+  });
+}
+
+/** `n` rates spaced evenly in log from `from` to `to` (both included). */
+export function logRates(from: number, to: number, n: number): number[] {
+  if (!(from > 0 && to > from && Number.isInteger(n) && n >= 2)) throw new RangeError('expected 0 < from < to and at least 2 rates');
+  const step = Math.log(to / from) / (n - 1);
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? to : from * Math.exp(step * i)));
+}
+
 function pick(x: { falseAbort: number; detection: number }): { falseAbort: number; detection: number } {
   return { falseAbort: x.falseAbort, detection: x.detection };
 }
 
-function pct(x: number): string {
+/** A probability as the model's texts write it: "1.89 %". */
+export function pct(x: number): string {
   return `${Number((x * 100).toPrecision(3))} %`;
 }
 
@@ -448,10 +489,14 @@ export function canaryStreams(scenario: Pick<LoadedScenario, 'world' | 'faults'>
 }
 
 /** What a scenario says about its rolled-out Canary's power: the model, the traffic and the healthy error rate. */
-export interface ScenarioPowerInputs {
+export interface ScenarioPowerInputs extends CanaryTraffic {
   /** The rolled-out Canary, namespace/name. */
   canary: string;
   model: PowerModel;
+}
+
+/** The traffic a scenario sends a Canary's canary and how healthy the canary is, whatever its checks. */
+export interface CanaryTraffic {
   /** Requests per second of the streams Traefik routes to the Canary's TraefikService, at the rollout time. */
   rate: number;
   /** The canary revision's 5xx probability as the scenario defines it (statusCodes). */
@@ -464,17 +509,34 @@ export interface ScenarioPowerInputs {
  * The power inputs of a loaded scenario's rolled-out Canary: its analysis,
  * the scrape interval, the rate of the streams routed straight to its
  * TraefikService at the rollout time, and the canary revision's 5xx share.
+ * `canary` stands for the rolled-out one as compiled (e.g. a tuning-lab
+ * configuration of it, its knobs applied: `SweepPlan.canaries`).
  */
-export function powerInputsOf(scenario: LoadedScenario): ScenarioPowerInputs | { error: string } {
-  const flagger = scenario.flagger;
-  const id = flagger?.rollout ?? null;
-  const canary = id === null ? undefined : flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id);
-  if (!canary || id === null) return { error: 'the scenario rolls out no Canary (spec.rollout)' };
+export function powerInputsOf(scenario: LoadedScenario, canary?: CanarySpec): ScenarioPowerInputs | { error: string } {
+  const c = canary ?? rolledOut(scenario);
+  if (!c) return { error: 'the scenario rolls out no Canary (spec.rollout)' };
   const world = scenario.world;
-  const model = powerModelOf(canary, { scrapeInterval: world.scrape.interval, replicas: world.traefik?.replicas ?? 1 });
+  const model = powerModelOf(c, { scrapeInterval: world.scrape.interval, replicas: world.traefik?.replicas ?? 1 });
   if ('error' in model) return model;
+  const traffic = canaryTrafficOf(scenario, c);
+  if ('error' in traffic) return traffic;
+  return { canary: `${c.namespace}/${c.name}`, model, ...traffic };
+}
+
+/** The scenario's rolled-out Canary as compiled (undefined without one). */
+export function rolledOut(scenario: Pick<LoadedScenario, 'flagger'>): CanarySpec | undefined {
+  const id = scenario.flagger?.rollout ?? null;
+  return id === null ? undefined : scenario.flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id);
+}
+
+/**
+ * The rate of the streams routed straight to a Canary's TraefikService at the rollout time, the canary revision's
+ * 5xx share, and where the scenario departs from the model's assumptions 1, 2 and 6 (docs/power.md).
+ */
+export function canaryTrafficOf(scenario: LoadedScenario, canary: CanarySpec): CanaryTraffic | { error: string } {
+  const world = scenario.world;
   const at = scenario.document.spec.rollout?.at ?? 0;
-  const routed = canaryStreams(scenario, id);
+  const routed = canaryStreams(scenario, `${canary.namespace}/${canary.name}`);
   const streams = world.streams.filter((s) => routed.has(s.name));
   const notes: string[] = [];
   if (streams.length === 0) notes.push("no traffic stream is routed straight to the Canary's TraefikService: the rate is 0 (a stream reaching it through another TraefikService is not counted)");
@@ -488,7 +550,7 @@ export function powerInputsOf(scenario: LoadedScenario): ScenarioPowerInputs | {
   const healthy = behaviour.statusCodes.filter((c) => c.code >= 500).reduce((a, c) => a + c.probability, 0);
   if (behaviour.errorDrift || behaviour.errorBursts) notes.push("the canary's error rate drifts or bursts (noise): the model holds it constant");
   if (world.scrape.jitter > 0) notes.push('scrapes are jittered: the samples a check reads move by up to the jitter');
-  if (model.schedule.interval % world.scrape.interval !== 0) notes.push("the analysis interval is not a multiple of the scrape interval: the newest sample's age varies from tick to tick (the model takes a fixed one)");
+  if ((canary.analysis.intervalMs / 1000) % world.scrape.interval !== 0) notes.push("the analysis interval is not a multiple of the scrape interval: the newest sample's age varies from tick to tick (the model takes a fixed one)");
   if (behaviour.dependencies.length > 0) notes.push("the canary calls dependencies: their failures add to its 5xx beyond statusCodes");
-  return { canary: id, model, rate, healthy, notes };
+  return { rate, healthy, notes };
 }

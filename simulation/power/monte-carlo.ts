@@ -28,7 +28,7 @@ import { rolloutAllowance, type SweepPlan } from '../sweep/spec';
 import { type Rate, wilson } from '../sweep/stats';
 import type { RateProfileSpec } from '../traffic/profile';
 import { RateProfile } from '../traffic/profile';
-import { canaryStreams, powerModelOf } from './analytic';
+import { canaryStreams, powerModelOf, rolledOut } from './analytic';
 import { checkSpans } from './schedule';
 
 export interface MonteCarloOptions {
@@ -114,11 +114,10 @@ function routedRate(world: { streams: ReadonlyArray<{ name: string; rate: Constr
  */
 export function powerPlan(o: MonteCarloOptions): SweepPlan {
   const { scenario } = o;
-  const flagger = scenario.flagger;
-  const id = flagger?.rollout ?? null;
-  const base = id === null ? undefined : flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id);
+  const base = rolledOut(scenario);
   const deployAt = scenario.document.spec.rollout?.at;
-  if (!base || id === null || deployAt === undefined) throw new Error('the scenario rolls out no Canary (spec.rollout)');
+  if (!base || deployAt === undefined) throw new Error('the scenario rolls out no Canary (spec.rollout)');
+  const id = `${base.namespace}/${base.name}`;
   const canary = o.canary ?? base;
   let world = scenario.world;
   if (o.rate !== undefined) {

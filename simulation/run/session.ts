@@ -243,6 +243,7 @@ export class RunSession {
           this.sim?.cancel();
           this.sim = null;
           this.scenario = null;
+          this.power = null;
           return { kind: 'closed' };
       }
     } catch (e) {

@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /**
  * What the e2e specs share. Screenshots go to test-results/screenshots/ (and,
@@ -26,4 +26,16 @@ export function watch(page: Page): { errors: string[]; external: string[] } {
     if (!r.url().startsWith('http://127.0.0.1:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) w.external.push(r.url());
   });
   return w;
+}
+
+/** The bundled sweep the tuning lab opens on. */
+export const CHECKOUT_SWEEP = 'scenarios/sweeps/checkout-thresholds.yaml';
+
+/** Opens the tuning lab (key 6) on checkout-canary, the bundled sweep's scenario, with that sweep selected. */
+export async function openTuningLab(page: Page): Promise<void> {
+  await page.goto('./?scenario=scenarios/checkout-canary.yaml');
+  await expect(page.getByTestId('run-view')).toBeVisible();
+  await page.keyboard.press('6');
+  await expect(page.getByTestId('tuning-view')).toBeVisible();
+  await expect(page.getByTestId('sweep-select')).toHaveValue(CHECKOUT_SWEEP);
 }

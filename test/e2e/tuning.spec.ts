@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { shot, watch } from './support';
+import { CHECKOUT_SWEEP, openTuningLab, shot, watch } from './support';
 
 /**
  * The tuning lab in the browser build (docs/app.md): the bundled
@@ -11,15 +11,11 @@ import { shot, watch } from './support';
  * test-results/screenshots/tuning.png (docs/screenshots/ with UPDATE_SCREENSHOTS=1).
  */
 
-const SWEEP = 'scenarios/sweeps/checkout-thresholds.yaml';
+const SWEEP = CHECKOUT_SWEEP;
 
 /** Opens the tuning lab on checkout-canary (the sweep's scenario) with the bundled sweep's YAML shown. */
 async function openLab(page: Page): Promise<void> {
-  await page.goto('./?scenario=scenarios/checkout-canary.yaml');
-  await expect(page.getByTestId('run-view')).toBeVisible();
-  await page.keyboard.press('6');
-  await expect(page.getByTestId('tuning-view')).toBeVisible();
-  await expect(page.getByTestId('sweep-select')).toHaveValue(SWEEP);
+  await openTuningLab(page);
   await expect(page.getByTestId('sweep-info')).toContainText('checkout-thresholds');
   await page.getByTestId('sweep-edit').click();
 }

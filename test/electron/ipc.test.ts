@@ -82,7 +82,7 @@ describe('IPC payload validation', () => {
   });
 
   it('rejects unknown kinds and non-objects with the list of kinds', () => {
-    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, inject, cancel-fault, decide, evidence, score, open-sweep-run, close\)/);
+    expect(rejects({ kind: 'explode' })).toMatch(/unknown session command kind "explode" \(expected one of open, start, advance, seek, summaries, inject, cancel-fault, decide, evidence, score, open-sweep-run, power, close\)/);
     expect(rejects({})).toMatch(/unknown session command kind \(none\)/);
     expect(rejects(5)).toMatch(/session command must be an object, got 5/);
     expect(rejects(null)).toMatch(/session command must be an object/);

@@ -5,6 +5,7 @@ import { sweepInfo } from '../../../simulation/sweep/builder';
 import { useApp } from '../../app-context';
 import { ApplyPanel } from './ApplyPanel';
 import { DrillDown } from './DrillDown';
+import { PowerPanel } from './PowerPanel';
 import { ResultsTable } from './ResultsTable';
 import { Scatter } from './Scatter';
 import { SweepBuilder } from './SweepBuilder';
@@ -21,7 +22,9 @@ import { judgeIndex, judgeView } from './results';
  * into a configuration's situations and example runs, and apply it to the
  * Canary's YAML with a diff. With shadow judges in the scenario, a selector
  * shows a judge's measures on the same runs in the scatter and the table
- * instead of Flagger's.
+ * instead of Flagger's. Below, the power panel: how far the Canary's
+ * analysis (the scenario's, or the selected configuration's) can be trusted
+ * at a traffic level.
  */
 export function TuningView() {
   const tuning = useApp((s) => s.tuning);
@@ -205,6 +208,7 @@ export function TuningView() {
       ) : !running && tuning.diagnostics.length === 0 ? (
         <p className="muted empty-hint">Run the sweep to see how each configuration trades false aborts against missed regressions.</p>
       ) : null}
+      {source ? <PowerPanel /> : null}
     </section>
   );
 }
