@@ -24,7 +24,7 @@
 
 import type { LoadedScenario } from '../scenario/loader';
 import type { CanarySpec, MetricSpec } from '../rollout/types';
-import { buildTopology, TRAEFIK } from '../run/topology';
+import { buildTopology, podId, TRAEFIK } from '../run/topology';
 import { RateProfile } from '../traffic/profile';
 import { parseDuration } from '../util/duration';
 import { checkFailure, checkFailureOver, type CountDistribution, splitCounts, type SuccessRateBounds } from './check';
@@ -499,6 +499,12 @@ export interface ScenarioPowerInputs extends CanaryTraffic {
 export interface CanaryTraffic {
   /** Requests per second of the streams Traefik routes to the Canary's TraefikService, at the rollout time. */
   rate: number;
+  /**
+   * Whether Traefik also reaches the canary's pods other than through the Canary's TraefikService (a router straight
+   * to the canary's Service: a preview host, an A/B cohort's router): its checks count those requests, the model
+   * does not.
+   */
+  directRoutes: boolean;
   /** The canary revision's 5xx probability as the scenario defines it (statusCodes). */
   healthy: number;
   /** Where the scenario departs from the model's assumptions (each a sentence). */
@@ -521,6 +527,18 @@ export function powerInputsOf(scenario: LoadedScenario, canary?: CanarySpec): Sc
   const traffic = canaryTrafficOf(scenario, c);
   if ('error' in traffic) return traffic;
   return { canary: `${c.namespace}/${c.name}`, model, ...traffic };
+}
+
+/**
+ * Whether Traefik reaches a Canary's canary pods other than through its TraefikService's weighted split. Traffic
+ * that bypasses Traefik (a load tester through kube-proxy) is not in Traefik's series and does not count.
+ */
+function reachesCanaryDirectly(scenario: Pick<LoadedScenario, 'world' | 'faults'>, canary: CanarySpec, app: string | undefined): boolean {
+  if (app === undefined) return false;
+  const id = `${canary.namespace}/${canary.name}`;
+  const topology = buildTopology({ world: scenario.world, faults: scenario.faults });
+  const splits = new Set(topology.nodes.filter((n) => n.kind === 'split' && n.canary === id).map((n) => n.id));
+  return topology.edges.some((e) => e.to === podId(app, 'canary') && e.kind !== 'direct' && !splits.has(e.from));
 }
 
 /** The scenario's rolled-out Canary as compiled (undefined without one). */
@@ -552,5 +570,7 @@ export function canaryTrafficOf(scenario: LoadedScenario, canary: CanarySpec): C
   if (world.scrape.jitter > 0) notes.push('scrapes are jittered: the samples a check reads move by up to the jitter');
   if ((canary.analysis.intervalMs / 1000) % world.scrape.interval !== 0) notes.push("the analysis interval is not a multiple of the scrape interval: the newest sample's age varies from tick to tick (the model takes a fixed one)");
   if (behaviour.dependencies.length > 0) notes.push("the canary calls dependencies: their failures add to its 5xx beyond statusCodes");
-  return { rate, healthy, notes };
+  const directRoutes = reachesCanaryDirectly(scenario, canary, target?.app);
+  if (directRoutes) notes.push("Traefik also routes requests straight to the canary's pods (a router to the canary's Service): its checks count them, the model does not, so its figures are for the TraefikService's share alone (the Monte Carlo counts both)");
+  return { rate, healthy, notes, directRoutes };
 }

@@ -20,8 +20,7 @@ import type { Diagnostic } from '../scenario/diagnostics';
 import { formatPath } from '../scenario/diagnostics';
 import type { LoadedScenario, ScenarioHost } from '../scenario/loader';
 import { isMapping, parseYamlFile } from '../scenario/yaml-source';
-import { buildTopology, podId } from '../run/topology';
-import { analysePower, minimumRate, powerInputsOf, type PowerResult, solveAnalysis } from './analytic';
+import { allowanceOf, analysePower, defaultRegression, minimumRate, powerInputsOf, type PowerResult, solveAnalysis } from './analytic';
 
 /** When a floor counts as unreliable at the scenario's traffic, and what "trustworthy" means for the rate it suggests. */
 export interface PowerLintOptions {
@@ -80,21 +79,20 @@ export function powerFinding(scenario: LoadedScenario, host: ScenarioHost, optio
   const inputs = powerInputsOf(scenario);
   if ('error' in inputs) return null;
   const { model, rate, healthy } = inputs;
-  if (model.bounds.min === null) return null;
-  const allowance = (100 - model.bounds.min) / 100;
+  const allowance = allowanceOf(model.bounds);
+  const regression = defaultRegression(model.bounds);
   // A canary failing as much as the floor allows is a regression the scenario built, not a healthy canary.
-  if (!(allowance > 0) || healthy >= allowance) return null;
-  const regression = Math.min(1, 2 * allowance);
+  if (allowance === null || regression === null || !(allowance > 0) || healthy >= allowance) return null;
   // Traffic routed to the canary's pods other than through the Canary's TraefikService (a preview host, a
   // cohort's router) is counted by its checks but not by the model: it has nothing to say then.
-  if (directlyRouted(scenario, inputs.canary)) return null;
+  if (inputs.directRoutes) return null;
   const falseAbort = analysePower(model, rate, healthy);
   const blind = solveAnalysis(model.schedule, falseAbort.stages.map((s) => s.noValues.map((b) => (b ? 1 : 0)))).rollback;
   return {
     canary: inputs.canary,
     rate,
     healthy,
-    floor: model.bounds.min,
+    floor: model.bounds.min ?? 0, // a floor is set: the allowance is not null
     regression,
     falseAbort,
     detection: analysePower(model, rate, regression),
@@ -105,20 +103,6 @@ export function powerFinding(scenario: LoadedScenario, host: ScenarioHost, optio
     },
     ...floorPath(scenario, inputs.canary),
   };
-}
-
-/**
- * Whether Traefik reaches the Canary's canary pods other than through its TraefikService's weighted split (a
- * router straight to the canary's Service): its checks count those requests too. Traffic that bypasses Traefik
- * (a load tester through kube-proxy) is not in Traefik's series and does not matter.
- */
-function directlyRouted(scenario: LoadedScenario, id: string): boolean {
-  const canary = scenario.flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id);
-  const app = scenario.world.workloads.find((w) => w.name === canary?.target && w.namespace === canary?.namespace)?.app;
-  if (app === undefined) return false;
-  const topology = buildTopology({ world: scenario.world, faults: scenario.faults });
-  const splits = new Set(topology.nodes.filter((n) => n.kind === 'split' && n.canary === id).map((n) => n.id));
-  return topology.edges.some((e) => e.to === podId(app, 'canary') && e.kind !== 'direct' && !splits.has(e.from));
 }
 
 /** The file of the Canary's manifest and the path to its success-rate floor there. */
