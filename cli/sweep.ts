@@ -144,7 +144,8 @@ export function formatSweepResult(r: SweepResult, wallMs: number | null): string
   const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   const out = [
     `Sweep ${s.name} over ${s.canary} (${s.scenario}): ${r.configurations.length} configurations × ${s.situations.length} situations × ${s.seeds} seeds = ${r.runs} runs${wallMs === null ? '' : ` in ${(wallMs / 1000).toFixed(1)} s`}`,
-    `Situations (prior weight): ${s.situations.map((x) => `${x.name} (${+x.weight.toFixed(4)})`).join(', ')}`,
+    `Situations (prior weight): ${s.situations.map((x) => `${x.name} (${+x.weight.toFixed(4)}${x.replay ? `, replayed ${x.healthy ? 'healthy' : 'regression'}` : ''})`).join(', ')}`,
+    ...replayLines(r),
     `Rates with their ${Math.round(s.confidence * 100)} % Wilson intervals; * on the Pareto frontier of ${r.frontierMeasures.join(', ')}`,
     '',
     line(header),
@@ -158,10 +159,27 @@ export function formatSweepResult(r: SweepResult, wallMs: number | null): string
     const detail = (['falseAborts', 'missedRegressions', 'detectionP95', 'healthyDuration'] as const).map((m) => `${m} ${formatMeasure(m, measureOf(c, m))}`).join(', ');
     out.push(`  ${detail}`);
   }
-  const undecided = r.configurations.reduce((a, c) => a + c.undecided, 0);
+  // Undecided replays are configurations slower than the recorded rollout: a longer horizon would not help them.
+  const replayed = (x: { situation: number }) => s.situations[x.situation].replay !== undefined;
+  const undecided = r.configurations.reduce((a, c) => a + c.situations.reduce((b, x) => b + (replayed(x) ? 0 : x.undecided), 0), 0);
+  const undecidedReplays = r.configurations.reduce((a, c) => a + c.situations.reduce((b, x) => b + (replayed(x) ? x.undecided : 0), 0), 0);
   if (undecided > 0) out.push(`Note: ${undecided} run${undecided === 1 ? ' was' : 's were'} still undecided at the horizon (set spec.duration in the sweep to give rollouts longer).`);
+  if (undecidedReplays > 0) out.push(`Note: ${undecidedReplays} replayed run${undecidedReplays === 1 ? ' was' : 's were'} still undecided when the recorded analysis ended (the recording holds nothing after it to judge).`);
   (s.judges ?? []).forEach((j, k) => out.push('', ...judgeTable(r, j, k)));
   return `${out.join('\n')}\n`;
+}
+
+/** What each replayed situation replays, and how its runs differ from simulated ones (docs/tuning.md). */
+function replayLines(r: SweepResult): string[] {
+  const replays = r.sweep.situations.filter((x) => x.replay);
+  if (replays.length === 0) return [];
+  return [
+    'Replayed (the Canary\'s analysis in dry run over a recording, its counters drawn again per seed unless noise: none; times from the recorded analysis start; no budget, no shadow judges):',
+    ...replays.map((x) => {
+      const p = x.replay as NonNullable<typeof x.replay>;
+      return `  ${x.name}: ${[...p.data, ...(p.events ? [p.events] : [])].join(', ')}; recorded ${p.recorded}; noise ${p.noise}${x.healthy ? '' : `; onset ${x.onset} s`}`;
+    }),
+  ];
 }
 
 /** A shadow judge's measures per configuration, on the same runs as Flagger's (docs/tuning.md, "Shadow judges"). */
@@ -175,7 +193,7 @@ function judgeTable(r: SweepResult, j: { name: string; judge: string }, k: numbe
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   return [
-    `Shadow judge ${j.name} (${j.judge}, dry run: it did not act) on the same runs; missed = regressions it would promote or not decide on before Flagger's analysis ended`,
+    `Shadow judge ${j.name} (${j.judge}, dry run: it did not act) on the same runs${r.sweep.situations.some((x) => x.replay) ? ' (the simulated situations: judges do not judge replays)' : ''}; missed = regressions it would promote or not decide on before Flagger's analysis ended`,
     line(header),
     ...rows.map(line),
   ];

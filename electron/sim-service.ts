@@ -28,16 +28,19 @@ export interface WorkerInit {
 /** The largest file a scenario (or an include) may be. */
 export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
+/** What a sweep worker reads besides YAML: the recordings and events a replayed situation names (docs/tuning.md). */
+export const SWEEP_FILES = /\.(ya?ml|om|prom|txt|json|jsonl|log)$/i;
+
 /**
  * The loader's view of the disk: `scenarios/…` resolves under the app
  * directory, absolute paths are files on disk; only YAML files are read
- * (a scenario cannot make the worker read anything else), and nothing
- * larger than MAX_READ_BYTES.
+ * (a scenario cannot make the worker read anything else; a sweep's worker
+ * passes SWEEP_FILES), and nothing larger than MAX_READ_BYTES.
  */
-export function desktopScenarioHost(appDir: string, read: ScenarioHost = fsHost): ScenarioHost {
+export function desktopScenarioHost(appDir: string, read: ScenarioHost = fsHost, files: RegExp = /\.ya?ml$/i): ScenarioHost {
   return {
     readFile(path: string): string | null {
-      if (path.includes('\0') || !/\.ya?ml$/i.test(path)) return null;
+      if (path.includes('\0') || !files.test(path)) return null;
       let real: string;
       if (isAbsolute(path)) real = path;
       else {

@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import type { SweepProgress } from '../simulation/sweep/execute';
 import { SweepBlocks, SweepJobs, type SweepOutcome, type SweepRequest, type SweepWorkerReply, type SweepWorkerRequest } from '../simulation/sweep/workers';
 import { threadHandle } from '../cli/sweep-threads';
-import { desktopScenarioHost } from './sim-service';
+import { fsHost } from '../cli/host';
+import { desktopScenarioHost, SWEEP_FILES } from './sim-service';
 import type { WorkerLike } from './worker-pool';
 
 /**
@@ -18,7 +19,7 @@ import type { WorkerLike } from './worker-pool';
 
 /** The thread's side (sweep-worker.ts runs it; tests call it in-process): one sweep's blocks, over the app directory. */
 export function sweepThreadHandler(appDir: string): (req: SweepWorkerRequest) => SweepWorkerReply {
-  const blocks = new SweepBlocks(desktopScenarioHost(appDir));
+  const blocks = new SweepBlocks(desktopScenarioHost(appDir, fsHost, SWEEP_FILES));
   return (req) => blocks.handle(req);
 }
 

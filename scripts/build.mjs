@@ -12,14 +12,18 @@ const banner = { js: "import { createRequire as __gamedayCreateRequire } from 'n
 const define = { __GAMEDAY_VERSION__: JSON.stringify(version) };
 const common = { banner, define, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
-/** Every file under scenarios/ (YAML), keyed by its path from the repository root: the web build's library. */
+/**
+ * Every file under scenarios/ (YAML, and the recordings replayed sweeps read: any file in a `recordings`
+ * directory), keyed by its path from the repository root: the web build's library.
+ */
 function bundledScenarios() {
   const out = {};
   const walk = (dir) => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
+      const file = relative(root, path).split(sep).join('/');
       if (statSync(path).isDirectory()) walk(path);
-      else if (/\.ya?ml$/.test(name)) out[relative(root, path).split(sep).join('/')] = readFileSync(path, 'utf8');
+      else if (/\.ya?ml$/.test(name) || /(^|\/)recordings\//.test(file)) out[file] = readFileSync(path, 'utf8');
     }
   };
   walk(join(root, 'scenarios'));

@@ -474,20 +474,27 @@ function agreement(run: DryRun, actual: ActualRollout | null): string {
   return '';
 }
 
+/** What the recording (and Flagger's events) say the rollout's timeline was; `replay` dry-runs the analysis on it. */
+export interface ReplayTimeline {
+  /** The timeline the dry runs tick on (its start is known). */
+  timeline: Timeline;
+  /** The timeline read from Traefik's rates (the same object when it is the one used); null when it could not be read. */
+  trafficTimeline: Timeline | null;
+  trafficError: string | null;
+  /** What actually happened, from Flagger's events (or the traffic). */
+  actual: ActualRollout | null;
+  warnings: string[];
+}
+
 /**
- * Replays a recorded rollout: reconstructs its timeline (Flagger's events
- * when given, else Traefik's rates), runs the Canary's analysis over it as
- * written and with the candidate settings, and compares.
+ * The timeline of a recorded rollout, as `replay` ticks on it: from
+ * Flagger's events when given (placed on the tick grid Traefik's rates
+ * show), else from Traefik's rates. An error when neither gives an analysis.
  */
-export function replay(input: ReplayInput): ReplayOutcome {
+export function replayTimeline(input: Pick<ReplayInput, 'canary' | 'store' | 'events' | 'eventsAtMs' | 'timeline'>): { ok: true; value: ReplayTimeline } | { ok: false; errors: string[]; warnings: string[] } {
   const warnings: string[] = [];
   const { canary, store } = input;
   const data = storeSpan(store);
-  const parsedOverrides = parseOverrides(input.overrides ?? []);
-  if (parsedOverrides.errors.length > 0) return { ok: false, errors: parsedOverrides.errors, warnings };
-  const candidate = parsedOverrides.overrides.length > 0 ? applyOverrides(canary, parsedOverrides.overrides) : null;
-  if (candidate && !candidate.ok) return { ok: false, errors: candidate.errors, warnings };
-
   const traffic = reconstructTimeline(store, canary, input.timeline);
   const trafficTimeline = 'error' in traffic ? null : traffic;
   const trafficError = 'error' in traffic ? traffic.error : null;
@@ -534,6 +541,25 @@ export function replay(input: ReplayInput): ReplayOutcome {
   if (timeline === null) return { ok: false, errors: [trafficError ?? 'no timeline'], warnings };
   if (timeline.startMs === null) return { ok: false, errors: [`no analysis to replay: ${timeline.reason}`], warnings };
   if (strategyOf(canary.analysis) !== 'canary' && timeline.source === 'traffic') warnings.push('the analysis is not a canary (stepWeight) one: ticks come from when the canary had traffic');
+  return { ok: true, value: { timeline, trafficTimeline, trafficError, actual, warnings } };
+}
+
+/**
+ * Replays a recorded rollout: reconstructs its timeline (Flagger's events
+ * when given, else Traefik's rates), runs the Canary's analysis over it as
+ * written and with the candidate settings, and compares.
+ */
+export function replay(input: ReplayInput): ReplayOutcome {
+  const { canary, store } = input;
+  const data = storeSpan(store);
+  const parsedOverrides = parseOverrides(input.overrides ?? []);
+  if (parsedOverrides.errors.length > 0) return { ok: false, errors: parsedOverrides.errors, warnings: [] };
+  const candidate = parsedOverrides.overrides.length > 0 ? applyOverrides(canary, parsedOverrides.overrides) : null;
+  if (candidate && !candidate.ok) return { ok: false, errors: candidate.errors, warnings: [] };
+
+  const read = replayTimeline(input);
+  if (!read.ok) return read;
+  const { timeline, trafficTimeline, trafficError, actual, warnings } = read.value;
 
   const runs: DryRun[] = [dryRun('as written', [], canary, input.templates, store, timeline, input.dryRun)];
   if (candidate && candidate.ok) runs.push(dryRun('candidate', parsedOverrides.overrides.map((o) => o.text), candidate.canary, input.templates, store, timeline, input.dryRun));

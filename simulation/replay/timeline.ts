@@ -420,3 +420,23 @@ export function weightAt(timeline: Timeline, tMs: number): number {
   }
   return w;
 }
+
+/**
+ * The requests Traefik counted for the Canary's canary Service between two
+ * times (ms), from the counter the timeline read (`timeline.metric`): the
+ * counters' increases per scrape interval as the reconstruction reads them
+ * (rule 1), a scrape interval partly inside the span counted pro rata
+ * (traffic taken as even within it).
+ */
+export function canaryRequestsBetween(store: SeriesStore, canary: CanarySpec, metric: string, fromMs: number, toMs: number): number {
+  if (!(toMs > fromMs)) return 0;
+  const canaryRe = new RegExp(`^${serviceLabelPattern(canary, 'canary')}$`);
+  const primaryRe = new RegExp(`^${serviceLabelPattern(canary, 'primary')}$`);
+  let served = 0;
+  for (const o of increases(store, metric, canaryRe, primaryRe).intervals) {
+    const lo = Math.max(o.fromMs, fromMs);
+    const hi = Math.min(o.toMs, toMs);
+    if (hi > lo && o.canary > 0) served += (o.canary * (hi - lo)) / (o.toMs - o.fromMs);
+  }
+  return served;
+}

@@ -25,10 +25,40 @@ export interface PlanOutline {
   confidence: number;
   parameters: Array<{ field: string; values: Array<string | number> }>;
   configurations: Array<{ index: number; values: Array<string | number>; label: string }>;
-  situations: Array<{ index: number; name: string; group: string; weight: number; healthy: boolean; onset: number; mode: string; variant: Record<string, string | number>; fault: string | null }>;
+  situations: OutlineSituation[];
   objective: SweepPlan['objective'];
   /** The scenario's shadow judges, in order (absent without any): each run records their verdicts. */
   judges?: Array<{ name: string; judge: string }>;
+}
+
+/** A situation as results and shard files name it. */
+export interface OutlineSituation {
+  index: number;
+  name: string;
+  group: string;
+  weight: number;
+  healthy: boolean;
+  /** Seconds after the deploy (a replay: after the recorded analysis start). */
+  onset: number;
+  mode: string;
+  variant: Record<string, string | number>;
+  fault: string | null;
+  /**
+   * A replayed rollout (absent for a simulated situation): its recording's files and events, the noise drawn per
+   * seed, and what the recording shows happened. Its runs are dry runs: no budget, no shadow judges, none to open.
+   */
+  replay?: ReplayOutline;
+}
+
+export interface ReplayOutline {
+  data: string[];
+  events: string | null;
+  noise: 'poisson' | 'none';
+  recorded: string;
+}
+
+function replayOutline(r: ReplayOutline | undefined): Pick<OutlineSituation, 'replay'> {
+  return r ? { replay: { data: [...r.data], events: r.events, noise: r.noise, recorded: r.recorded } } : {};
 }
 
 export function outlineOf(plan: SweepPlan): PlanOutline {
@@ -44,7 +74,7 @@ export function outlineOf(plan: SweepPlan): PlanOutline {
     confidence: plan.confidence,
     parameters: plan.parameters.map((p) => ({ field: p.field, values: p.values })),
     configurations: plan.configurations,
-    situations: plan.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault ? s.fault.params.type : null })),
+    situations: plan.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault ? s.fault.params.type : null, ...replayOutline(s.replay ?? undefined) })),
     objective: plan.objective,
     ...judgesOf(plan.scenario.shadowJudges ?? []),
   });
@@ -68,7 +98,7 @@ function canonicalOutline(o: PlanOutline): PlanOutline {
     confidence: o.confidence,
     parameters: o.parameters.map((p) => ({ field: p.field, values: p.values })),
     configurations: o.configurations.map((c) => ({ index: c.index, values: c.values, label: c.label })),
-    situations: o.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault })),
+    situations: o.situations.map((s) => ({ index: s.index, name: s.name, group: s.group, weight: s.weight, healthy: s.healthy, onset: s.onset, mode: s.mode, variant: s.variant, fault: s.fault, ...replayOutline(s.replay) })),
     objective: { minimise: o.objective.minimise, subjectTo: o.objective.subjectTo },
     ...judgesOf(o.judges ?? []),
   };
@@ -123,7 +153,8 @@ export interface ConfigurationResult {
 
 /**
  * A shadow judge's measures under one configuration (docs/tuning.md, "Shadow judges"), over the same runs as
- * Flagger's: what it would have done by the time Flagger's analysis ended (or the horizon).
+ * Flagger's: what it would have done by the time Flagger's analysis ended (or the horizon). Replayed situations are
+ * dry runs over a recording the judges do not read: a judge's measures are over the simulated situations only.
  */
 export interface JudgeResult {
   name: string;
@@ -138,6 +169,7 @@ export interface JudgeResult {
   inconclusive: number;
   /** Runs where Flagger's analysis (or the horizon) ended before it decided. */
   undecided: number;
+  /** Per simulated situation (replayed ones are not judged: they are left out). */
   situations: Array<{ situation: number; promoted: number; rolledBack: number; inconclusive: number; undecided: number; detectionMedian: number | null }>;
 }
 
@@ -289,6 +321,8 @@ function judgeResult(outline: PlanOutline, byU: readonly RunRecord[], configurat
   let undecided = 0;
   for (let s = 0; s < S; s++) {
     const sit = outline.situations[s];
+    // Shadow judges do not judge replayed rollouts (dry runs over a recording): their measures are over the simulated situations.
+    if (sit.replay) continue;
     const perRun = sit.weight / R;
     const count = { promoted: 0, rolledBack: 0, inconclusive: 0, undecided: 0 };
     const caught: number[] = [];

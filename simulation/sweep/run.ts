@@ -1,6 +1,7 @@
 import { outcomeOf } from '../run/flagger';
 import { shadowQueryTexts, type ShadowVerdict } from '../run/shadow';
 import { type RunnableScenario, Simulation } from '../run/simulation';
+import { recordingOf, replayRunMeasures } from './replay';
 import type { SweepPlan } from './spec';
 import { unitOf } from './spec';
 import { isAlertingRule, sliQueries, sloRuleGroups } from '../slo/rules';
@@ -15,6 +16,9 @@ import { isAlertingRule, sliQueries, sloRuleGroups } from '../slo/rules';
  * configuration and situation, so two configurations are compared on the
  * same traffic, noise and failures (their difference is the configuration's,
  * not luck's).
+ *
+ * A replayed situation's run is no simulation: the configuration's Canary in
+ * dry run over the recording the replicate's seed draws (sweep/replay.ts).
  */
 
 export type RunOutcome = 'promoted' | 'rolled-back' | 'undecided';
@@ -36,15 +40,15 @@ export interface RunRecord {
   /** The run's index in the plan. */
   u: number;
   outcome: RunOutcome;
-  /** Seconds from the deploy to the decision (promotion or rollback); null when undecided. */
+  /** Seconds from the deploy (a replayed situation: from the recorded analysis start) to the decision (promotion or rollback); null when undecided. */
   decidedAfter: number | null;
   /** Regressions rolled back: seconds from the regression's onset to the rollback (0 when it came before). */
   detection: number | null;
-  /** Regressions: requests the canary served from the onset to the decision (or the horizon). */
+  /** Regressions: requests the canary served from the onset to the decision (or the horizon; a replay: the end of the recorded analysis). */
   badRequests: number;
-  /** With SLOs: the largest share of an SLO's error budget the rollout consumed (the canary's share); else null. */
+  /** With SLOs: the largest share of an SLO's error budget the rollout consumed (the canary's share); else null (always for a replay). */
   budget: number | null;
-  /** With shadow judges: each judge's verdict, in the scenario's order (absent without judges). */
+  /** With shadow judges: each judge's verdict, in the scenario's order (absent without judges, and in replayed situations). */
   shadow?: ShadowRunRecord[];
 }
 
@@ -98,6 +102,12 @@ export class SweepRunner {
    */
   simulation(u: number, o: { latencySummaries?: boolean } = {}): Simulation {
     const { configuration, situation, replicate } = unitOf(this.plan, u);
+    const replayed = this.plan.situations[situation].replay;
+    if (replayed) {
+      throw new Error(
+        `a replayed situation has no simulation to open: run ${u} is the Canary's analysis replayed in dry run over the recording ${replayed.data.join(', ')} (situation ${this.plan.situations[situation].name}); replay it with gameday replay`,
+      );
+    }
     const forView = o.latencySummaries ?? false;
     return new Simulation(this.scenarioOf(configuration, situation), {
       seed: seedOf(this.plan, replicate),
@@ -112,8 +122,13 @@ export class SweepRunner {
 
   run(u: number): RunRecord {
     const { plan } = this;
-    const { configuration, situation: si } = unitOf(plan, u);
+    const { configuration, situation: si, replicate } = unitOf(plan, u);
     const situation = plan.situations[si];
+    if (situation.replay) {
+      // A dry run over the replicate's recording: no simulation, no budget, no shadow judges (docs/tuning.md).
+      const store = recordingOf(situation.replay, situation.name, seedOf(plan, replicate));
+      return { u, ...replayRunMeasures(situation.replay, plan.canaries[configuration], store, situation.healthy, situation.onset), budget: null };
+    }
     const sim = this.simulation(u);
     const interval = plan.canaries[configuration].analysis.intervalMs / 1000;
     const deployAt = plan.deployAt;

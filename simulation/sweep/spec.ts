@@ -13,11 +13,13 @@ import { isMapping, parseYamlFile } from '../scenario/yaml-source';
 import { formatDuration } from '../util/duration';
 import { dirname, resolveRelative } from '../util/path';
 import { sha256Hex } from '../util/sha256';
+import { loadReplayRecording, type ReplayRecording } from './replay';
 
 /**
  * The tuning lab's sweep definition (docs/tuning.md): which Canary knobs to
  * vary, over which situations (the healthy canary and regressions drawn from
- * the fault catalogue, each with a prior weight), with how many seeds. The
+ * the fault catalogue, or recorded rollouts to replay, each with a prior
+ * weight), with how many seeds. The
  * loader checks it like a scenario — every error names file, line, column and
  * field — and expands it into a plan: configurations × situations × seeds,
  * each run identified by one index, so any worker or shard runs any run and
@@ -62,6 +64,21 @@ const situationSchema = z.strictObject({
     .optional()
     .meta({ description: 'when the regression starts after the deploy (a list: one situation per onset); default 0s' }),
   mode: z.enum(['fast', 'exact'], { error: (iss) => `expected mode fast or exact, found ${found(iss.input)}` }).optional(),
+  replay: z
+    .strictObject({
+      data: z
+        .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: (iss) => `expected the recording as a file or a list of files (query_range JSON or OpenMetrics with timestamps, relative to this file), found ${found(iss.input)}` })
+        .meta({ description: 'the recorded series, as gameday replay --data reads them: files relative to the sweep file' }),
+      events: z.string({ error: (iss) => `expected Flagger's events as a file (relative to this file), found ${found(iss.input)}` }).min(1).optional().meta({ description: "Flagger's events, as gameday replay --events reads them" }),
+      eventsAt: z.string({ error: (iss) => `expected when the events were printed as an RFC 3339 time, found ${found(iss.input)}` }).optional().meta({ description: "when the events' ages were printed (RFC 3339), as --events-at" }),
+      healthy: z
+        .boolean({ error: (iss) => (iss.input === undefined ? 'say what the recorded canary was: healthy: true (a rollback of it is a false abort) or healthy: false (a regression: caught or missed)' : `expected healthy true or false, found ${found(iss.input)}`) })
+        .meta({ description: 'what the recorded canary was: true, a rollback of it is a false abort; false, a regression' }),
+      onset: duration('when the regression began, after the recorded analysis start').optional().meta({ description: 'regressions only: when the regression began after the recorded analysis start (default 0s)' }),
+      noise: z.enum(['poisson', 'none'], { error: (iss) => `expected noise poisson (counters drawn again per seed) or none (the recording as it is), found ${found(iss.input)}` }).default('poisson'),
+    })
+    .optional()
+    .meta({ description: 'a recorded rollout replayed in dry run (docs/tuning.md, "Replayed rollouts as situations"); not with fault' }),
 });
 
 const boundSchema = z.strictObject({
@@ -145,6 +162,8 @@ export interface Situation {
   mode: RunMode;
   /** The list-expanded fault parameters and onset, for tables. */
   variant: Record<string, string | number>;
+  /** A replayed rollout (its onset is then after the recorded analysis start); null or absent for a simulated situation. */
+  replay?: ReplayRecording | null;
 }
 
 export interface SweepPlan {
@@ -299,9 +318,19 @@ export function loadSweep(file: string, host: ScenarioHost): SweepLoad {
     if (doc.spec.situations.findIndex((x) => x.name === s.name) !== i) err([...at, 'name'], `a situation named ${s.name} already exists`);
     const onsets = s.onset === undefined ? [0] : Array.isArray(s.onset) ? s.onset : [s.onset];
     const mode: RunMode = s.mode ?? doc.spec.mode;
+    if (s.replay) {
+      if (s.fault) err([...at, 'replay'], 'a situation is a simulated regression (fault) or a replayed rollout (replay), not both', true);
+      if (s.onset !== undefined) err([...at, 'onset'], "a replayed rollout's onset is replay.onset, after the recorded analysis start", true);
+      if (s.mode !== undefined) warn([...at, 'mode'], 'a replayed rollout is not simulated: its mode is ignored');
+      const recording = loadReplayRecording(s.replay, { sweepFile: file, host: files, canary: base, templates: flagger?.templates ?? [], at, err, warn, report: (d) => diagnostics.push(d) });
+      if (recording) {
+        situations.push({ index: situations.length, name: s.name, group: s.name, weight: s.weight, healthy: s.replay.healthy, fault: null, onset: s.replay.onset ?? 0, mode, variant: {}, replay: recording });
+      }
+      return;
+    }
     if (!s.fault) {
       if (s.onset !== undefined) warn([...at, 'onset'], 'a healthy situation has no regression: its onset is ignored');
-      situations.push({ index: situations.length, name: s.name, group: s.name, weight: s.weight, healthy: true, fault: null, onset: 0, mode, variant: {} });
+      situations.push({ index: situations.length, name: s.name, group: s.name, weight: s.weight, healthy: true, fault: null, onset: 0, mode, variant: {}, replay: null });
       return;
     }
     for (const key of ['name', 'at']) if (key in s.fault) err([...at, 'fault', key], key === 'at' ? 'a regression starts at the deploy plus its onset: use the situation\'s onset instead of at' : "the situation's name names the regression");
@@ -334,12 +363,12 @@ export function loadSweep(file: string, host: ScenarioHost): SweepLoad {
         for (const [k] of listed) v[k] = label(variant[k] as string | number);
         if (onsets.length > 1) v.onset = formatDuration(onset);
         const suffix = Object.entries(v).map(([k, x]) => `${k}=${x}`).join(' ');
-        situations.push({ index: situations.length, name: suffix ? `${s.name} ${suffix}` : s.name, group: s.name, weight: s.weight / expansions, healthy: false, fault: spec, onset, mode, variant: v });
+        situations.push({ index: situations.length, name: suffix ? `${s.name} ${suffix}` : s.name, group: s.name, weight: s.weight / expansions, healthy: false, fault: spec, onset, mode, variant: v, replay: null });
       }
     }
   });
-  if (doc.spec.situations.length > 0 && !situations.some((s) => s.healthy)) warn(['spec', 'situations'], 'no healthy situation (one without a fault): false aborts cannot be measured');
-  if (situations.length > 0 && situations.every((s) => s.healthy)) warn(['spec', 'situations'], 'no regression (a situation with a fault): missed regressions and detection times cannot be measured');
+  if (doc.spec.situations.length > 0 && !situations.some((s) => s.healthy)) warn(['spec', 'situations'], 'no healthy situation (one without a fault, or a replay with healthy: true): false aborts cannot be measured');
+  if (situations.length > 0 && situations.every((s) => s.healthy)) warn(['spec', 'situations'], 'no regression (a situation with a fault, or a replay with healthy: false): missed regressions and detection times cannot be measured');
   for (const [m] of Object.entries(doc.spec.objective.subjectTo)) if (m === doc.spec.objective.minimise) warn(['spec', 'objective', 'subjectTo', m], `${m} is both minimised and bounded`);
 
   const total = configurations.length * situations.length * doc.spec.seeds;

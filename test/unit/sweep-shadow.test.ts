@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSweepResult } from '../../cli/sweep';
 import { aggregate, judgeMeasureOf, outlineOf, type PlanOutline } from '../../simulation/sweep/aggregate';
-import { executeSweep, type SweepWorker } from '../../simulation/sweep/execute';
 import { readsSloRules, type RunRecord, shadowRecordOf, SweepRunner } from '../../simulation/sweep/run';
-import { mergeShards, readShard, shardBlock, toShard } from '../../simulation/sweep/shard';
+import { mergeShards } from '../../simulation/sweep/shard';
 import { runCount } from '../../simulation/sweep/spec';
 import { wilson } from '../../simulation/sweep/stats';
 import { repoRoot } from '../support/scenario';
 import { mustLoadSweep, sweepText } from '../support/sweep';
+import { resultOn, shardFiles, shuffledWorkers } from '../support/sweep-workers';
 
 /**
  * Shadow judges in the tuning lab (docs/tuning.md, "Shadow judges"): each
@@ -171,36 +171,10 @@ describe('shadow judges in a sweep of the example', () => {
   });
 
   it('gives the same bytes on any number of workers and from merged shards', async () => {
-    const workers = (n: number): SweepWorker[] =>
-      Array.from({ length: n }, (_, w) => {
-        const runner = new SweepRunner(plan);
-        let k = w;
-        return {
-          run: async (from, to) => {
-            k = (k * 7 + 3) % 11;
-            for (let i = 0; i < k; i++) await Promise.resolve();
-            return Array.from({ length: to - from }, (_, i) => runner.run(from + i));
-          },
-        };
-      });
-    for (const [n, chunk] of [
-      [1, 5],
-      [3, 2],
-    ]) {
-      const got = await executeSweep(0, total, workers(n), { chunk, now: () => 0 });
-      expect(JSON.stringify(aggregate(outline, got))).toBe(single);
-    }
-    const count = 3;
-    const shards = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const { from, to } = shardBlock(total, i, count);
-        const got = await executeSweep(from, to, workers(2), { now: () => 0 });
-        const file = `shard-${i}.json`;
-        const parsed = readShard(file, JSON.stringify(toShard(outline, { index: i, count }, from, to, got)));
-        if (!parsed.ok) throw new Error(parsed.error);
-        return { file, shard: parsed.shard };
-      }),
-    );
+    const workers = (n: number) => shuffledWorkers(n, () => new SweepRunner(plan));
+    expect(await resultOn(outline, total, workers(1), 5)).toBe(single);
+    expect(await resultOn(outline, total, workers(3), 2)).toBe(single);
+    const shards = await shardFiles(outline, total, 3, () => workers(2));
     // A shard's record carries the verdicts compactly: [outcome, decidedAfter, detection] per judge.
     expect(shards[0].shard.records[0]).toHaveLength(7);
     const merged = mergeShards([shards[1], shards[2], shards[0]]);

@@ -5,9 +5,10 @@ import { aggregate, outlineOf } from '../../simulation/sweep/aggregate';
 import { applyConfiguration, applyTargetOf } from '../../simulation/sweep/apply';
 import { executeSweep, formatEta, SweepCancelled, type SweepWorker } from '../../simulation/sweep/execute';
 import { readsSloRules, type RunRecord, SweepRunner } from '../../simulation/sweep/run';
-import { mergeShards, parseShard, readShard, shardBlock, toShard } from '../../simulation/sweep/shard';
+import { mergeShards, parseShard, readShard, shardBlock } from '../../simulation/sweep/shard';
 import { loadSweep, rolloutAllowance, runCount, unitOf } from '../../simulation/sweep/spec';
 import { checkoutVariant, memoryHost, mustLoadSweep, sweepText } from '../support/sweep';
+import { shardFiles, shuffledWorkers } from '../support/sweep-workers';
 
 const SITUATIONS = `    - name: healthy
       weight: 0.9
@@ -220,18 +221,7 @@ describe('sweep execution', () => {
   const single = JSON.stringify(aggregate(outline, runAll(new SweepRunner(plan))));
 
   /** Workers that answer after a pseudo-random number of turns, so chunks finish out of order. */
-  const shuffledWorkers = (n: number): SweepWorker[] =>
-    Array.from({ length: n }, (_, w) => {
-      const runner = new SweepRunner(plan);
-      let k = w;
-      return {
-        run: async (from, to) => {
-          k = (k * 7 + 3) % 11;
-          for (let i = 0; i < k; i++) await Promise.resolve();
-          return Array.from({ length: to - from }, (_, i) => runner.run(from + i));
-        },
-      };
-    });
+  const shuffled = (n: number): SweepWorker[] => shuffledWorkers(n, () => new SweepRunner(plan));
 
   it('gives the same result whatever the number of workers and chunk size', async () => {
     for (const [workers, chunk] of [
@@ -240,7 +230,7 @@ describe('sweep execution', () => {
       [5, 1],
     ]) {
       const progress: number[] = [];
-      const records = await executeSweep(0, total, shuffledWorkers(workers), { chunk, now: () => 0, onProgress: (p) => progress.push(p.done) });
+      const records = await executeSweep(0, total, shuffled(workers), { chunk, now: () => 0, onProgress: (p) => progress.push(p.done) });
       expect(JSON.stringify(aggregate(outline, records))).toBe(single);
       expect(progress[0]).toBe(0);
       expect(progress.at(-1)).toBe(total);
@@ -248,18 +238,7 @@ describe('sweep execution', () => {
   });
 
   it('merges shards into the same bytes as one process, and refuses gaps, overlaps and other sweeps', async () => {
-    const count = 3;
-    const shards = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const { from, to } = shardBlock(total, i, count);
-        const records = await executeSweep(from, to, shuffledWorkers(2), { now: () => 0 });
-        // Through JSON, as the files carry them.
-        const file = `shard-${i}.json`;
-        const read = readShard(file, JSON.stringify(toShard(outline, { index: i, count }, from, to, records)));
-        if (!read.ok) throw new Error(read.error);
-        return { file, shard: read.shard };
-      }),
-    );
+    const shards = await shardFiles(outline, total, 3, () => shuffled(2));
     const merged = mergeShards([shards[2], shards[0], shards[1]]);
     expect(merged.ok && JSON.stringify(merged.result)).toBe(single);
     expect(mergeShards([shards[0], shards[2]])).toEqual({ ok: false, error: expect.stringMatching(/runs are missing \(first: \d+\): shard 1\/3 not given/) });
@@ -282,7 +261,7 @@ describe('sweep execution', () => {
 
   it('stops when cancelled, and passes a worker failure on', async () => {
     let calls = 0;
-    const err = await executeSweep(0, total, shuffledWorkers(2), { chunk: 2, now: () => 0, cancelled: () => ++calls > 3 }).catch((e) => e);
+    const err = await executeSweep(0, total, shuffled(2), { chunk: 2, now: () => 0, cancelled: () => ++calls > 3 }).catch((e) => e);
     expect(err).toBeInstanceOf(SweepCancelled);
     expect((err as SweepCancelled).done).toBeLessThan(total);
     const failing: SweepWorker = { run: async () => Promise.reject(new Error('worker crashed')) };

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { SweepResult } from '../../../simulation/sweep/aggregate';
-import { COLUMNS, judgeColumns, nextSort, type Sort, sortConfigurations } from './results';
+import { COLUMNS, judgeColumns, nextSort, replayedSituations, type Sort, sortConfigurations } from './results';
 
 /**
  * Every configuration with its figures (rates with their Wilson intervals),
@@ -14,6 +14,7 @@ export function ResultsTable({ result, selected, onSelect, judge = null }: { res
   const columns = useMemo(() => (judge === null ? COLUMNS : judgeColumns(judge)), [judge]);
   const rows = useMemo(() => sortConfigurations(result.configurations, sort, columns), [result, sort, columns]);
   const shadow = judge === null ? null : (result.sweep.judges?.[judge] ?? null);
+  const replayed = replayedSituations(result);
   const move = (from: number, by: number) => {
     const i = rows.findIndex((r) => r.index === from);
     const next = rows[Math.max(0, Math.min(rows.length - 1, i + by))];
@@ -25,7 +26,8 @@ export function ResultsTable({ result, selected, onSelect, judge = null }: { res
   return (
     <table className="tuning-table" data-testid="tuning-table">
       <caption className="muted small" data-testid="tuning-table-caption">
-        {result.configurations.length} configurations × {result.sweep.situations.length} situations × {result.sweep.seeds} seeds = {result.runs} runs.{' '}
+        {result.configurations.length} configurations × {result.sweep.situations.length} situations × {result.sweep.seeds} seeds = {result.runs} runs
+        {replayed > 0 ? ` (${replayed} situation${replayed === 1 ? '' : 's'} replayed from recordings, in dry run${shadow ? ': not judged by shadow judges' : ''})` : ''}.{' '}
         {shadow
           ? `Shadow judge ${shadow.name} (${shadow.judge}, dry run) on the same runs: false aborts are healthy canaries it would roll back, missed regressions those it would promote or not decide on before Flagger's analysis ended. ◆ and ★ are Flagger's.`
           : `◆ on the Pareto frontier of ${result.frontierMeasures.join(', ')}; ★ recommended.`}

@@ -1,4 +1,4 @@
-import { type ConfigurationResult, formatMeasure, type JudgeResult, measureOf, type SweepResult } from '../../../simulation/sweep/aggregate';
+import { type ConfigurationResult, formatMeasure, type JudgeResult, measureOf, type ReplayOutline, type SweepResult } from '../../../simulation/sweep/aggregate';
 import type { Measure } from '../../../simulation/sweep/spec';
 import type { Rate } from '../../../simulation/sweep/stats';
 
@@ -7,6 +7,17 @@ import type { Rate } from '../../../simulation/sweep/stats';
  * measureOf): the table's columns and their order, the scatter's points
  * with their intervals, and the diff's lines. Pure, so the tests read them.
  */
+
+/** What a replayed situation replays, for a tooltip: its files, what the recording shows, the noise drawn per seed. */
+export function replayTitle(r: ReplayOutline): string {
+  const noise = r.noise === 'poisson' ? 'counters drawn again per seed (Poisson)' : 'the recording as it is, every seed';
+  return `Replayed in dry run over ${[...r.data, ...(r.events ? [r.events] : [])].join(', ')} (recorded: ${r.recorded}; ${noise}). Times count from the recorded analysis start; no budget, no shadow judges.`;
+}
+
+/** The number of a sweep's situations that are replayed rollouts. */
+export function replayedSituations(r: SweepResult): number {
+  return r.sweep.situations.filter((s) => s.replay).length;
+}
 
 /** How each measure is named in the table and on the axes. */
 export const MEASURE_LABELS: Record<Measure, string> = {
