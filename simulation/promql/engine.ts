@@ -261,6 +261,20 @@ function formatLabels(m: Metric): string {
     .join(', ')}}`;
 }
 
+/** Whether a label's value ("" when the series has no such label) satisfies a matcher; `regex` gives the anchored pattern. */
+export function labelMatches(m: LabelMatcher, value: string, regex: (re: string) => RegExp): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return regex(m.value).test(value);
+    case '!~':
+      return !regex(m.value).test(value);
+  }
+}
+
 /** Prometheus anchors label matcher regexes: ^(?:re)$ (flag groups inside keep Go's scoping). */
 function anchored(re: string): RegExp {
   const r = compileGoRegexp(`^(?:${re})$`);
@@ -346,17 +360,10 @@ class Evaluator {
     return r;
   }
 
+  private readonly regexOf = (re: string): RegExp => this.regex(re);
+
   private matches(m: LabelMatcher, value: string): boolean {
-    switch (m.op) {
-      case '=':
-        return value === m.value;
-      case '!=':
-        return value !== m.value;
-      case '=~':
-        return this.regex(m.value).test(value);
-      case '!~':
-        return !this.regex(m.value).test(value);
-    }
+    return labelMatches(m, value, this.regexOf);
   }
 
   /** Store ids of the series a selector matches (a label that is absent has the value ""), in label order. */

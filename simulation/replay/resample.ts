@@ -33,6 +33,7 @@
 
 import type { Rng } from '../kernel/random';
 import type { LabelMatcher } from '../promql/ast';
+import { labelMatches } from '../promql/engine';
 import { compileGoRegexp } from '../routing/rule';
 import { poisson } from '../stats/sampling';
 import { type MetricType, SeriesStore } from '../telemetry/tsdb';
@@ -297,19 +298,7 @@ function copyStore(store: SeriesStore, valuesOf: (id: number) => Float64Array | 
 
 /** Whether a series' labels satisfy every matcher of a selector (an absent label has the value ""), as Prometheus selects. */
 function selects(matchers: readonly LabelMatcher[], labels: Readonly<Record<string, string>>, regex: (re: string) => RegExp): boolean {
-  return matchers.every((m) => {
-    const v = labels[m.name] ?? '';
-    switch (m.op) {
-      case '=':
-        return v === m.value;
-      case '!=':
-        return v !== m.value;
-      case '=~':
-        return regex(m.value).test(v);
-      case '!~':
-        return !regex(m.value).test(v);
-    }
-  });
+  return matchers.every((m) => labelMatches(m, labels[m.name] ?? '', regex));
 }
 
 /**
