@@ -31,6 +31,7 @@
  * @module
  */
 
+import { parseGoFloat } from '../util/go-float';
 import type { Diagnostic } from '../scenario/diagnostics';
 import { isValidLabelName, isValidMetricName, type MetricType, SeriesStore } from '../telemetry/tsdb';
 import { type JsonNode, LineIndex, member, parseJson } from './json';
@@ -196,15 +197,6 @@ function formatNumber(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }
 
-/** A sample value as Go's strconv.ParseFloat reads Prometheus' strings; null when it is not a number. */
-export function parseSampleValue(s: string): number | null {
-  const lower = s.toLowerCase();
-  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
-  if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return null;
-  return Number(s);
-}
 
 // ---- the HTTP API's JSON ------------------------------------------------------------------------------------------
 
@@ -342,7 +334,7 @@ function readPoint(n: JsonNode): { ms: number; value: number } | string {
   else if (t.kind === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(t.value)) seconds = Number(t.value);
   else return `expected the point's time in Unix seconds, found ${t.kind === 'string' ? JSON.stringify(t.value) : `a ${t.kind}`}`;
   if (v.kind !== 'string') return `expected the point's value as a string (Prometheus writes "1.5", "NaN", "+Inf"), found a ${v.kind}`;
-  const value = parseSampleValue(v.value);
+  const value = parseGoFloat(v.value);
   if (value === null) return `the point's value ${JSON.stringify(v.value)} is not a number`;
   return { ms: Math.round(seconds * 1000), value };
 }
@@ -432,7 +424,7 @@ function readSampleLine(line: string): { labels: Record<string, string>; value: 
   const rest = line.slice(pos);
   const m = /^([ \t]+)(\S+)(?:([ \t]+)([^\s#]\S*))?(?:[ \t]+#.*)?[ \t]*$/.exec(rest);
   if (!m) return { column: pos + 1, message: 'expected the sample value, an optional timestamp and nothing else' };
-  const value = parseSampleValue(m[2]);
+  const value = parseGoFloat(m[2]);
   if (value === null) return { column: pos + m[1].length, message: `the value ${JSON.stringify(m[2])} is not a number` };
   const tsColumn = pos + m[1].length + m[2].length + (m[3]?.length ?? 0);
   return { labels, value, ts: m[4] ?? null, tsColumn };
@@ -509,7 +501,7 @@ export function importOpenMetrics(file: string, text: string, into: SeriesCollec
   const before = into.counts;
   for (const s of samples) {
     const raw = s.ts as string;
-    const n = parseSampleValue(raw);
+    const n = parseGoFloat(raw);
     if (n === null || !Number.isFinite(n)) {
       into.error({ ...s.at, column: s.tsColumn + 1 }, '', `the timestamp ${JSON.stringify(raw)} is not a number`);
       continue;
