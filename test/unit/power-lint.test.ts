@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -121,5 +121,12 @@ describe('the editor power warning', () => {
     // The editor's buffer, not the file on disk, is what is judged.
     const fixed = session.handle({ kind: 'open', file: LOW, text: (disk.readFile(LOW) as string).replace(/^(\s+)rate: 6$/m, '$1rate: 150') });
     expect(fixed.kind === 'opened' && fixed.diagnostics).toEqual([]);
+  });
+
+  it('speaks, among the library, only for lesson 4 (the lesson about it)', () => {
+    const files = readdirSync(resolve(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    const warned = files.filter((f) => powerLint(load(f), disk).length > 0);
+    expect(warned).toEqual([LOW]);
   });
 });
