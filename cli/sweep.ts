@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { formatDiagnostic } from '../simulation/scenario/diagnostics';
-import { type ConfigurationResult, formatMeasure, measureOf, type SweepResult } from '../simulation/sweep/aggregate';
+import { type ConfigurationResult, formatMeasure, judgeOf, measureOf, type SweepResult } from '../simulation/sweep/aggregate';
 import { formatEta, type SweepProgress } from '../simulation/sweep/execute';
 import { mergeShards, readShard, shardBlock, type ShardFile, toShard } from '../simulation/sweep/shard';
 import { runCount } from '../simulation/sweep/spec';
@@ -186,8 +186,7 @@ function replayLines(r: SweepResult): string[] {
 function judgeTable(r: SweepResult, j: { name: string; judge: string }, k: number): string[] {
   const header = ['configuration', 'false aborts %', 'missed %', 'detect p50 s', 'detect p95 s', 'inconclusive', 'undecided'];
   const rows = r.configurations.map((c) => {
-    const x = c.judges?.[k];
-    if (!x) throw new Error(`configuration ${c.label} has no measures of shadow judge ${j.name}`);
+    const x = judgeOf(c, k);
     return [`  ${c.label}`, pct(x.falseAborts), pct(x.missedRegressions), secs(x.detection.median), secs(x.detection.p95), String(x.inconclusive), String(x.undecided)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));

@@ -358,22 +358,23 @@ function judgeResult(outline: PlanOutline, byU: readonly RunRecord[], configurat
   };
 }
 
-/** A judge's measure for tables and axes: its rates and detection times; what only Flagger's runs have is NaN. */
-export function judgeMeasureOf(j: JudgeResult, m: Measure, bound: 'estimate' | 'upper' = 'estimate'): number {
-  const rate = (r: Rate | null) => (r === null ? NaN : bound === 'upper' ? r.high : r.rate);
-  switch (m) {
-    case 'falseAborts':
-      return rate(j.falseAborts);
-    case 'missedRegressions':
-      return rate(j.missedRegressions);
-    case 'detectionMedian':
-      return j.detection.median ?? NaN;
-    case 'detectionP95':
-      return j.detection.p95 ?? NaN;
-    default:
-      return NaN;
-  }
+/** Shadow judge k's measures of a configuration (a RangeError when the result has no such judge). */
+export function judgeOf(c: ConfigurationResult, k: number): JudgeResult {
+  const j = c.judges?.[k];
+  if (!j) throw new RangeError(`configuration ${c.label} has no measures of shadow judge ${k}`);
+  return j;
 }
+
+/**
+ * A configuration as shadow judge k measured it: the judge's rates, detection times and undecided runs in place of
+ * Flagger's, what only Flagger's runs measure (bad requests, budget, healthy duration) null, off the frontier (which
+ * is Flagger's). `measureOf` reads a judge's measures from it.
+ */
+export function asJudge(c: ConfigurationResult, k: number): ConfigurationResult {
+  const j = judgeOf(c, k);
+  return { ...c, falseAborts: j.falseAborts, missedRegressions: j.missedRegressions, detection: j.detection, badRequests: null, budgetBurned: null, healthyDuration: null, undecided: j.undecided, frontier: false };
+}
+
 
 const RATE_MEASURES: readonly Measure[] = ['falseAborts', 'missedRegressions'];
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSweepResult } from '../../cli/sweep';
-import { aggregate, judgeMeasureOf, outlineOf, type PlanOutline } from '../../simulation/sweep/aggregate';
+import { aggregate, asJudge, measureOf, outlineOf, type PlanOutline } from '../../simulation/sweep/aggregate';
 import { readsSloRules, type RunRecord, shadowRecordOf, SweepRunner } from '../../simulation/sweep/run';
 import { mergeShards } from '../../simulation/sweep/shard';
 import { runCount } from '../../simulation/sweep/spec';
@@ -73,9 +73,13 @@ describe('shadow judges in a sweep: a known answer by hand', () => {
       { situation: 0, promoted: 2, rolledBack: 1, inconclusive: 1, undecided: 0, detectionMedian: null },
       { situation: 1, promoted: 1, rolledBack: 2, inconclusive: 0, undecided: 1, detectionMedian: 15 },
     ]);
-    expect(judgeMeasureOf(j, 'missedRegressions')).toBe(0.5);
-    expect(judgeMeasureOf(j, 'falseAborts', 'upper')).toBe(wilson(1, 4).high);
-    expect(judgeMeasureOf(j, 'healthyDuration')).toBeNaN();
+    const asJ = asJudge(r.configurations[0], 0);
+    expect(measureOf(asJ, 'missedRegressions')).toBe(0.5);
+    expect(measureOf(asJ, 'falseAborts', 'upper')).toBe(wilson(1, 4).high);
+    expect(measureOf(asJ, 'detectionMedian')).toBe(15);
+    expect(measureOf(asJ, 'healthyDuration')).toBeNaN();
+    expect(asJ.undecided).toBe(1);
+    expect(() => asJudge(r.configurations[0], 1)).toThrow(RangeError);
     // Flagger's own measures are untouched by the judge.
     expect(r.configurations[0].falseAborts).toEqual(wilson(0, 4));
     expect(r.configurations[0].missedRegressions).toEqual(wilson(0, 4));

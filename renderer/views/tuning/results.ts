@@ -1,4 +1,4 @@
-import { type ConfigurationResult, formatMeasure, type JudgeResult, measureOf, type ReplayOutline, type SweepResult } from '../../../simulation/sweep/aggregate';
+import { asJudge, type ConfigurationResult, formatMeasure, judgeOf, measureOf, type ReplayOutline, type SweepResult } from '../../../simulation/sweep/aggregate';
 import type { Measure } from '../../../simulation/sweep/spec';
 import type { Rate } from '../../../simulation/sweep/stats';
 
@@ -67,11 +67,6 @@ export const COLUMNS: readonly Column[] = [
 ];
 
 /** A shadow judge's measures of a configuration (the sweep's k-th judge). */
-function judgeOf(c: ConfigurationResult, k: number): JudgeResult {
-  const j = c.judges?.[k];
-  if (!j) throw new RangeError(`configuration ${c.label} has no shadow judge ${k}`);
-  return j;
-}
 
 /**
  * The table's columns for the sweep's k-th shadow judge: its false aborts, missed regressions (promoted or left
@@ -111,10 +106,7 @@ export function judgeView(r: SweepResult, k: number | null): SweepResult {
   return {
     ...r,
     frontierMeasures: [],
-    configurations: r.configurations.map((c) => {
-      const j = judgeOf(c, k);
-      return { ...c, falseAborts: j.falseAborts, missedRegressions: j.missedRegressions, detection: j.detection, badRequests: null, budgetBurned: null, healthyDuration: null, undecided: j.undecided, frontier: false };
-    }),
+    configurations: r.configurations.map((c) => asJudge(c, k)),
   };
 }
 
