@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { simWorkerFixture } from '../support/sim-worker';
 import { CHANNELS } from '../../electron/channels';
 import { parsePayload } from '../../electron/ipc';
 import { WorkerPool } from '../../electron/worker-pool';
@@ -19,20 +17,8 @@ import { RunSession } from '../../simulation/run/session';
 
 const root = join(import.meta.dirname, '../..');
 const SWEEP = 'scenarios/sweeps/checkout-thresholds.yaml';
-let tmp: string;
-let workerScript: string;
-const pools: WorkerPool[] = [];
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'gameday-power-'));
-  workerScript = join(tmp, 'sim-worker.cjs');
-  await build({ entryPoints: [join(root, 'electron/sim-worker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { __GAMEDAY_VERSION__: '"test"' } });
-});
-
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  rmSync(tmp, { recursive: true, force: true });
-});
+const worker = simWorkerFixture('gameday-power-');
+const pools = worker.pools;
 
 describe('the power command over IPC', () => {
   const command = (c: unknown) => parsePayload(CHANNELS.session, [{ session: 'power', command: c }]);
@@ -61,7 +47,7 @@ describe('the power command over IPC', () => {
 
 describe('the power command in a worker thread', () => {
   it('a Monte Carlo is cancelled at once, and the session answers again after, as in-process', async () => {
-    const pool = new WorkerPool({ size: 1, create: () => new Worker(workerScript, { workerData: { appDir: root } }) });
+    const pool = new WorkerPool({ size: 1, create: () => new Worker(worker.script(), { workerData: { appDir: root } }) });
     pools.push(pool);
     // 20 000 seeds: minutes of work. Cancelled after a moment, it answers at once.
     const long = pool.session('power', { kind: 'power', file: SWEEP, monteCarlo: { seeds: 20_000 } });

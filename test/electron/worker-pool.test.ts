@@ -1,34 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { simWorkerFixture } from '../support/sim-worker';
 import { bundledScenarioFiles, desktopScenarioHost, SimService, type WorkerRequest } from '../../electron/sim-service';
 import { type WorkerLike, WorkerPool } from '../../electron/worker-pool';
 import { RunSession, type SessionCommand, type SessionReply } from '../../simulation/run/session';
 
 const root = join(import.meta.dirname, '../..');
 const SCENARIO = 'scenarios/examples/flagger-traefik-tutorial.gameday.yaml';
-let tmp: string;
-let workerScript: string;
-const pools: WorkerPool[] = [];
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'gameday-pool-'));
-  // The worker as scripts/build.mjs bundles it (dist/electron/sim-worker.cjs), built from the current source.
-  workerScript = join(tmp, 'sim-worker.cjs');
-  await build({ entryPoints: [join(root, 'electron/sim-worker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { __GAMEDAY_VERSION__: '"test"' } });
-});
-
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  rmSync(tmp, { recursive: true, force: true });
-});
+const worker = simWorkerFixture('gameday-pool-');
+const pools = worker.pools;
 
 const realPool = (size = 2) => {
-  const p = new WorkerPool({ size, create: () => new Worker(workerScript, { workerData: { appDir: root } }) });
+  const p = new WorkerPool({ size, create: () => new Worker(worker.script(), { workerData: { appDir: root } }) });
   pools.push(p);
   return p;
 };
@@ -98,7 +84,7 @@ describe('the worker pool', () => {
 
   it('pins sessions to workers and lists the library with recent files', async () => {
     const pool = realPool();
-    const bad = join(tmp, 'broken.gameday.yaml');
+    const bad = join(worker.dir(), 'broken.gameday.yaml');
     writeFileSync(bad, 'apiVersion: [\n');
     await pool.session('main', { kind: 'open', file: SCENARIO });
     await pool.session('compare', { kind: 'open', file: SCENARIO });
