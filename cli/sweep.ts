@@ -164,7 +164,7 @@ export function formatSweepResult(r: SweepResult, wallMs: number | null): string
   const undecided = r.configurations.reduce((a, c) => a + c.situations.reduce((b, x) => b + (replayed(x) ? 0 : x.undecided), 0), 0);
   const undecidedReplays = r.configurations.reduce((a, c) => a + c.situations.reduce((b, x) => b + (replayed(x) ? x.undecided : 0), 0), 0);
   if (undecided > 0) out.push(`Note: ${undecided} run${undecided === 1 ? ' was' : 's were'} still undecided at the horizon (set spec.duration in the sweep to give rollouts longer).`);
-  if (undecidedReplays > 0) out.push(`Note: ${undecidedReplays} replayed run${undecidedReplays === 1 ? ' was' : 's were'} still undecided when the recorded analysis ended (the recording holds nothing after it to judge).`);
+  if (undecidedReplays > 0) out.push(`Note: ${undecidedReplays} replayed run${undecidedReplays === 1 ? ' was' : 's were'} still undecided when the recorded analysis ended (the recording holds nothing after it to judge); a replayed regression left undecided counts as missed.`);
   (s.judges ?? []).forEach((j, k) => out.push('', ...judgeTable(r, j, k)));
   return `${out.join('\n')}\n`;
 }

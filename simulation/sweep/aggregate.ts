@@ -272,7 +272,9 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
             detections.push([rec.detection, perRun]);
           }
         }
-        const kind: ExampleRun['kind'] | null = sit.healthy ? (rec.outcome === 'rolled-back' ? 'false-abort' : rec.outcome === 'promoted' ? 'promoted' : null) : rec.outcome === 'promoted' ? 'missed' : rec.outcome === 'rolled-back' ? 'caught' : null;
+        // A replayed regression still undecided when the recording's analysis ends was not caught while the recording lasts.
+        const missed = rec.outcome === 'promoted' || (sit.replay !== undefined && rec.outcome === 'undecided');
+        const kind: ExampleRun['kind'] | null = sit.healthy ? (rec.outcome === 'rolled-back' ? 'false-abort' : rec.outcome === 'promoted' ? 'promoted' : null) : missed ? 'missed' : rec.outcome === 'rolled-back' ? 'caught' : null;
         // The first run of each kind per situation: enough to open and see why.
         if (kind !== null && !seen.has(kind)) {
           seen.add(kind);
@@ -280,7 +282,8 @@ export function aggregate(outline: PlanOutline, records: readonly RunRecord[]): 
         }
       }
       undecided += und;
-      (sit.healthy ? healthyGroups : regressionGroups).push({ successes: sit.healthy ? rolledBack : promoted, trials: R, weight: sit.weight });
+      // Missed: regressions promoted, and replayed ones left undecided by the recording's end (docs/tuning.md).
+      (sit.healthy ? healthyGroups : regressionGroups).push({ successes: sit.healthy ? rolledBack : promoted + (sit.replay !== undefined ? und : 0), trials: R, weight: sit.weight });
       situations.push({ situation: s, promoted, rolledBack, undecided: und, detectionMedian: caught.length > 0 ? quantileOf(caught, 0.5) : null });
     }
     const judges = (outline.judges ?? []).map((j, k) => judgeResult(outline, byU, cfg.index, j, k));

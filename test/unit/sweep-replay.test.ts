@@ -215,6 +215,35 @@ describe('what a replay counts', () => {
     expect(text).toContain(`  said-healthy: ${ERRORS}; recorded rolled-back; noise none\n`);
   });
 
+  it('counts a replayed regression still undecided when the recording ends as missed, so a too-slow configuration is not recommended', () => {
+    // Flagger rolled the recorded regression back after 3 failed checks: threshold 5 cannot decide within the recording.
+    const plan = mustLoadSweep({
+      'sweep.yaml': sweepOver(
+        `    - name: recorded-errors
+      weight: 1
+      replay:
+        data: ${ERRORS}
+        events: ${EVENTS}
+        healthy: false
+        onset: 30s
+        noise: none
+    - name: healthy
+      weight: 1
+`,
+        { parameters: '    - field: analysis.threshold\n      values: [2, 5]\n' },
+      ),
+    });
+    const result = aggregate(outlineOf(plan), runAll(new SweepRunner(plan)));
+    const [fast, slow] = result.configurations;
+    expect(fast.situations[0]).toMatchObject({ rolledBack: 4, undecided: 0 });
+    expect(fast.missedRegressions?.rate).toBe(0);
+    expect(slow.situations[0]).toMatchObject({ promoted: 0, rolledBack: 0, undecided: 4 });
+    expect(slow.missedRegressions?.rate).toBe(1);
+    expect(slow.examples.find((e) => e.situation === 0)).toMatchObject({ kind: 'missed', outcome: 'undecided' });
+    expect(result.recommendation.configuration).toBe(fast.index);
+    expect(formatSweepResult(result, null)).toContain('a replayed regression left undecided counts as missed');
+  });
+
   it('leaves replays out of the shadow judges\' measures (they judge the simulated runs only)', () => {
     const dir = 'scenarios/examples';
     const files = { 'sweep.yaml': sweepText({ scenario: `${dir}/shadow-judges.gameday.yaml`, seeds: 2, situations: `    - name: healthy\n      weight: 1\n${REPLAYS}` }) };
