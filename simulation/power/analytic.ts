@@ -477,15 +477,24 @@ export function powerModelOf(canary: CanarySpec, observation: Omit<Observation, 
 }
 
 /**
- * The traffic streams Traefik routes straight to a Canary's TraefikService
- * (by the routers' rules, as the traffic view draws them); a stream reaching
- * it through another TraefikService is not among them.
+ * How Traefik reaches a Canary (namespace/name), from one build of the traffic graph: the streams it routes straight
+ * to the Canary's TraefikService (by the routers' rules, as the traffic view draws them; a stream reaching it through
+ * another TraefikService is not among them), and, given the target's app, whether it also reaches the canary's pods
+ * other than through the TraefikService's weighted split (a router straight to the canary's Service). Traffic that
+ * bypasses Traefik (a load tester through kube-proxy) is not in Traefik's series and counts for neither.
  */
-export function canaryStreams(scenario: Pick<LoadedScenario, 'world' | 'faults'>, canary: string): Set<string> {
+function routesTo(scenario: Pick<LoadedScenario, 'world' | 'faults'>, canary: string, app?: string): { streams: Set<string>; direct: boolean } {
   const topology = buildTopology({ world: scenario.world, faults: scenario.faults });
-  const split = topology.nodes.find((n) => n.kind === 'split' && n.canary === canary);
-  if (split === undefined) return new Set();
-  return new Set(topology.edges.flatMap((e) => (e.from === TRAEFIK && e.to === split.id && e.share.by === 'streams' ? e.share.streams : [])));
+  const splits = topology.nodes.filter((n) => n.kind === 'split' && n.canary === canary).map((n) => n.id);
+  const split = splits[0];
+  const streams = new Set(topology.edges.flatMap((e) => (split !== undefined && e.from === TRAEFIK && e.to === split && e.share.by === 'streams' ? e.share.streams : [])));
+  const direct = app !== undefined && topology.edges.some((e) => e.to === podId(app, 'canary') && e.kind !== 'direct' && !splits.includes(e.from));
+  return { streams, direct };
+}
+
+/** The traffic streams Traefik routes straight to a Canary's TraefikService (`routesTo`). */
+export function canaryStreams(scenario: Pick<LoadedScenario, 'world' | 'faults'>, canary: string): Set<string> {
+  return routesTo(scenario, canary).streams;
 }
 
 /** What a scenario says about its rolled-out Canary's power: the model, the traffic and the healthy error rate. */
@@ -529,18 +538,6 @@ export function powerInputsOf(scenario: LoadedScenario, canary?: CanarySpec): Sc
   return { canary: `${c.namespace}/${c.name}`, model, ...traffic };
 }
 
-/**
- * Whether Traefik reaches a Canary's canary pods other than through its TraefikService's weighted split. Traffic
- * that bypasses Traefik (a load tester through kube-proxy) is not in Traefik's series and does not count.
- */
-function reachesCanaryDirectly(scenario: Pick<LoadedScenario, 'world' | 'faults'>, canary: CanarySpec, app: string | undefined): boolean {
-  if (app === undefined) return false;
-  const id = `${canary.namespace}/${canary.name}`;
-  const topology = buildTopology({ world: scenario.world, faults: scenario.faults });
-  const splits = new Set(topology.nodes.filter((n) => n.kind === 'split' && n.canary === id).map((n) => n.id));
-  return topology.edges.some((e) => e.to === podId(app, 'canary') && e.kind !== 'direct' && !splits.has(e.from));
-}
-
 /** The scenario's rolled-out Canary as compiled (undefined without one). */
 export function rolledOut(scenario: Pick<LoadedScenario, 'flagger'>): CanarySpec | undefined {
   const id = scenario.flagger?.rollout ?? null;
@@ -554,14 +551,14 @@ export function rolledOut(scenario: Pick<LoadedScenario, 'flagger'>): CanarySpec
 export function canaryTrafficOf(scenario: LoadedScenario, canary: CanarySpec): CanaryTraffic | { error: string } {
   const world = scenario.world;
   const at = scenario.document.spec.rollout?.at ?? 0;
-  const routed = canaryStreams(scenario, `${canary.namespace}/${canary.name}`);
-  const streams = world.streams.filter((s) => routed.has(s.name));
+  const target = world.workloads.find((w) => w.name === canary.target && w.namespace === canary.namespace);
+  const routes = routesTo(scenario, `${canary.namespace}/${canary.name}`, target?.app);
+  const streams = world.streams.filter((s) => routes.streams.has(s.name));
   const notes: string[] = [];
   if (streams.length === 0) notes.push("no traffic stream is routed straight to the Canary's TraefikService: the rate is 0 (a stream reaching it through another TraefikService is not counted)");
   const rate = streams.reduce((a, s) => a + new RateProfile(s.rate).rate(at), 0);
   if (streams.some((s) => s.overdispersion !== null)) notes.push('traffic is overdispersed: window counts vary more than Poisson, so low-traffic checks fail more often than the model says');
   if (streams.some((s) => s.rate.base.profile !== 'constant' || s.rate.bursts.length > 0 || s.rate.randomBursts !== undefined)) notes.push(`the request rate varies over time: the model uses the rate at the rollout (${Number(rate.toPrecision(4))}/s)`);
-  const target = world.workloads.find((w) => w.name === canary.target && w.namespace === canary.namespace);
   const app = world.apps.find((a) => a.name === target?.app && a.namespace === canary.namespace);
   if (!app) return { error: `the Canary's target ${canary.target} runs no app of the scenario` };
   const behaviour = app.canary;
@@ -570,7 +567,7 @@ export function canaryTrafficOf(scenario: LoadedScenario, canary: CanarySpec): C
   if (world.scrape.jitter > 0) notes.push('scrapes are jittered: the samples a check reads move by up to the jitter');
   if ((canary.analysis.intervalMs / 1000) % world.scrape.interval !== 0) notes.push("the analysis interval is not a multiple of the scrape interval: the newest sample's age varies from tick to tick (the model takes a fixed one)");
   if (behaviour.dependencies.length > 0) notes.push("the canary calls dependencies: their failures add to its 5xx beyond statusCodes");
-  const directRoutes = reachesCanaryDirectly(scenario, canary, target?.app);
+  const directRoutes = routes.direct;
   if (directRoutes) notes.push("Traefik also routes requests straight to the canary's pods (a router to the canary's Service): its checks count them, the model does not, so its figures are for the TraefikService's share alone (the Monte Carlo counts both)");
   return { rate, healthy, notes, directRoutes };
 }
