@@ -48,9 +48,9 @@ export interface PowerFinding {
   blind: number;
   /** The least rate for the targets (null with the reason when there is none); computed only for a warning. */
   minimum(): { rate: number | null; reason: string | null };
-  /** Where the floor is written. */
+  /** The file of the Canary's manifest, and which field holds its floor there. */
   file: string;
-  path: Array<string | number>;
+  field: 'thresholdRange.min' | 'threshold';
 }
 
 const SUCCESS_RATE = 'request-success-rate';
@@ -63,7 +63,7 @@ const SUCCESS_RATE = 'request-success-rate';
  * scenario's traffic.
  */
 export function powerLint(scenario: LoadedScenario, host: ScenarioHost, options: PowerLintOptions = {}): Diagnostic[] {
-  const f = powerFinding(scenario, host, options);
+  const f = powerFinding(scenario, options);
   if (f === null) return [];
   const warnFalseAbort = options.warnFalseAbort ?? 0.05;
   const warnDetection = options.warnDetection ?? 0.9;
@@ -75,7 +75,7 @@ export function powerLint(scenario: LoadedScenario, host: ScenarioHost, options:
 }
 
 /** The figures behind the warning (null when the lint has nothing to judge). */
-export function powerFinding(scenario: LoadedScenario, host: ScenarioHost, options: PowerLintOptions = {}): PowerFinding | null {
+export function powerFinding(scenario: LoadedScenario, options: PowerLintOptions = {}): PowerFinding | null {
   const inputs = powerInputsOf(scenario);
   if ('error' in inputs) return null;
   const { model, rate, healthy } = inputs;
@@ -101,37 +101,37 @@ export function powerFinding(scenario: LoadedScenario, host: ScenarioHost, optio
       const least = minimumRate(model, { healthy, regression, maxFalseAbort: options.maxFalseAbort, minDetection: options.minDetection, tolerance: 0.01 });
       return { rate: least.rate, reason: least.reason };
     },
-    ...floorPath(scenario, inputs.canary),
+    ...floorField(scenario, inputs.canary),
   };
 }
 
-/** The file of the Canary's manifest and the path to its success-rate floor there. */
-function floorPath(scenario: LoadedScenario, id: string): { file: string; path: Array<string | number> } {
+/** The file of the Canary's manifest and the field of its success-rate floor (the deprecated `threshold` without a thresholdRange). */
+function floorField(scenario: LoadedScenario, id: string): Pick<PowerFinding, 'file' | 'field'> {
   const canary = scenario.flagger?.canaries.find((c) => `${c.namespace}/${c.name}` === id);
   const manifest = scenario.manifests.find((m) => m.kind === 'Canary' && `${m.namespace}/${m.name}` === id);
-  const i = canary?.analysis.metrics.findIndex((m) => m.name === SUCCESS_RATE) ?? -1;
-  const metric = i >= 0 ? canary?.analysis.metrics[i] : undefined;
-  const base = ['spec', 'analysis', 'metrics', Math.max(i, 0)];
-  return { file: manifest?.file ?? scenario.file, path: metric?.thresholdRange ? [...base, 'thresholdRange', 'min'] : [...base, 'threshold'] };
+  const metric = canary?.analysis.metrics.find((m) => m.name === SUCCESS_RATE);
+  return { file: manifest?.file ?? scenario.file, field: metric?.thresholdRange ? 'thresholdRange.min' : 'threshold' };
 }
 
-/** The floor's line, column and path in the Canary's manifest (0:0 when the file no longer reads as it did). */
+/**
+ * The floor's line, column and path in the Canary's manifest, as written there (`analysis`, or the deprecated
+ * `canaryAnalysis`; the metric's index in the list written); the nearest thing there is when the file no longer
+ * reads as it did.
+ */
 function locate(f: PowerFinding, host: ScenarioHost): { file: string; line: number; column: number; path: Array<string | number> } {
-  const nowhere = { file: f.file, line: 0, column: 0, path: f.path };
   const text = host.readFile(f.file);
-  if (text === null) return nowhere;
   const [namespace, name] = f.canary.split('/');
-  const doc = parseYamlFile(f.file, text).documents.find((d) => {
+  const doc = (text === null ? [] : parseYamlFile(f.file, text).documents).find((d) => {
     const v = d.value;
     if (!isMapping(v) || v.kind !== 'Canary' || !isMapping(v.metadata)) return false;
     return v.metadata.name === name && (v.metadata.namespace ?? 'default') === namespace;
   });
-  if (!doc) return nowhere;
-  // The compiled metrics keep the manifest's order; the path's index is the metric's in the list written.
-  const metrics = isMapping(doc.value) && isMapping(doc.value.spec) && isMapping(doc.value.spec.analysis) ? doc.value.spec.analysis.metrics : undefined;
-  const index = Array.isArray(metrics) ? metrics.findIndex((m) => isMapping(m) && m.name === SUCCESS_RATE) : -1;
-  const path = index >= 0 ? f.path.map((x, k) => (k === 3 ? index : x)) : f.path;
-  return { file: f.file, ...doc.locate(path), path };
+  const spec = doc && isMapping(doc.value) && isMapping(doc.value.spec) ? doc.value.spec : {};
+  const analysis = 'analysis' in spec || !('canaryAnalysis' in spec) ? 'analysis' : 'canaryAnalysis';
+  const metrics = isMapping(spec[analysis]) ? spec[analysis].metrics : undefined;
+  const index = Array.isArray(metrics) ? Math.max(0, metrics.findIndex((m) => isMapping(m) && m.name === SUCCESS_RATE)) : 0;
+  const path = ['spec', analysis, 'metrics', index, ...f.field.split('.')];
+  return { file: f.file, ...(doc ? doc.locate(path) : { line: 0, column: 0 }), path };
 }
 
 function pct(x: number): string {

@@ -72,7 +72,7 @@ describe('the editor power warning', () => {
   it("stays quiet at checkout's 1.9 % false aborts, and speaks when asked for less", () => {
     const scenario = load(CHECKOUT);
     expect(powerLint(scenario, disk)).toEqual([]);
-    const f = powerFinding(scenario, disk);
+    const f = powerFinding(scenario);
     expect(f?.falseAbort.rollback).toBeCloseTo(0.0189, 3);
     const strict = powerLint(scenario, disk, { warnFalseAbort: 0.01 });
     expect(strict).toHaveLength(1);
@@ -93,7 +93,7 @@ describe('the editor power warning', () => {
   it('warns when a regression twice what the floor allows is mostly missed', () => {
     // One stage, one check over a short window at 1 request/s: a 2 % canary seldom shows 2 errors in time.
     const host = edited(CHECKOUT, (t) => t.replace(/^(\s+)rate: 60$/m, '$1rate: 1'));
-    const f = powerFinding(load(CHECKOUT, host), host);
+    const f = powerFinding(load(CHECKOUT, host));
     expect(f?.detection.rollback).toBeLessThan(0.9);
     const ds = powerLint(load(CHECKOUT, host), host);
     expect(ds).toHaveLength(1);
@@ -102,10 +102,10 @@ describe('the editor power warning', () => {
 
   it('says nothing where the model does not apply', () => {
     // Blue/green's preview host reaches the canary's pods straight: the checks count traffic the model does not.
-    expect(powerFinding(load('scenarios/blue-green.yaml'), disk)).toBeNull();
+    expect(powerFinding(load('scenarios/blue-green.yaml'))).toBeNull();
     // A canary that already fails as much as the floor allows is a regression, not a healthy canary.
     const host = edited(CHECKOUT, (t) => t.replace('"500": 0.004', '"500": 0.012'));
-    expect(powerFinding(load(CHECKOUT, host), host)).toBeNull();
+    expect(powerFinding(load(CHECKOUT, host))).toBeNull();
     // No success-rate check.
     const noFloor = edited(CHECKOUT, (t) => t.replace('name: request-success-rate', 'name: request-success-ratio'));
     const r = loadScenario(CHECKOUT, noFloor);
