@@ -18,7 +18,7 @@ import { type Diagnostic, sortDiagnostics } from '../scenario/diagnostics';
 import { compileFlagger, reporters } from '../scenario/flagger';
 import { loadScenario, looksLikeScenario, type ScenarioHost } from '../scenario/loader';
 import { type Manifest, readManifest } from '../scenario/manifests';
-import { isMapping, parseYamlFile } from '../scenario/yaml-source';
+import { mappingDocuments } from '../scenario/yaml-source';
 
 export type CanaryLoad = { ok: true; canary: CanarySpec; templates: MetricTemplateSpec[]; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -55,13 +55,7 @@ export function loadReplayCanary(file: string, templateFiles: readonly string[],
   if (text === null) return { ok: false, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
   const manifests: Manifest[] = [];
   const readAll = (path: string, body: string) => {
-    const parsed = parseYamlFile(path, body);
-    diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.documents) {
-      if (!isMapping(doc.value)) {
-        diagnostics.push({ severity: 'error', file: path, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
-        continue;
-      }
+    for (const doc of mappingDocuments(path, body, diagnostics)) {
       const m = readManifest(doc, diagnostics);
       if (m) manifests.push(m);
     }

@@ -18,7 +18,7 @@ import { issuesToDiagnostics } from './issues';
 import { DEFAULT_NAMESPACE, type Manifest, readManifest } from './manifests';
 import { type AppDocument, SCENARIO_API_VERSION, type ScenarioDocument, scenarioDocumentSchema } from './schema';
 import { compileTraefik } from './traefik';
-import { isMapping, parseYamlFile, type SourceDocument } from './yaml-source';
+import { mappingDocuments, type SourceDocument } from './yaml-source';
 import { parseRfc3339 } from '../util/time';
 import { CLIENT_DEFAULT_BUCKETS } from '../telemetry/app-metrics';
 
@@ -53,16 +53,9 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const text = host.readFile(file);
   if (text === null) return { ok: false, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
-  const parsed = parseYamlFile(file, text);
-  diagnostics.push(...parsed.diagnostics);
-
   let scenarioDoc: SourceDocument | null = null;
   const manifests: Manifest[] = [];
-  for (const doc of parsed.documents) {
-    if (!isMapping(doc.value)) {
-      diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
-      continue;
-    }
+  for (const doc of mappingDocuments(file, text, diagnostics)) {
     if (doc.value.kind === 'Scenario' || doc.value.apiVersion === SCENARIO_API_VERSION) {
       if (scenarioDoc) {
         diagnostics.push({ severity: 'error', file, ...doc.locate(['kind']), path: 'kind', message: 'a scenario file holds exactly one Scenario document; found a second one' });
@@ -97,13 +90,7 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
       diagnostics.push({ severity: 'error', file, ...at, path: `spec.include[${i}]`, message: `cannot read included file ${JSON.stringify(rel)} (resolved to ${path})` });
       return;
     }
-    const p = parseYamlFile(path, inc);
-    diagnostics.push(...p.diagnostics);
-    for (const doc of p.documents) {
-      if (!isMapping(doc.value)) {
-        diagnostics.push({ severity: 'error', file: path, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
-        continue;
-      }
+    for (const doc of mappingDocuments(path, inc, diagnostics)) {
       if (doc.value.kind === 'Scenario') {
         diagnostics.push({ severity: 'error', file: path, ...doc.locate(['kind']), path: 'kind', message: 'an included file holds manifests only; the Scenario document belongs in the scenario file' });
         continue;
@@ -158,14 +145,9 @@ export function loadScenario(file: string, host: ScenarioHost): LoadResult {
 export function validateManifestFile(file: string, host: ScenarioHost): { diagnostics: Diagnostic[]; manifests: number } {
   const text = host.readFile(file);
   if (text === null) return { manifests: 0, diagnostics: [{ severity: 'error', file, line: 0, column: 0, path: '', message: 'cannot read the file' }] };
-  const parsed = parseYamlFile(file, text);
-  const diagnostics = [...parsed.diagnostics];
+  const diagnostics: Diagnostic[] = [];
   const read: Manifest[] = [];
-  for (const doc of parsed.documents) {
-    if (!isMapping(doc.value)) {
-      diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
-      continue;
-    }
+  for (const doc of mappingDocuments(file, text, diagnostics)) {
     const m = readManifest(doc, diagnostics);
     if (m) read.push(m);
   }

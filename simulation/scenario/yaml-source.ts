@@ -117,3 +117,21 @@ function firstLine(s: string): string {
 export function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/** A document whose top is a mapping (a manifest, a Scenario). */
+export type MappingDocument = ParsedDocument & { value: Record<string, unknown> };
+
+/**
+ * The documents of a YAML file of manifests (or a Scenario) whose top is a mapping; the file's syntax problems and
+ * every other document ("expected a mapping with apiVersion and kind") go to `diagnostics`.
+ */
+export function mappingDocuments(file: string, text: string, diagnostics: Diagnostic[]): MappingDocument[] {
+  const parsed = parseYamlFile(file, text);
+  diagnostics.push(...parsed.diagnostics);
+  const out: MappingDocument[] = [];
+  for (const doc of parsed.documents) {
+    if (isMapping(doc.value)) out.push(doc as MappingDocument);
+    else diagnostics.push({ severity: 'error', file, ...doc.locate([]), path: '', message: 'expected a mapping with apiVersion and kind at the top of the document' });
+  }
+  return out;
+}
