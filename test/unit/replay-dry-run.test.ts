@@ -71,6 +71,12 @@ const ticksOf = (run: ReturnType<typeof dryRun>) => run.ticks.map((t) => ({ t: n
 describe('the hand-computed replay', () => {
   const store = podinfoStore();
   const { canary, templates } = load();
+  /** A dry run of the recording with candidate settings (`shown`: the settings the run lists as its own). */
+  const candidate = (settings: string[], shown: string[] = []) => {
+    const c = applyOverrides(canary, parseOverrides(settings).overrides);
+    if (!c.ok) throw new Error(c.errors.join());
+    return dryRun('candidate', shown, c.canary, templates, store, timeline(store));
+  };
 
   it('reads each tick\'s success rate as computed by hand, and promotes at 12:06 after 2 failed checks', () => {
     const run = dryRun('as written', [], canary, templates, store, timeline(store));
@@ -105,9 +111,7 @@ describe('the hand-computed replay', () => {
   });
 
   it('with threshold 2 rolls back at 12:06, before that tick\'s check, after two readings below 99', () => {
-    const c = applyOverrides(canary, parseOverrides(['analysis.threshold=2']).overrides);
-    if (!c.ok) throw new Error(c.errors.join());
-    const run = dryRun('candidate', ['analysis.threshold=2'], c.canary, templates, store, timeline(store));
+    const run = candidate(['analysis.threshold=2'], ['analysis.threshold=2']);
     expect(ticksOf(run).map(({ t, phase, failed }) => [t, phase, failed])).toEqual([
       ['12:02', 'Progressing', 0],
       ['12:03', 'Progressing', 0],
@@ -121,17 +125,13 @@ describe('the hand-computed replay', () => {
   });
 
   it('with min 98 passes every check and promotes at 12:04, the first check at the maximum weight', () => {
-    const c = applyOverrides(canary, parseOverrides(['metrics.request-success-rate.thresholdRange.min=98']).overrides);
-    if (!c.ok) throw new Error(c.errors.join());
-    const run = dryRun('candidate', [], c.canary, templates, store, timeline(store));
+    const run = candidate(['metrics.request-success-rate.thresholdRange.min=98']);
     expect(run.outcome).toMatchObject({ result: 'promoted', atMs: clock('12:04:00'), failedChecks: 0 });
     expect(run.ticks.slice(1, 3).map((t) => t.checks[0].value)).toEqual([expect.closeTo(RATE['12:03'], 10), expect.closeTo(RATE['12:04'], 10)]);
   });
 
   it('with min 99.5 and threshold 5: equality with the bound passes, the weight lags the recording, and it promotes at 12:07', () => {
-    const c = applyOverrides(canary, parseOverrides(['metrics.request-success-rate.thresholdRange.min=99.5', 'analysis.threshold=5']).overrides);
-    if (!c.ok) throw new Error(c.errors.join());
-    const run = dryRun('candidate', [], c.canary, templates, store, timeline(store));
+    const run = candidate(['metrics.request-success-rate.thresholdRange.min=99.5', 'analysis.threshold=5']);
     expect(ticksOf(run).map(({ t, phase, weight, failed }) => [t, phase, weight, failed])).toEqual([
       ['12:02', 'Progressing', 25, 0],
       ['12:03', 'Progressing', 25, 1],
@@ -155,9 +155,7 @@ describe('the hand-computed replay', () => {
   });
 
   it('stays undecided when the recorded analysis ends first', () => {
-    const c = applyOverrides(canary, parseOverrides(['metrics.request-success-rate.thresholdRange.min=99.9', 'analysis.threshold=10']).overrides);
-    if (!c.ok) throw new Error(c.errors.join());
-    const run = dryRun('candidate', [], c.canary, templates, store, timeline(store));
+    const run = candidate(['metrics.request-success-rate.thresholdRange.min=99.9', 'analysis.threshold=10']);
     expect(run.outcome).toMatchObject({ result: 'undecided', atMs: null, canaryWeight: 25, failedChecks: 5, lastTickMs: clock('12:07:00') });
     expect(run.ticks.at(-1)?.tMs).toBe(clock('12:07:00'));
   });
