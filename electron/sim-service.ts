@@ -28,14 +28,14 @@ export interface WorkerInit {
 /** The largest file a scenario (or an include) may be. */
 export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
-/** What a sweep worker reads besides YAML: the recordings and events a replayed situation names (docs/tuning.md). */
+/** What the desktop's workers read besides YAML: the recordings and events a sweep's replayed situation names (docs/tuning.md). */
 export const SWEEP_FILES = /\.(ya?ml|om|prom|txt|json|jsonl|log)$/i;
 
 /**
  * The loader's view of the disk: `scenarios/…` resolves under the app
  * directory, absolute paths are files on disk; only YAML files are read
- * (a scenario cannot make the worker read anything else; a sweep's worker
- * passes SWEEP_FILES), and nothing larger than MAX_READ_BYTES.
+ * by default (the simulation and sweep workers pass SWEEP_FILES, for the
+ * recordings a sweep replays), and nothing larger than MAX_READ_BYTES.
  */
 export function desktopScenarioHost(appDir: string, read: ScenarioHost = fsHost, files: RegExp = /\.ya?ml$/i): ScenarioHost {
   return {
@@ -80,7 +80,8 @@ export class SimService {
   private bundled: string[] | null = null;
 
   constructor(private readonly init: WorkerInit) {
-    this.host = desktopScenarioHost(init.appDir);
+    // Sessions load sweeps too (the tuning lab's drill-down and power panel), and with them their recordings.
+    this.host = desktopScenarioHost(init.appDir, fsHost, SWEEP_FILES);
   }
 
   handle(req: WorkerRequest): WorkerResponse {

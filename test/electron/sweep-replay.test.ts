@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { desktopScenarioHost } from '../../electron/sim-service';
+import { desktopScenarioHost, SimService } from '../../electron/sim-service';
 import { sweepThreadHandler } from '../../electron/sweep-service';
 import type { RunRecord } from '../../simulation/sweep/run';
 import type { SweepLoadReply } from '../../simulation/sweep/workers';
@@ -34,5 +34,13 @@ describe('replayed situations in the desktop app', () => {
   it('reads recordings for sweeps only', () => {
     expect(desktopScenarioHost(root).readFile(RECORDING)).toBeNull();
     expect(desktopScenarioHost(root, undefined, /\.(ya?ml|om)$/i).readFile(RECORDING)).toContain('# EOF');
+  });
+
+  it("a desktop session (the tuning lab's drill-down and power panel) loads a sweep with recordings", () => {
+    const service = new SimService({ appDir: root });
+    const reply = service.handle({ id: 1, op: 'session', session: 'power', command: { kind: 'power', file: SWEEP } });
+    expect(reply.ok && (reply.value as { kind: string }).kind).toBe('power');
+    const run = service.handle({ id: 2, op: 'session', session: 'main', command: { kind: 'open-sweep-run', file: SWEEP, u: 0 } });
+    expect(run.ok && (run.value as { kind: string }).kind).toBe('sweep-run');
   });
 });
